@@ -1,0 +1,548 @@
+//! Official days off and make-up working days: shipped data per year, user overrides, and a
+//! forecast from the law for years not yet announced.
+//!
+//! Each year the government announces the exact days off for civil servants, often swapping a
+//! weekday between a holiday and a weekend for a worked Saturday. Those announcements are data
+//! (`data/holidays.toml`, embedded). For a year and holiday kind with no data, the days are
+//! forecast from the Labour Code 2019, art. 112: New Year 1/1; Tết, the last day of the lunar
+//! year and the first four of the new one; the Hùng Kings on lunar 10/3; 30/4; 1/5; National Day
+//! 2/9 with one adjacent day; a holiday falling on a weekend is compensated on the next working
+//! day. A forecast is marked so wherever it is shown.
+
+use crate::lunar::{self, LunarDate};
+use crate::{Diagnostic, Error};
+use chrono::{Datelike, NaiveDate, TimeDelta, Weekday};
+use serde::Deserialize;
+use std::collections::{BTreeSet, HashMap};
+use std::fmt;
+use toml::Spanned;
+use toml::value::Datetime;
+
+/// The shipped holiday data, embedded in the binary.
+pub const SHIPPED_HOLIDAYS_TOML: &str = include_str!("../data/holidays.toml");
+
+/// The statutory holidays (and `Other`, for local or ad-hoc days off).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HolidayKind {
+    NewYear,
+    Tet,
+    HungKings,
+    Reunification,
+    Labour,
+    NationalDay,
+    Other,
+}
+
+impl HolidayKind {
+    /// The kinds the law fixes, forecast when a year has no data for them.
+    pub const STATUTORY: [HolidayKind; 6] = [
+        HolidayKind::NewYear,
+        HolidayKind::Tet,
+        HolidayKind::HungKings,
+        HolidayKind::Reunification,
+        HolidayKind::Labour,
+        HolidayKind::NationalDay,
+    ];
+
+    /// The identifier used in `holidays.toml` and in script-friendly output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HolidayKind::NewYear => "new_year",
+            HolidayKind::Tet => "tet",
+            HolidayKind::HungKings => "hung_kings",
+            HolidayKind::Reunification => "reunification",
+            HolidayKind::Labour => "labour",
+            HolidayKind::NationalDay => "national_day",
+            HolidayKind::Other => "other",
+        }
+    }
+
+    /// The Vietnamese name used for forecast days.
+    pub fn name_vi(self) -> &'static str {
+        match self {
+            HolidayKind::NewYear => "Tết Dương lịch",
+            HolidayKind::Tet => "Tết Nguyên Đán",
+            HolidayKind::HungKings => "Giỗ Tổ Hùng Vương (10/3 âm lịch)",
+            HolidayKind::Reunification => "Ngày Chiến thắng 30/4",
+            HolidayKind::Labour => "Ngày Quốc tế Lao động 1/5",
+            HolidayKind::NationalDay => "Quốc khánh 2/9",
+            HolidayKind::Other => "Ngày nghỉ khác",
+        }
+    }
+}
+
+impl fmt::Display for HolidayKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One special day: a day off or a make-up working day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpecialDay {
+    pub date: NaiveDate,
+    /// The year whose schedule the day belongs to.
+    pub year: i32,
+    pub kind: HolidayKind,
+    /// True for a day off, false for a make-up working day.
+    pub off: bool,
+    pub name: String,
+    /// Where the day comes from; `None` when forecast from the law.
+    pub source: Option<String>,
+}
+
+impl SpecialDay {
+    /// True when the day is forecast rather than announced.
+    pub fn is_forecast(&self) -> bool {
+        self.source.is_none()
+    }
+}
+
+/// Announced days off and make-up working days, as read from holiday files.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Holidays {
+    days: Vec<SpecialDay>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct HolidayFile {
+    #[serde(default)]
+    day_off: Vec<Spanned<DayOffConfig>>,
+    #[serde(default)]
+    working_day: Vec<Spanned<WorkingDayConfig>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DayOffConfig {
+    kind: HolidayKind,
+    /// The schedule year; by default the year of the last day.
+    year: Option<i32>,
+    date: Option<Spanned<Datetime>>,
+    from: Option<Spanned<Datetime>>,
+    to: Option<Spanned<Datetime>>,
+    name: String,
+    source: Spanned<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WorkingDayConfig {
+    kind: HolidayKind,
+    year: Option<i32>,
+    date: Spanned<Datetime>,
+    name: String,
+    source: Spanned<String>,
+}
+
+/// Longest range one `[[day_off]]` entry may span; longer is almost certainly a typo.
+const MAX_RANGE_DAYS: i64 = 31;
+
+impl Holidays {
+    /// The shipped data (`data/holidays.toml`).
+    pub fn shipped() -> Holidays {
+        Holidays::parse("holidays.toml (built in)", SHIPPED_HOLIDAYS_TOML)
+            .expect("invariant: the shipped holiday file is valid (checked by a test)")
+    }
+
+    /// Parses a holiday file; `path` only names it in diagnostics. Reports every problem found.
+    pub fn parse(path: &str, source: &str) -> Result<Holidays, Error> {
+        let file: HolidayFile = toml::from_str(source)
+            .map_err(|e| Error::Config(vec![Diagnostic::from_toml(path, source, &e)]))?;
+        let mut problems = Vec::new();
+        let mut at = |offset: usize, message: String| {
+            problems.push(Diagnostic::at(path, source, offset, message));
+        };
+        let mut days = Vec::new();
+        for entry in &file.day_off {
+            let start = entry.span().start;
+            let e = entry.get_ref();
+            if e.source.get_ref().trim().is_empty() {
+                at(
+                    e.source.span().start,
+                    "source must say where the day comes from".into(),
+                );
+            }
+            let (first, last) = match (&e.date, &e.from, &e.to) {
+                (Some(date), None, None) => match local_date(date) {
+                    Ok(d) => (d, d),
+                    Err(m) => {
+                        at(date.span().start, m);
+                        continue;
+                    }
+                },
+                (None, Some(from), Some(to)) => match (local_date(from), local_date(to)) {
+                    (Ok(f), Ok(t)) if f <= t && (t - f).num_days() < MAX_RANGE_DAYS => (f, t),
+                    (Ok(f), Ok(t)) if f > t => {
+                        at(to.span().start, format!("to ({t}) is before from ({f})"));
+                        continue;
+                    }
+                    (Ok(_), Ok(_)) => {
+                        at(
+                            to.span().start,
+                            format!("a range spans at most {MAX_RANGE_DAYS} days"),
+                        );
+                        continue;
+                    }
+                    (Err(m), _) => {
+                        at(from.span().start, m);
+                        continue;
+                    }
+                    (_, Err(m)) => {
+                        at(to.span().start, m);
+                        continue;
+                    }
+                },
+                _ => {
+                    at(
+                        start,
+                        "a day_off needs either date = YYYY-MM-DD, or both from and to".into(),
+                    );
+                    continue;
+                }
+            };
+            let year = e.year.unwrap_or(last.year());
+            let mut day = first;
+            while day <= last {
+                days.push(SpecialDay {
+                    date: day,
+                    year,
+                    kind: e.kind,
+                    off: true,
+                    name: e.name.clone(),
+                    source: Some(e.source.get_ref().clone()),
+                });
+                day += TimeDelta::days(1);
+            }
+        }
+        for entry in &file.working_day {
+            let e = entry.get_ref();
+            if e.source.get_ref().trim().is_empty() {
+                at(
+                    e.source.span().start,
+                    "source must say where the day comes from".into(),
+                );
+            }
+            match local_date(&e.date) {
+                Ok(date) => days.push(SpecialDay {
+                    date,
+                    year: e.year.unwrap_or(date.year()),
+                    kind: e.kind,
+                    off: false,
+                    name: e.name.clone(),
+                    source: Some(e.source.get_ref().clone()),
+                }),
+                Err(m) => at(e.date.span().start, m),
+            }
+        }
+        problems.sort_by_key(|d| (d.line, d.column));
+        if problems.is_empty() {
+            Ok(Holidays { days })
+        } else {
+            Err(Error::Config(problems))
+        }
+    }
+
+    /// These holidays with `user`'s entries applied: for each (year, kind) that `user` has
+    /// entries for, `user`'s entries replace ours; other years and kinds are added.
+    pub fn overridden_by(self, user: Holidays) -> Holidays {
+        let replaced: BTreeSet<(i32, HolidayKind)> =
+            user.days.iter().map(|d| (d.year, d.kind)).collect();
+        let mut days: Vec<SpecialDay> = self
+            .days
+            .into_iter()
+            .filter(|d| !replaced.contains(&(d.year, d.kind)))
+            .collect();
+        days.extend(user.days);
+        Holidays { days }
+    }
+
+    /// Every announced day, in file order.
+    pub fn days(&self) -> &[SpecialDay] {
+        &self.days
+    }
+}
+
+fn local_date(value: &Spanned<Datetime>) -> Result<NaiveDate, String> {
+    let dt = value.get_ref();
+    match (dt.date, dt.time, dt.offset) {
+        (Some(d), None, None) => {
+            NaiveDate::from_ymd_opt(i32::from(d.year), u32::from(d.month), u32::from(d.day))
+                .ok_or_else(|| format!("{dt} is not a valid date"))
+        }
+        _ => Err(format!("expected a date such as 2025-04-30; got {dt}")),
+    }
+}
+
+/// The resolved special days of every year: announced where there is data, forecast elsewhere.
+#[derive(Debug, Clone, Default)]
+pub struct DayTable {
+    by_date: HashMap<NaiveDate, SpecialDay>,
+}
+
+impl DayTable {
+    /// Resolves `holidays` over the years the lunar calendar supports.
+    pub fn resolve(holidays: &Holidays) -> DayTable {
+        let mut by_year: HashMap<i32, Vec<&SpecialDay>> = HashMap::new();
+        for day in holidays.days() {
+            by_year.entry(day.year).or_default().push(day);
+        }
+        let mut table = DayTable::default();
+        // Years outside the computed range keep whatever data they have, with no forecast.
+        for (year, days) in &by_year {
+            if !lunar::SUPPORTED_YEARS.contains(year) {
+                table.insert_all(days.iter().map(|d| (*d).clone()));
+            }
+        }
+        for year in lunar::SUPPORTED_YEARS {
+            let announced = by_year.get(&year).map(Vec::as_slice).unwrap_or_default();
+            let covered: BTreeSet<HolidayKind> = announced.iter().map(|d| d.kind).collect();
+            let missing: Vec<HolidayKind> = HolidayKind::STATUTORY
+                .into_iter()
+                .filter(|k| !covered.contains(k))
+                .collect();
+            let taken: BTreeSet<NaiveDate> =
+                announced.iter().filter(|d| d.off).map(|d| d.date).collect();
+            table.insert_all(forecast(year, &missing, taken));
+            table.insert_all(announced.iter().map(|d| (*d).clone()));
+        }
+        table
+    }
+
+    fn insert_all(&mut self, days: impl IntoIterator<Item = SpecialDay>) {
+        // Days off first, so that a make-up working day on the same date wins.
+        let mut days: Vec<SpecialDay> = days.into_iter().collect();
+        days.sort_by_key(|d| !d.off);
+        for day in days {
+            self.by_date.insert(day.date, day);
+        }
+    }
+
+    /// The special day at `date`, if any.
+    pub fn get(&self, date: NaiveDate) -> Option<&SpecialDay> {
+        self.by_date.get(&date)
+    }
+
+    /// The special days whose schedule year is `year`, by date.
+    pub fn year(&self, year: i32) -> Vec<&SpecialDay> {
+        let mut days: Vec<&SpecialDay> = self.by_date.values().filter(|d| d.year == year).collect();
+        days.sort_by_key(|d| d.date);
+        days
+    }
+}
+
+fn is_weekend(date: NaiveDate) -> bool {
+    matches!(date.weekday(), Weekday::Sat | Weekday::Sun)
+}
+
+/// The statutory days of `kind` in `year`, before compensation.
+fn statutory_days(year: i32, kind: HolidayKind) -> Vec<NaiveDate> {
+    let ymd = |m, d| NaiveDate::from_ymd_opt(year, m, d);
+    let lunar = |month, day| {
+        lunar::from_lunar(LunarDate {
+            year,
+            month,
+            day,
+            leap: false,
+        })
+    };
+    let days = match kind {
+        HolidayKind::NewYear => vec![ymd(1, 1)],
+        // The last day of the old lunar year and the first four of the new one.
+        HolidayKind::Tet => match lunar::tet(year) {
+            Some(tet) => (-1..=3).map(|i| Some(tet + TimeDelta::days(i))).collect(),
+            None => vec![],
+        },
+        HolidayKind::HungKings => vec![lunar(3, 10)],
+        HolidayKind::Reunification => vec![ymd(4, 30)],
+        HolidayKind::Labour => vec![ymd(5, 1)],
+        // 2/9 and the adjacent day that joins the break to a weekend: 1/9 when 2/9 is a Tuesday
+        // or a Saturday (as in 2025 and 2023), otherwise 3/9 (as in 2024 and 2021).
+        HolidayKind::NationalDay => {
+            let adjacent = match ymd(9, 2).map(|d| d.weekday()) {
+                Some(Weekday::Tue | Weekday::Sat) => ymd(9, 1),
+                _ => ymd(9, 3),
+            };
+            vec![ymd(9, 2), adjacent]
+        }
+        HolidayKind::Other => vec![],
+    };
+    days.into_iter().flatten().collect()
+}
+
+/// Forecasts the days off of `kinds` in `year`, compensating weekend holidays on the next
+/// weekday that is not already a day off (`taken` holds the announced days off).
+fn forecast(year: i32, kinds: &[HolidayKind], mut taken: BTreeSet<NaiveDate>) -> Vec<SpecialDay> {
+    let statutory: Vec<(HolidayKind, Vec<NaiveDate>)> = kinds
+        .iter()
+        .map(|&k| (k, statutory_days(year, k)))
+        .collect();
+    taken.extend(statutory.iter().flat_map(|(_, days)| days.iter().copied()));
+    let mut out = Vec::new();
+    for (kind, days) in statutory {
+        for &date in &days {
+            out.push(forecast_day(date, year, kind, kind.name_vi().to_owned()));
+            if is_weekend(date) {
+                let mut comp = date + TimeDelta::days(1);
+                while is_weekend(comp) || taken.contains(&comp) {
+                    comp += TimeDelta::days(1);
+                }
+                taken.insert(comp);
+                let name = format!("Nghỉ bù {}", kind.name_vi());
+                out.push(forecast_day(comp, year, kind, name));
+            }
+        }
+    }
+    out
+}
+
+fn forecast_day(date: NaiveDate, year: i32, kind: HolidayKind, name: String) -> SpecialDay {
+    SpecialDay {
+        date,
+        year,
+        kind,
+        off: true,
+        name,
+        source: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).expect("valid test date")
+    }
+
+    #[test]
+    fn shipped_file_parses_and_every_entry_has_a_source() {
+        let shipped = Holidays::shipped();
+        assert!(shipped.days().len() > 30);
+        assert!(shipped.days().iter().all(|d| !d.is_forecast()));
+    }
+
+    #[test]
+    fn announced_2025_schedule_is_used_as_is() {
+        let table = DayTable::resolve(&Holidays::shipped());
+        for day in [d(2025, 1, 27), d(2025, 4, 7), d(2025, 5, 2), d(2025, 9, 1)] {
+            let special = table.get(day).expect("a day off");
+            assert!(special.off && !special.is_forecast(), "{day}");
+        }
+        let make_up = table.get(d(2025, 4, 26)).expect("make-up day");
+        assert!(!make_up.off);
+        assert!(table.year(2025).iter().all(|d| !d.is_forecast()));
+    }
+
+    #[test]
+    fn unannounced_kinds_of_a_partly_announced_year_are_forecast() {
+        let table = DayTable::resolve(&Holidays::shipped());
+        let tet = table.get(d(2026, 2, 16)).expect("Tết 2026");
+        assert!(!tet.is_forecast());
+        // Hùng Kings 2026: lunar 10/3 is Sunday 26 April, compensated on Monday 27 April.
+        let hung = table.get(d(2026, 4, 26)).expect("Hùng Kings 2026");
+        assert!(hung.is_forecast() && hung.kind == HolidayKind::HungKings);
+        let comp = table.get(d(2026, 4, 27)).expect("compensation");
+        assert!(comp.is_forecast() && comp.name.starts_with("Nghỉ bù"));
+    }
+
+    #[test]
+    fn forecast_compensates_weekends_without_colliding() {
+        // 2028: 30/4 is a Sunday and 1/5 a Monday, so 30/4 is compensated on Tuesday 2 May.
+        let table = DayTable::resolve(&Holidays::default());
+        assert!(
+            table
+                .get(d(2028, 5, 1))
+                .is_some_and(|s| s.kind == HolidayKind::Labour)
+        );
+        let comp = table.get(d(2028, 5, 2)).expect("compensation");
+        assert_eq!(comp.kind, HolidayKind::Reunification);
+    }
+
+    #[test]
+    fn user_entries_replace_a_year_and_kind_and_extend_others() {
+        let user = Holidays::parse(
+            "mine.toml",
+            r#"
+[[day_off]]
+kind = "tet"
+from = 2025-01-27
+to = 2025-01-31
+name = "Tết (local schedule)"
+source = "provincial decision"
+
+[[day_off]]
+kind = "other"
+date = 2025-03-10
+name = "Province founding day"
+source = "provincial decision"
+"#,
+        )
+        .expect("valid");
+        let merged = Holidays::shipped().overridden_by(user);
+        let table = DayTable::resolve(&merged);
+        assert!(
+            table.get(d(2025, 1, 25)).is_none(),
+            "shipped Tết range replaced"
+        );
+        assert!(table.get(d(2025, 1, 27)).is_some());
+        assert!(
+            table
+                .get(d(2025, 3, 10))
+                .is_some_and(|s| s.kind == HolidayKind::Other)
+        );
+        assert!(table.get(d(2025, 4, 7)).is_some(), "other kinds kept");
+    }
+
+    #[test]
+    fn every_problem_is_reported_with_line_and_column() {
+        let err = Holidays::parse(
+            "bad.toml",
+            r#"[[day_off]]
+kind = "tet"
+from = 2025-02-02
+to = 2025-01-25
+name = "x"
+source = "y"
+
+[[working_day]]
+kind = "labour"
+date = 2025-04-26T08:00:00
+name = "x"
+source = ""
+"#,
+        )
+        .expect_err("invalid");
+        let Error::Config(problems) = err else {
+            panic!("expected config errors")
+        };
+        let shown: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            shown,
+            [
+                "bad.toml:4:6: to (2025-01-25) is before from (2025-02-02)",
+                "bad.toml:10:8: expected a date such as 2025-04-30; got 2025-04-26T08:00:00",
+                "bad.toml:12:10: source must say where the day comes from",
+            ]
+        );
+    }
+
+    #[test]
+    fn unknown_keys_and_kinds_are_errors_with_a_location() {
+        let err =
+            Holidays::parse("k.toml", "[[day_off]]\nkind = \"xmas\"\n").expect_err("bad kind");
+        assert!(
+            err.to_string()
+                .starts_with("k.toml:2:8: unknown variant `xmas`"),
+            "{err}"
+        );
+        let err = Holidays::parse("u.toml", "[[holiday]]\n").expect_err("bad key");
+        assert!(
+            err.to_string()
+                .starts_with("u.toml:1:3: unknown field `holiday`"),
+            "{err}"
+        );
+    }
+}
