@@ -82,7 +82,8 @@ impl fmt::Display for DayStatus<'_> {
         };
         match self {
             DayStatus::Weekday => f.write_str("weekday"),
-            DayStatus::Weekend(day) => write!(f, "weekend ({day})"),
+            DayStatus::Weekend(Weekday::Sat) => f.write_str("weekend (Saturday)"),
+            DayStatus::Weekend(_) => f.write_str("weekend (Sunday)"),
             DayStatus::DayOff(day) => describe(f, "day off", day),
             DayStatus::MakeUp(day) => describe(f, "make-up working day", day),
         }

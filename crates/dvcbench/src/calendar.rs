@@ -1,0 +1,163 @@
+//! `dvcbench calendar`: the working calendar from the command line, plain and script-friendly.
+
+use crate::Failure;
+use crate::cli::{CalendarArgs, CalendarCommand, DueArgs};
+use anyhow::{Context, anyhow};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, SecondsFormat, TimeDelta};
+use dvc_domain::calendar::{self, WorkingCalendar};
+use dvc_domain::deadline::{DeadlineRule, ProcessingTime};
+use dvc_domain::holidays::Holidays;
+use dvc_domain::lunar;
+use dvc_domain::office_hours::OfficeHours;
+use std::io::Write;
+use std::path::Path;
+
+/// Runs a calendar subcommand.
+pub fn run(args: CalendarArgs, out: &mut dyn Write) -> Result<(), Failure> {
+    let cal = build_calendar(args.holidays.as_deref(), args.office_hours.as_deref())
+        .map_err(Failure::bad_input)?;
+    match args.command {
+        CalendarCommand::WorkingDays { from, to } => {
+            let (from, to) = (parse_date(&from)?, parse_date(&to)?);
+            if to < from {
+                return Err(Failure::bad_input(anyhow!(
+                    "TO ({to}) is before FROM ({from}); give the earlier date first"
+                )));
+            }
+            writeln!(out, "{}", cal.working_days(from, to))?;
+        }
+        CalendarCommand::IsWorkingDay { date } => {
+            let status = cal.day(parse_date(&date)?);
+            let answer = if status.is_working() { "yes" } else { "no" };
+            writeln!(out, "{answer}\n{status}")?;
+        }
+        CalendarCommand::Due(due) => {
+            let (received, rule) = parse_due(&due)?;
+            let at = calendar::from_local(cal.due(received, &rule));
+            writeln!(out, "{}", at.to_rfc3339_opts(SecondsFormat::Secs, false))?;
+        }
+        CalendarCommand::Holidays { year } => {
+            check_year(year)?;
+            for day in cal.special_days(year) {
+                writeln!(
+                    out,
+                    "{}\t{}\t{}\t{}\t{}\t{}",
+                    day.date,
+                    if day.off { "off" } else { "work" },
+                    day.kind,
+                    if day.is_forecast() {
+                        "forecast"
+                    } else {
+                        "announced"
+                    },
+                    day.name,
+                    day.source
+                        .as_deref()
+                        .unwrap_or("Labour Code 2019 art. 112 (not yet announced)"),
+                )?;
+            }
+        }
+        CalendarCommand::Tet { year } => {
+            check_year(year)?;
+            let tet = lunar::tet(year)
+                .ok_or_else(|| Failure::bad_input(anyhow!("no lunar calendar for {year}")))?;
+            writeln!(out, "{tet}")?;
+        }
+    }
+    Ok(())
+}
+
+/// The calendar with the user's holidays file and office hours, if given.
+pub fn build_calendar(
+    holidays: Option<&Path>,
+    office_hours: Option<&str>,
+) -> anyhow::Result<WorkingCalendar> {
+    let office = match office_hours {
+        Some(spec) => spec.parse::<OfficeHours>()?,
+        None => OfficeHours::default(),
+    };
+    let Some(path) = holidays else {
+        return Ok(WorkingCalendar::default().with_office_hours(office));
+    };
+    let source = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read holidays file {}", path.display()))?;
+    let user = Holidays::parse(&path.display().to_string(), &source)?;
+    Ok(WorkingCalendar::new(
+        office,
+        &Holidays::shipped().overridden_by(user),
+    ))
+}
+
+fn check_year(year: i32) -> Result<(), Failure> {
+    if lunar::SUPPORTED_YEARS.contains(&year) {
+        Ok(())
+    } else {
+        Err(Failure::bad_input(dvc_domain::Error::YearOutOfRange(year)))
+    }
+}
+
+fn parse_date(input: &str) -> Result<NaiveDate, Failure> {
+    let date = NaiveDate::parse_from_str(input.trim(), "%Y-%m-%d").map_err(|e| {
+        Failure::bad_input(anyhow!(
+            "invalid date {input:?} ({e}); expected YYYY-MM-DD, e.g. 2025-04-30"
+        ))
+    })?;
+    check_year(chrono::Datelike::year(&date))?;
+    Ok(date)
+}
+
+/// Parses an instant: RFC 3339 with an offset, or Vietnam local time without one.
+pub fn parse_instant(input: &str) -> Result<NaiveDateTime, Failure> {
+    let input_trim = input.trim();
+    if let Ok(at) = DateTime::parse_from_rfc3339(input_trim) {
+        return Ok(calendar::to_local(&at));
+    }
+    for format in [
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+    ] {
+        if let Ok(local) = NaiveDateTime::parse_from_str(input_trim, format) {
+            check_year(chrono::Datelike::year(&local))?;
+            return Ok(local);
+        }
+    }
+    Err(Failure::bad_input(anyhow!(
+        "invalid date and time {input:?}; expected RFC 3339 (2025-04-01T14:59:00+07:00) or \
+         Vietnam local time (2025-04-01T14:59)"
+    )))
+}
+
+fn parse_due(args: &DueArgs) -> Result<(NaiveDateTime, DeadlineRule), Failure> {
+    let received = parse_instant(&args.from)?;
+    let time = match (args.working_days, args.working_hours, args.calendar_days) {
+        (Some(days), None, None) => ProcessingTime::WorkingDays(days),
+        (None, Some(hours), None) => {
+            if !(hours.is_finite() && (0.0..=100_000.0).contains(&hours)) {
+                return Err(Failure::bad_input(anyhow!(
+                    "--working-hours must be between 0 and 100000; got {hours}"
+                )));
+            }
+            ProcessingTime::WorkingHours(TimeDelta::milliseconds(
+                (hours * 3_600_000.0).round() as i64
+            ))
+        }
+        (None, None, Some(days)) => ProcessingTime::CalendarDays(days),
+        _ => {
+            return Err(Failure::bad_input(anyhow!(
+                "give exactly one of --working-days, --working-hours, --calendar-days"
+            )));
+        }
+    };
+    let mut rule = DeadlineRule::new(time);
+    if let Some(cutoff) = &args.cutoff {
+        let cutoff = NaiveTime::parse_from_str(cutoff.trim(), "%H:%M").map_err(|_| {
+            Failure::bad_input(anyhow!(
+                "invalid --cutoff {cutoff:?}; expected HH:MM, e.g. 15:00"
+            ))
+        })?;
+        rule = rule.with_cutoff(cutoff);
+    }
+    Ok((received, rule))
+}

@@ -1,0 +1,104 @@
+//! Command-line flags (clap). Every subcommand's arguments are a struct here.
+
+use clap::{Args, Parser, Subcommand};
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+/// Load-test, watch and compare Vietnam's online public-service (DVC) portals.
+#[derive(Debug, Parser)]
+#[command(name = "dvcbench", version, propagate_version = true)]
+pub struct Cli {
+    /// More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides it.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Working days, deadlines and holidays of the Vietnamese civil-service calendar.
+    Calendar(CalendarArgs),
+}
+
+/// Options shared by the calendar subcommands.
+#[derive(Debug, Args)]
+pub struct CalendarArgs {
+    /// A holidays TOML file that adds to or overrides the built-in days off (same format as the
+    /// built-in file: `dvcbench calendar holidays YEAR` shows what it holds).
+    #[arg(long, value_name = "FILE", global = true)]
+    pub holidays: Option<PathBuf>,
+
+    /// Office hours of the installation, e.g. "07:00-11:30,13:30-17:00" (the default).
+    #[arg(long, value_name = "HH:MM-HH:MM,...", global = true)]
+    pub office_hours: Option<String>,
+
+    #[command(subcommand)]
+    pub command: CalendarCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CalendarCommand {
+    /// Print the number of working days from FROM to TO, both included.
+    WorkingDays {
+        /// First day, YYYY-MM-DD.
+        from: String,
+        /// Last day, YYYY-MM-DD.
+        to: String,
+    },
+    /// Print "yes" or "no", then why (weekday, weekend, which holiday, make-up day, forecast).
+    IsWorkingDay {
+        /// The day, YYYY-MM-DD.
+        date: String,
+    },
+    /// Print when a dossier received at --from is due, in RFC 3339 with +07:00.
+    Due(DueArgs),
+    /// Print the days off and make-up working days of YEAR with their source.
+    ///
+    /// Tab-separated: date, off|work, kind, announced|forecast, name, source.
+    Holidays {
+        /// The year, 1900-2199.
+        year: i32,
+    },
+    /// Print the date of Tết Nguyên Đán (lunar 1/1) in Vietnam.
+    Tet {
+        /// The year, 1900-2199.
+        year: i32,
+    },
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("processing_time").required(true)))]
+pub struct DueArgs {
+    /// When the dossier was received: RFC 3339 (2025-04-01T14:59:00+07:00) or Vietnam local
+    /// time (2025-04-01T14:59 or "2025-04-01 14:59").
+    #[arg(long, value_name = "DATETIME")]
+    pub from: String,
+
+    /// Processing time in working days (1 working day = the office day, 8 h by default).
+    #[arg(long, value_name = "N", group = "processing_time")]
+    pub working_days: Option<u32>,
+
+    /// Processing time in working hours (decimals allowed, e.g. 4.5).
+    #[arg(long, value_name = "N", group = "processing_time")]
+    pub working_hours: Option<f64>,
+
+    /// Processing time in calendar days, rolled forward past days off.
+    #[arg(long, value_name = "N", group = "processing_time")]
+    pub calendar_days: Option<u32>,
+
+    /// Same-day cutoff: received before HH:MM counts that day, otherwise the next working day;
+    /// the result is due at close of office (e.g. --working-days 0 --cutoff 15:00).
+    #[arg(long, value_name = "HH:MM")]
+    pub cutoff: Option<String>,
+}
+
+/// Parses a command line (the first item is the program name).
+pub fn parse<I, T>(args: I) -> Result<Cli, clap::Error>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    Cli::try_parse_from(args)
+}

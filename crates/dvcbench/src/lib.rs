@@ -1,0 +1,81 @@
+//! `dvcbench`: the command-line front of the toolkit. It parses flags, wires the library crates
+//! together and maps failures to documented exit codes; the work itself lives in the crates.
+//!
+//! Exit codes: 0 success; 1 a run's thresholds failed, or another runtime failure; 2 bad input
+//! (flags, files, dates); 3 a run was aborted.
+//!
+//! ```
+//! let cli = dvcbench::cli::parse(["dvcbench", "calendar", "tet", "2026"]).unwrap();
+//! let mut out = Vec::new();
+//! dvcbench::run(cli, &mut out).unwrap();
+//! assert_eq!(String::from_utf8(out).unwrap(), "2026-02-17\n");
+//! ```
+
+pub mod calendar;
+pub mod cli;
+
+use std::io::Write;
+
+/// The documented exit codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum ExitStatus {
+    Success = 0,
+    Failed = 1,
+    BadInput = 2,
+    Aborted = 3,
+}
+
+/// A failed command: the error chain to print and the exit code to leave with.
+#[derive(Debug)]
+pub struct Failure {
+    pub code: ExitStatus,
+    pub error: anyhow::Error,
+}
+
+impl Failure {
+    /// Bad input from the user: exit code 2.
+    pub fn bad_input(error: impl Into<anyhow::Error>) -> Self {
+        Failure {
+            code: ExitStatus::BadInput,
+            error: error.into(),
+        }
+    }
+
+    /// A failure while doing the work: exit code 1.
+    pub fn failed(error: impl Into<anyhow::Error>) -> Self {
+        Failure {
+            code: ExitStatus::Failed,
+            error: error.into(),
+        }
+    }
+}
+
+impl From<std::io::Error> for Failure {
+    fn from(err: std::io::Error) -> Self {
+        Failure::failed(anyhow::Error::new(err).context("cannot write output"))
+    }
+}
+
+/// Runs a parsed command line, writing its output to `out`.
+pub fn run(cli: cli::Cli, out: &mut dyn Write) -> Result<(), Failure> {
+    match cli.command {
+        cli::Command::Calendar(args) => calendar::run(args, out),
+    }
+}
+
+/// Logs to stderr: `RUST_LOG` when set, else warnings, raised by each `-v`.
+pub fn init_tracing(verbose: u8) {
+    use tracing_subscriber::EnvFilter;
+    let level = match verbose {
+        0 => "warn",
+        1 => "info",
+        2 => "debug",
+        _ => "trace",
+    };
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}

@@ -1,0 +1,209 @@
+//! Runs the real `dvcbench` binary, as a user or a script would.
+
+use std::process::{Command, Output};
+
+fn dvcbench(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_dvcbench"))
+        .args(args)
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("the dvcbench binary runs")
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn working_days_prints_a_bare_count() {
+    let out = dvcbench(&["calendar", "working-days", "2025-04-01", "2025-04-30"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "21\n");
+}
+
+#[test]
+fn is_working_day_answers_then_explains() {
+    let out = dvcbench(&["calendar", "is-working-day", "2024-05-04"]);
+    assert!(out.status.success());
+    let text = stdout(&out);
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("yes"));
+    assert!(
+        lines
+            .next()
+            .is_some_and(|l| l.starts_with("make-up working day: ")),
+        "{text}"
+    );
+
+    let out = dvcbench(&["calendar", "is-working-day", "2025-09-01"]);
+    assert!(stdout(&out).starts_with("no\nday off: Quốc khánh 2/9 (national_day); source: "));
+
+    let out = dvcbench(&["calendar", "is-working-day", "2025-03-16"]);
+    assert_eq!(stdout(&out), "no\nweekend (Sunday)\n");
+
+    let out = dvcbench(&["calendar", "is-working-day", "2031-01-01"]);
+    assert!(stdout(&out).contains("forecast"), "{}", stdout(&out));
+}
+
+#[test]
+fn due_prints_rfc3339_in_vietnam_time() {
+    let cases: [(&[&str], &str); 5] = [
+        (
+            &[
+                "--from",
+                "2025-04-01T14:59",
+                "--working-days",
+                "0",
+                "--cutoff",
+                "15:00",
+            ],
+            "2025-04-01T17:00:00+07:00",
+        ),
+        (
+            &[
+                "--from",
+                "2025-04-01T15:00",
+                "--working-days",
+                "0",
+                "--cutoff",
+                "15:00",
+            ],
+            "2025-04-02T17:00:00+07:00",
+        ),
+        (
+            &[
+                "--from",
+                "2025-04-01T15:01",
+                "--working-days",
+                "0",
+                "--cutoff",
+                "15:00",
+            ],
+            "2025-04-02T17:00:00+07:00",
+        ),
+        // 08:01 UTC is 15:01 in Vietnam: 1 h 59 min that day, 31 min the next.
+        (
+            &["--from", "2025-04-01T08:01:00Z", "--working-hours", "2.5"],
+            "2025-04-02T07:31:00+07:00",
+        ),
+        (
+            &["--from", "2025-04-25 09:00", "--calendar-days", "5"],
+            "2025-05-05T09:00:00+07:00",
+        ),
+    ];
+    for (args, expected) in cases {
+        let out = dvcbench(&[&["calendar", "due"], args].concat());
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        assert_eq!(stdout(&out), format!("{expected}\n"), "{args:?}");
+    }
+}
+
+#[test]
+fn holidays_lists_days_with_their_source_and_marks_forecasts() {
+    let out = dvcbench(&["calendar", "holidays", "2025"]);
+    let text = stdout(&out);
+    assert!(
+        text.contains("2025-04-26\twork\tlabour\tannounced\t"),
+        "{text}"
+    );
+    assert!(
+        text.contains("2025-01-29\toff\ttet\tannounced\tTết Nguyên Đán Ất Tỵ\t"),
+        "{text}"
+    );
+    assert!(!text.contains("forecast"));
+    for line in text.lines() {
+        assert_eq!(line.split('\t').count(), 6, "{line}");
+    }
+
+    let out = dvcbench(&["calendar", "holidays", "2030"]);
+    let text = stdout(&out);
+    assert!(text.lines().all(|l| l.contains("\tforecast\t")), "{text}");
+    // Tết 2030 in Vietnam is 2 February; the day before is off.
+    assert!(text.contains("2030-02-01\toff\ttet\tforecast\t"), "{text}");
+}
+
+#[test]
+fn tet_prints_the_vietnamese_date() {
+    for (year, date) in [
+        ("1985", "1985-01-21"),
+        ("2007", "2007-02-17"),
+        ("2026", "2026-02-17"),
+    ] {
+        let out = dvcbench(&["calendar", "tet", year]);
+        assert_eq!(stdout(&out), format!("{date}\n"));
+    }
+}
+
+#[test]
+fn bad_input_exits_2_and_names_the_problem() {
+    let out = dvcbench(&["calendar", "working-days", "2025-02-30", "2025-03-01"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("invalid date \"2025-02-30\""),
+        "{}",
+        stderr(&out)
+    );
+
+    let out = dvcbench(&["calendar", "working-days", "2025-03-01", "2025-02-01"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("is before FROM"));
+
+    let out = dvcbench(&["calendar", "tet", "1800"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("outside the supported range"));
+
+    let out = dvcbench(&[
+        "calendar",
+        "due",
+        "--from",
+        "yesterday",
+        "--working-days",
+        "1",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("invalid date and time \"yesterday\""));
+
+    let out = dvcbench(&["calendar", "due", "--from", "2025-04-01T09:00"]);
+    assert_eq!(out.status.code(), Some(2), "a processing time is required");
+
+    let out = dvcbench(&[
+        "calendar",
+        "is-working-day",
+        "2025-04-01",
+        "--holidays",
+        "/nonexistent/h.toml",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("cannot read holidays file /nonexistent/h.toml"));
+}
+
+#[test]
+fn a_bad_holidays_file_is_reported_with_line_and_column() {
+    let dir = std::env::temp_dir().join(format!("dvcbench-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join("bad.toml");
+    std::fs::write(&path, "[[day_off]]\nkind = \"tet\"\ndate = 2025-13-01\n").expect("write");
+    let out = dvcbench(&[
+        "calendar",
+        "tet",
+        "2025",
+        "--holidays",
+        path.to_str().expect("utf-8"),
+    ]);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(out.status.code(), Some(2));
+    let expected = format!("{}:3:8: ", path.display());
+    assert!(stderr(&out).contains(&expected), "{}", stderr(&out));
+}
+
+#[test]
+fn help_and_version_exit_0() {
+    assert!(dvcbench(&["--help"]).status.success());
+    let out = dvcbench(&["--version"]);
+    assert!(out.status.success());
+    assert!(stdout(&out).starts_with("dvcbench "));
+}

@@ -1,0 +1,3 @@
+//! End-to-end tests: the `dvcbench` library driven in-process, across crates.
+
+mod calendar;
