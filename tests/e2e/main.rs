@@ -1,3 +1,6 @@
 //! End-to-end tests: the `dvcbench` library driven in-process, across crates.
 
 mod calendar;
+mod portal;
+mod portal_load;
+mod portal_openapi;

@@ -20,6 +20,41 @@ pub struct Cli {
 pub enum Command {
     /// Working days, deadlines and holidays of the Vietnamese civil-service calendar.
     Calendar(CalendarArgs),
+    /// Run the reference portal simulator (the embedded default target) until Ctrl-C.
+    Portal(PortalArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PortalArgs {
+    /// Simulator configuration (portal.toml); default: one fault-free portal for Hà Nội.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Address of the main listener.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    pub listen: std::net::SocketAddr,
+
+    /// Simulated time runs N times faster than real time (overrides the config's time_scale).
+    #[arg(long, value_name = "N")]
+    pub time_scale: Option<f64>,
+
+    /// Bearer token of the admin API (/admin/faults, /admin/dossiers); also
+    /// DVC_PORTAL_ADMIN_TOKEN. Without one the admin API is disabled.
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        env = "DVC_PORTAL_ADMIN_TOKEN",
+        hide_env_values = true
+    )]
+    pub admin_token: Option<String>,
+
+    /// A holidays TOML file for the back office's working calendar (see `calendar --help`).
+    #[arg(long, value_name = "FILE")]
+    pub holidays: Option<PathBuf>,
+
+    /// Office hours of the back office, e.g. "07:00-11:30,13:30-17:00" (the default).
+    #[arg(long, value_name = "HH:MM-HH:MM,...")]
+    pub office_hours: Option<String>,
 }
 
 /// Options shared by the calendar subcommands.

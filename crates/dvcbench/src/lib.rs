@@ -13,6 +13,7 @@
 
 pub mod calendar;
 pub mod cli;
+pub mod portal;
 
 use std::io::Write;
 
@@ -61,6 +62,7 @@ impl From<std::io::Error> for Failure {
 pub fn run(cli: cli::Cli, out: &mut dyn Write) -> Result<(), Failure> {
     match cli.command {
         cli::Command::Calendar(args) => calendar::run(args, out),
+        cli::Command::Portal(args) => portal::run(args, out),
     }
 }
 

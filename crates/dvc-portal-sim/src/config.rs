@@ -1,0 +1,464 @@
+//! Configuration of the simulator (`portal.toml`). Every field has a default, so an empty file
+//! (or none) gives one fast, fault-free portal for Hà Nội (province 01).
+//!
+//! ```toml
+//! time_scale = 600                     # simulated time runs 600× faster
+//! start = "2025-04-01T07:00:00+07:00"  # simulated clock at start (default: now)
+//!
+//! [[portal]]                           # one per province; several for comparison demos
+//! province = "01"
+//! prefix = "/hn"                       # served under this path prefix …
+//! # listen = "127.0.0.1:8081"          # … or on its own address
+//! [portal.back_office]
+//! officers = 2
+//! intake_minutes = 45
+//! [portal.faults]
+//! error_rate = 0.02
+//! ```
+
+use dvc_domain::Diagnostic;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use toml::Spanned;
+
+/// The whole file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SimConfig {
+    /// Simulated time runs this many times faster than real time (1 = real time).
+    pub time_scale: Spanned<f64>,
+    /// The simulated instant at start, RFC 3339; default: the current time.
+    pub start: Option<Spanned<String>>,
+    /// Bearer token for `/admin/*`; without one the admin API answers 403.
+    pub admin_token: Option<String>,
+    pub accounts: AccountsConfig,
+    pub limits: LimitsConfig,
+    /// The portals to serve; default: one for province 01 at `/`.
+    pub portal: Vec<Spanned<PortalConfig>>,
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        SimConfig {
+            time_scale: Spanned::new(0..0, 1.0),
+            start: None,
+            admin_token: None,
+            accounts: AccountsConfig::default(),
+            limits: LimitsConfig::default(),
+            portal: Vec::new(),
+        }
+    }
+}
+
+/// Citizen accounts: any 12-digit citizen ID logs in with the shared password.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AccountsConfig {
+    pub password: String,
+    /// Sessions kept at most; the oldest is dropped beyond it.
+    pub max_sessions: usize,
+}
+
+impl Default for AccountsConfig {
+    fn default() -> Self {
+        AccountsConfig {
+            password: "dvc-demo".into(),
+            max_sessions: 1_000_000,
+        }
+    }
+}
+
+/// Limits on submitted dossiers.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LimitsConfig {
+    /// Largest attachment, in bytes.
+    pub max_file_bytes: usize,
+    /// Most attachments per dossier.
+    pub max_files: usize,
+    /// Largest request body, in bytes.
+    pub max_body_bytes: usize,
+}
+
+impl Default for LimitsConfig {
+    fn default() -> Self {
+        LimitsConfig {
+            max_file_bytes: 10 << 20,
+            max_files: 20,
+            max_body_bytes: 50 << 20,
+        }
+    }
+}
+
+/// One province's portal and its quality profile.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PortalConfig {
+    /// Administrative code of the province, e.g. "01" (Hà Nội), "79" (Hồ Chí Minh City).
+    pub province: String,
+    /// Path prefix such as "/hn" ("" serves at the root).
+    pub prefix: String,
+    /// Serve this portal on its own address instead of (or as well as) the prefix.
+    pub listen: Option<SocketAddr>,
+    /// Seed of the portal's random choices (officers' work, payment outcomes, faults).
+    pub seed: u64,
+    pub back_office: BackOfficeConfig,
+    pub payment: PaymentConfig,
+    pub capacity: CapacityConfig,
+    pub faults: FaultsConfig,
+}
+
+impl Default for PortalConfig {
+    fn default() -> Self {
+        PortalConfig {
+            province: "01".into(),
+            prefix: String::new(),
+            listen: None,
+            seed: 1,
+            back_office: BackOfficeConfig::default(),
+            payment: PaymentConfig::default(),
+            capacity: CapacityConfig::default(),
+            faults: FaultsConfig::default(),
+        }
+    }
+}
+
+/// Intake officers and processing, in simulated working time.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BackOfficeConfig {
+    /// Intake officers per agency.
+    pub officers: u32,
+    /// Mean working minutes an officer spends on one dossier at intake (exponential).
+    pub intake_minutes: f64,
+    /// Shares of intake decisions; they must add up to 1.
+    pub accept: f64,
+    pub refuse: f64,
+    pub supplement: f64,
+    /// Probability that processing finishes after the due date (1–3 working days late).
+    pub late_probability: f64,
+}
+
+impl Default for BackOfficeConfig {
+    fn default() -> Self {
+        BackOfficeConfig {
+            officers: 3,
+            intake_minutes: 20.0,
+            accept: 0.9,
+            refuse: 0.05,
+            supplement: 0.05,
+            late_probability: 0.1,
+        }
+    }
+}
+
+/// The simulated payment gateway.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PaymentConfig {
+    /// Shared secret of the callback signature.
+    pub secret: String,
+    /// Real milliseconds from the citizen paying to the gateway's callback.
+    pub callback_delay_ms: u64,
+    /// Shares of gateway outcomes; they must add up to 1.
+    pub success: f64,
+    pub failed: f64,
+    pub pending: f64,
+    /// Real milliseconds after which a pending transaction settles (as a success).
+    pub pending_resolves_after_ms: u64,
+    /// Real milliseconds between runs of the reconciliation job.
+    pub reconcile_every_ms: u64,
+}
+
+impl Default for PaymentConfig {
+    fn default() -> Self {
+        PaymentConfig {
+            secret: "dvc-sim-secret".into(),
+            callback_delay_ms: 100,
+            success: 0.95,
+            failed: 0.03,
+            pending: 0.02,
+            pending_resolves_after_ms: 2_000,
+            reconcile_every_ms: 500,
+        }
+    }
+}
+
+/// The service model: a worker pool with a queue in front, and per-route service time.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CapacityConfig {
+    /// Requests served at once; 0 for no limit (the simulator is then never the bottleneck).
+    pub workers: usize,
+    /// Requests allowed to wait for a worker; beyond it requests get 503.
+    pub queue: usize,
+    /// Milliseconds of work per request, by route ("POST /api/dossiers") or "default".
+    pub service_time_ms: BTreeMap<String, f64>,
+    /// Milliseconds spent generating a dossier code under the agency's lock (the hot-agency
+    /// bottleneck: a burst on one agency serialises here).
+    pub code_generation_ms: f64,
+}
+
+impl Default for CapacityConfig {
+    fn default() -> Self {
+        CapacityConfig {
+            workers: 0,
+            queue: 1024,
+            service_time_ms: BTreeMap::new(),
+            code_generation_ms: 0.0,
+        }
+    }
+}
+
+/// Injected faults; also readable and settable at runtime through `/admin/faults`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FaultsConfig {
+    /// The whole portal answers 503 (outage).
+    pub outage: bool,
+    /// Outage windows in simulated time, RFC 3339.
+    pub outage_windows: Vec<OutageWindow>,
+    /// Share of API and page requests answered with 500.
+    pub error_rate: f64,
+    /// Added latency in milliseconds, by route ("GET /api/dossiers/{code}") or "default".
+    pub latency_ms: BTreeMap<String, u64>,
+    /// Every `stall_every_ms` of real time, the portal freezes for `stall_for_ms`.
+    pub stall_every_ms: u64,
+    pub stall_for_ms: u64,
+    /// The payment gateway refuses new payments (503).
+    pub gateway_outage: bool,
+    /// Probability that the gateway sends its callback twice.
+    pub duplicate_callback: f64,
+    /// Probability that the gateway's callback never arrives (reconciliation must find it).
+    pub lost_callback: f64,
+    /// Dossier codes are generated without the agency lock, so concurrent submissions can get
+    /// the same code and one overwrites the other.
+    pub duplicate_codes: bool,
+}
+
+/// An outage from `from` to `to`, simulated time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutageWindow {
+    pub from: String,
+    pub to: String,
+}
+
+impl SimConfig {
+    /// Parses and validates `portal.toml`; `path` names it in diagnostics.
+    pub fn parse(path: &str, source: &str) -> Result<SimConfig, Vec<Diagnostic>> {
+        let config: SimConfig =
+            toml::from_str(source).map_err(|e| vec![Diagnostic::from_toml(path, source, &e)])?;
+        let problems = config.validate(path, source);
+        if problems.is_empty() {
+            Ok(config)
+        } else {
+            Err(problems)
+        }
+    }
+
+    /// The portals, or the default one when the file names none.
+    pub fn portals(&self) -> Vec<PortalConfig> {
+        if self.portal.is_empty() {
+            vec![PortalConfig::default()]
+        } else {
+            self.portal.iter().map(|p| p.get_ref().clone()).collect()
+        }
+    }
+
+    /// Every problem of a parsed configuration (no I/O).
+    pub fn validate(&self, path: &str, source: &str) -> Vec<Diagnostic> {
+        let mut problems = Vec::new();
+        let mut at = |offset: usize, message: String| {
+            problems.push(Diagnostic::at(path, source, offset, message));
+        };
+        let scale = *self.time_scale.get_ref();
+        if !(scale.is_finite() && scale > 0.0 && scale <= 1e6) {
+            at(
+                self.time_scale.span().start,
+                format!(
+                    "time_scale must be > 0 and at most 1000000, e.g. time_scale = 600; got {scale}"
+                ),
+            );
+        }
+        if let Some(start) = &self.start
+            && chrono::DateTime::parse_from_rfc3339(start.get_ref()).is_err()
+        {
+            at(
+                start.span().start,
+                format!(
+                    "start must be RFC 3339, e.g. \"2025-04-01T07:00:00+07:00\"; got {:?}",
+                    start.get_ref()
+                ),
+            );
+        }
+        let catalogue = crate::catalogue::Catalogue::shipped();
+        let mut prefixes = std::collections::BTreeSet::new();
+        for portal in &self.portal {
+            let offset = portal.span().start;
+            let p = portal.get_ref();
+            for message in p.problems(&catalogue) {
+                at(offset, message);
+            }
+            if p.listen.is_none() && !prefixes.insert(p.prefix.clone()) {
+                at(
+                    offset,
+                    format!("two portals share the prefix {:?}", p.prefix),
+                );
+            }
+        }
+        problems
+    }
+}
+
+fn share(name: &str, value: f64) -> Option<String> {
+    (!(0.0..=1.0).contains(&value)).then(|| format!("{name} must be between 0 and 1; got {value}"))
+}
+
+fn sums_to_one(names: &str, values: &[f64]) -> Option<String> {
+    let sum: f64 = values.iter().sum();
+    ((sum - 1.0).abs() > 1e-6).then(|| format!("{names} must add up to 1; they add up to {sum}"))
+}
+
+impl PortalConfig {
+    /// Problems of one portal's settings, as messages.
+    pub fn problems(&self, catalogue: &crate::catalogue::Catalogue) -> Vec<String> {
+        let b = &self.back_office;
+        let pay = &self.payment;
+        let f = &self.faults;
+        let mut out: Vec<String> = [
+            share("back_office.accept", b.accept),
+            share("back_office.refuse", b.refuse),
+            share("back_office.supplement", b.supplement),
+            share("back_office.late_probability", b.late_probability),
+            sums_to_one(
+                "back_office.accept + refuse + supplement",
+                &[b.accept, b.refuse, b.supplement],
+            ),
+            share("payment.success", pay.success),
+            share("payment.failed", pay.failed),
+            share("payment.pending", pay.pending),
+            sums_to_one(
+                "payment.success + failed + pending",
+                &[pay.success, pay.failed, pay.pending],
+            ),
+            share("faults.error_rate", f.error_rate),
+            share("faults.duplicate_callback", f.duplicate_callback),
+            share("faults.lost_callback", f.lost_callback),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        if catalogue.province(&self.province).is_none() {
+            out.push(format!(
+                "province {:?} is not one of the 34 administrative codes, e.g. \"01\" (Hà Nội)",
+                self.province
+            ));
+        }
+        if !self.prefix.is_empty() && (!self.prefix.starts_with('/') || self.prefix.ends_with('/'))
+        {
+            out.push(format!(
+                "prefix must start with / and not end with one, e.g. \"/hn\"; got {:?}",
+                self.prefix
+            ));
+        }
+        if b.officers == 0 {
+            out.push("back_office.officers must be at least 1".into());
+        }
+        if !(b.intake_minutes.is_finite() && b.intake_minutes > 0.0) {
+            out.push(format!(
+                "back_office.intake_minutes must be > 0; got {}",
+                b.intake_minutes
+            ));
+        }
+        if pay.secret.is_empty() {
+            out.push("payment.secret must not be empty".into());
+        }
+        out.extend(f.problems());
+        out
+    }
+}
+
+impl FaultsConfig {
+    /// Problems of fault settings that the type does not rule out.
+    pub fn problems(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for w in &self.outage_windows {
+            let from = chrono::DateTime::parse_from_rfc3339(&w.from);
+            let to = chrono::DateTime::parse_from_rfc3339(&w.to);
+            match (from, to) {
+                (Ok(from), Ok(to)) if from < to => {}
+                (Ok(_), Ok(_)) => out.push(format!("outage window {} .. {} ends before it starts", w.from, w.to)),
+                _ => out.push(format!(
+                    "outage window times must be RFC 3339, e.g. \"2025-04-01T09:00:00+07:00\"; got {:?} .. {:?}",
+                    w.from, w.to
+                )),
+            }
+        }
+        if self.stall_for_ms > 0 && self.stall_every_ms <= self.stall_for_ms {
+            out.push("faults.stall_every_ms must be longer than stall_for_ms".into());
+        }
+        out.extend(
+            [
+                share("faults.error_rate", self.error_rate),
+                share("faults.duplicate_callback", self.duplicate_callback),
+                share("faults.lost_callback", self.lost_callback),
+            ]
+            .into_iter()
+            .flatten(),
+        );
+        out.sort();
+        out.dedup();
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_empty_file_gives_one_default_portal() {
+        let config = SimConfig::parse("portal.toml", "").expect("valid");
+        assert_eq!(config.portals().len(), 1);
+        assert_eq!(config.portals()[0].province, "01");
+        assert_eq!(*config.time_scale.get_ref(), 1.0);
+    }
+
+    #[test]
+    fn every_problem_is_reported_with_its_place() {
+        let source =
+            "time_scale = 0\n\n[[portal]]\nprovince = \"99\"\n[portal.back_office]\naccept = 0.5\n";
+        let problems = SimConfig::parse("p.toml", source).expect_err("invalid");
+        let shown: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        assert!(
+            shown[0].starts_with("p.toml:1:14: time_scale must be > 0"),
+            "{shown:?}"
+        );
+        assert!(
+            shown
+                .iter()
+                .any(|s| s.starts_with("p.toml:3:1: province \"99\"")),
+            "{shown:?}"
+        );
+        assert!(
+            shown
+                .iter()
+                .any(|s| s.contains("accept + refuse + supplement must add up to 1"))
+        );
+    }
+
+    #[test]
+    fn unknown_keys_are_errors() {
+        let problems = SimConfig::parse("p.toml", "[[portal]]\nprovince = \"01\"\nofficers = 3\n")
+            .expect_err("unknown key");
+        assert!(
+            problems[0]
+                .to_string()
+                .starts_with("p.toml:3:1: unknown field `officers`"),
+            "{}",
+            problems[0]
+        );
+    }
+}

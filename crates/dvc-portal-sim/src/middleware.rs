@@ -1,0 +1,163 @@
+//! Layers around a portal's routes, outermost first: metrics (every answer is counted and
+//! timed, faults included), injected faults, and the service model (worker pool and queue).
+
+use crate::config::FaultsConfig;
+use crate::error::ApiError;
+use crate::portal::SharedPortal;
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+/// The route of a request without the portal prefix, e.g. `/api/dossiers/{code}`.
+fn route(portal: &SharedPortal, req: &Request) -> String {
+    let matched = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or("unmatched", |m| m.as_str());
+    let route = matched
+        .strip_prefix(portal.config.prefix.as_str())
+        .unwrap_or(matched);
+    if route.is_empty() {
+        "/".to_owned()
+    } else {
+        route.to_owned()
+    }
+}
+
+/// `METHOD /route`, the key of per-route settings.
+fn route_key(portal: &SharedPortal, req: &Request) -> String {
+    format!("{} {}", req.method(), route(portal, req))
+}
+
+fn per_route<T: Copy>(map: &std::collections::BTreeMap<String, T>, key: &str) -> Option<T> {
+    map.get(key).or_else(|| map.get("default")).copied()
+}
+
+fn reject(portal: &SharedPortal, reason: &str, error: ApiError) -> Response {
+    let [name, province] = portal.labels();
+    portal
+        .metrics
+        .rejected
+        .with_label_values(&[name, province, reason])
+        .inc();
+    error.into_response()
+}
+
+/// Counts and times every answer.
+pub async fn metrics(State(portal): State<SharedPortal>, req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = req.method().as_str().to_owned();
+    let route = route(&portal, &req);
+    let [name, province] = portal.labels();
+    let in_flight = portal
+        .metrics
+        .in_flight
+        .with_label_values(&[name, province]);
+    in_flight.inc();
+    let response = next.run(req).await;
+    in_flight.dec();
+    let status = response.status().as_u16().to_string();
+    portal
+        .metrics
+        .requests
+        .with_label_values(&[name, province, &method, &route, &status])
+        .inc();
+    portal
+        .metrics
+        .duration
+        .with_label_values(&[name, province, &method, &route])
+        .observe(started.elapsed().as_secs_f64());
+    response
+}
+
+fn in_outage(faults: &FaultsConfig, now: chrono::NaiveDateTime) -> bool {
+    faults.outage || faults.outage_windows.iter().any(|w| {
+        let parse = |s: &str| {
+            chrono::DateTime::parse_from_rfc3339(s)
+                .ok()
+                .map(|t| dvc_domain::calendar::to_local(&t))
+        };
+        matches!((parse(&w.from), parse(&w.to)), (Some(from), Some(to)) if from <= now && now < to)
+    })
+}
+
+/// Outages, periodic stalls, added latency and injected errors.
+pub async fn faults(State(portal): State<SharedPortal>, req: Request, next: Next) -> Response {
+    let faults = portal.faults();
+    if in_outage(&faults, portal.now()) {
+        return reject(
+            &portal,
+            "outage",
+            ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the portal is unavailable (outage)",
+            ),
+        );
+    }
+    if faults.stall_every_ms > 0 && faults.stall_for_ms > 0 {
+        let phase =
+            (portal.started.elapsed().as_millis() % u128::from(faults.stall_every_ms)) as u64;
+        if phase < faults.stall_for_ms {
+            tokio::time::sleep(Duration::from_millis(faults.stall_for_ms - phase)).await;
+        }
+    }
+    if let Some(ms) = per_route(&faults.latency_ms, &route_key(&portal, &req)).filter(|ms| *ms > 0)
+    {
+        tokio::time::sleep(Duration::from_millis(ms)).await;
+    }
+    if faults.error_rate > 0.0 && portal.office().roll() < faults.error_rate {
+        return reject(
+            &portal,
+            "injected_error",
+            ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal error (injected fault)",
+            ),
+        );
+    }
+    next.run(req).await
+}
+
+/// The service model: at most `workers` requests served at once, `queue` waiting, each taking
+/// the route's service time. Beyond the queue: 503 with `Retry-After`.
+pub async fn capacity(State(portal): State<SharedPortal>, req: Request, next: Next) -> Response {
+    let service = per_route(
+        &portal.config.capacity.service_time_ms,
+        &route_key(&portal, &req),
+    )
+    .filter(|ms| *ms > 0.0)
+    .map(|ms| Duration::from_secs_f64(ms / 1000.0));
+    let Some(workers) = &portal.capacity.workers else {
+        if let Some(d) = service {
+            tokio::time::sleep(d).await;
+        }
+        return next.run(req).await;
+    };
+    let waiting = &portal.capacity.waiting;
+    if waiting.fetch_add(1, Ordering::SeqCst) >= portal.capacity.queue {
+        waiting.fetch_sub(1, Ordering::SeqCst);
+        let mut response = reject(
+            &portal,
+            "queue_full",
+            ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the portal is overloaded; retry later",
+            ),
+        );
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, header::HeaderValue::from_static("1"));
+        return response;
+    }
+    let permit = workers.acquire().await;
+    waiting.fetch_sub(1, Ordering::SeqCst);
+    if let Some(d) = service {
+        tokio::time::sleep(d).await;
+    }
+    let response = next.run(req).await;
+    drop(permit);
+    response
+}

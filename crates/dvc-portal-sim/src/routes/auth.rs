@@ -1,0 +1,94 @@
+//! Citizen log-in with a session cookie. Any 12-digit citizen ID logs in with the configured
+//! password (the simulator has no user database).
+
+use crate::error::ApiError;
+use crate::portal::SharedPortal;
+use axum::Json;
+use axum::extract::State;
+use axum::extract::rejection::JsonRejection;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::json;
+
+/// Name of the session cookie.
+pub const SESSION_COOKIE: &str = "dvc_session";
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    citizen_id: String,
+    password: String,
+}
+
+/// True for a 12-digit citizen ID number.
+pub fn valid_citizen_id(id: &str) -> bool {
+    id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// The session token in the request's cookies.
+pub fn session_token(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == SESSION_COOKIE)
+        .map(|(_, v)| v.to_owned())
+}
+
+/// The logged-in citizen's ID, if the request has a live session.
+pub fn citizen(portal: &SharedPortal, headers: &HeaderMap) -> Option<String> {
+    let token = session_token(headers)?;
+    portal.office().session(&token).map(str::to_owned)
+}
+
+/// `POST /api/login`.
+pub async fn login(
+    State(portal): State<SharedPortal>,
+    body: Result<Json<LoginRequest>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let Json(req) = body?;
+    if !valid_citizen_id(&req.citizen_id) {
+        return Err(ApiError::unprocessable("citizen_id must be 12 digits"));
+    }
+    if req.password != portal.accounts.password {
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "wrong citizen_id or password",
+        ));
+    }
+    let token = portal
+        .office()
+        .open_session(&req.citizen_id, portal.accounts.max_sessions);
+    let path = if portal.config.prefix.is_empty() {
+        "/"
+    } else {
+        &portal.config.prefix
+    };
+    let cookie = format!("{SESSION_COOKIE}={token}; Path={path}; HttpOnly; SameSite=Lax");
+    Ok((
+        [(header::SET_COOKIE, cookie)],
+        Json(json!({ "citizen_id": req.citizen_id })),
+    )
+        .into_response())
+}
+
+/// `POST /api/logout`.
+pub async fn logout(State(portal): State<SharedPortal>, headers: HeaderMap) -> StatusCode {
+    if let Some(token) = session_token(&headers) {
+        portal.office().close_session(&token);
+    }
+    StatusCode::NO_CONTENT
+}
+
+/// `GET /api/me`.
+pub async fn me(
+    State(portal): State<SharedPortal>,
+    headers: HeaderMap,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    citizen(&portal, &headers)
+        .map(|id| Json(json!({ "citizen_id": id })))
+        .ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, "not logged in"))
+}

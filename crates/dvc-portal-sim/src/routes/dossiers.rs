@@ -1,0 +1,252 @@
+//! Dossier submission (multipart), lookup, and supplements.
+
+use crate::error::ApiError;
+use crate::office::{Attachment, Dossier};
+use crate::portal::{SharedPortal, rfc3339};
+use crate::routes::auth;
+use axum::Json;
+use axum::extract::multipart::{Multipart, MultipartRejection};
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+/// The JSON `form` part of a submission.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SubmissionForm {
+    procedure_code: String,
+    applicant: Applicant,
+    /// Procedure-specific fields, kept as given.
+    #[serde(default)]
+    fields: serde_json::Map<String, Value>,
+    /// Marks a test dossier (probes submit these).
+    #[serde(default)]
+    test: bool,
+}
+
+#[derive(Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Applicant {
+    full_name: String,
+    citizen_id: String,
+    #[serde(default)]
+    phone: Option<String>,
+    #[serde(default)]
+    address: Option<String>,
+}
+
+/// Reads a multipart body: an optional JSON `form` part and file parts, within the limits.
+async fn read_parts(
+    portal: &SharedPortal,
+    mut multipart: Multipart,
+) -> Result<(Option<SubmissionForm>, Vec<Attachment>), ApiError> {
+    let limits = &portal.limits;
+    let mut form = None;
+    let mut files = Vec::new();
+    while let Some(mut field) = multipart.next_field().await? {
+        let name = field.name().unwrap_or_default().to_owned();
+        if name == "form" {
+            let bytes = field.bytes().await?;
+            if bytes.len() > 64 * 1024 {
+                return Err(ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "the form part is over 64 KiB",
+                ));
+            }
+            let parsed: SubmissionForm = serde_json::from_slice(&bytes)
+                .map_err(|e| ApiError::bad_request(format!("the form part is not valid: {e}")))?;
+            form = Some(parsed);
+            continue;
+        }
+        let Some(file_name) = field.file_name().map(str::to_owned) else {
+            return Err(ApiError::bad_request(format!(
+                "unexpected part {name:?}: send a JSON part named \"form\" and file parts with a filename"
+            )));
+        };
+        if files.len() >= limits.max_files {
+            return Err(ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("at most {} files per dossier", limits.max_files),
+            ));
+        }
+        let content_type = field
+            .content_type()
+            .unwrap_or("application/octet-stream")
+            .to_owned();
+        let mut bytes = 0usize;
+        while let Some(chunk) = field.chunk().await? {
+            bytes += chunk.len();
+            if bytes > limits.max_file_bytes {
+                return Err(ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    format!("file {file_name:?} is over {} bytes", limits.max_file_bytes),
+                ));
+            }
+        }
+        if bytes == 0 {
+            return Err(ApiError::unprocessable(format!(
+                "file {file_name:?} is empty"
+            )));
+        }
+        files.push(Attachment {
+            file_name,
+            content_type,
+            bytes,
+        });
+    }
+    Ok((form, files))
+}
+
+/// Generates the next dossier code of an agency: `{agency}.H{province}-{yyMMdd}-{seq}`.
+///
+/// The sequence is taken under the agency's lock (held for `code_generation_ms`), so a burst on
+/// one agency serialises here. With the `duplicate_codes` fault the lock is skipped and the
+/// read and write of the sequence are apart, so concurrent submissions can get the same code.
+async fn generate_code(portal: &SharedPortal, agency: &str, agency_code: &str) -> String {
+    let day = portal.now().date();
+    let hold = std::time::Duration::from_secs_f64(
+        portal.config.capacity.code_generation_ms.max(0.0) / 1000.0,
+    );
+    let seq = if portal.faults().duplicate_codes {
+        let seq = portal.office().sequence(agency, day) + 1;
+        tokio::task::yield_now().await;
+        if !hold.is_zero() {
+            tokio::time::sleep(hold).await;
+        }
+        portal.office().set_sequence(agency, day, seq);
+        seq
+    } else {
+        let _guard = match portal.code_lock(agency) {
+            Some(lock) => Some(lock.lock().await),
+            None => None,
+        };
+        if !hold.is_zero() {
+            tokio::time::sleep(hold).await;
+        }
+        portal.office().next_sequence(agency, day)
+    };
+    let prefix = portal.office().agency_code(agency_code);
+    format!("{prefix}-{}-{seq:04}", day.format("%y%m%d"))
+}
+
+/// `POST /api/dossiers`.
+pub async fn submit(
+    State(portal): State<SharedPortal>,
+    headers: HeaderMap,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let (form, files) = read_parts(&portal, multipart?).await?;
+    let form = form.ok_or_else(|| ApiError::bad_request("missing the JSON part named \"form\""))?;
+    let procedure = portal
+        .catalogue
+        .procedure(&form.procedure_code)
+        .ok_or_else(|| {
+            ApiError::unprocessable(format!("no procedure with code {:?}", form.procedure_code))
+        })?
+        .clone();
+    if !procedure.anonymous && auth::citizen(&portal, &headers).is_none() {
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "log in first: this procedure does not accept anonymous submissions",
+        ));
+    }
+    if form.applicant.full_name.trim().is_empty() {
+        return Err(ApiError::unprocessable(
+            "applicant.full_name must not be empty",
+        ));
+    }
+    if !auth::valid_citizen_id(&form.applicant.citizen_id) {
+        return Err(ApiError::unprocessable(
+            "applicant.citizen_id must be 12 digits",
+        ));
+    }
+    if files.len() < procedure.attachments.len() {
+        let missing = &procedure.attachments[files.len()..];
+        return Err(ApiError::unprocessable(format!(
+            "{} attachment(s) required, got {}; missing: {}",
+            procedure.attachments.len(),
+            files.len(),
+            missing.join(", ")
+        )));
+    }
+    let agency = portal
+        .catalogue
+        .agency(&procedure.agency)
+        .cloned()
+        .ok_or_else(|| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "catalogue error"))?;
+    let code = generate_code(&portal, &agency.id, &agency.code).await;
+    let applicant = json!({ "applicant": form.applicant, "fields": form.fields });
+    let body = {
+        let mut office = portal.office();
+        let now = portal.now();
+        let idx = office.submit(code, &procedure, applicant, files, form.test, now);
+        dossier_json(&portal, &office.dossiers()[idx])
+    };
+    let [name, province] = portal.labels();
+    portal
+        .metrics
+        .submitted
+        .with_label_values(&[name, province, agency.id.as_str()])
+        .inc();
+    Ok((StatusCode::CREATED, Json(body)))
+}
+
+/// A dossier as JSON, as lookups return it.
+pub fn dossier_json(portal: &SharedPortal, d: &Dossier) -> Value {
+    let state = d.state();
+    let procedure = portal.catalogue.procedure(&d.procedure);
+    json!({
+        "code": d.code,
+        "procedure_code": d.procedure,
+        "procedure_name": procedure.map(|p| p.name.as_str()),
+        "agency": d.agency,
+        "state": state.code(),
+        "state_id": state.id(),
+        "state_name": state.name_vi(),
+        "state_name_en": state.name_en(),
+        "dvcqg_status": state.dvcqg(),
+        "test": d.test,
+        "first_submitted_at": rfc3339(d.first_submitted_at),
+        "submitted_at": rfc3339(d.submitted_at),
+        "acceptance_due": rfc3339(d.acceptance_due),
+        "accepted_at": d.accepted_at.map(rfc3339),
+        "due_at": d.due_at.map(rfc3339),
+        "finished_at": d.finished_at.map(rfc3339),
+        "fee": d.fee,
+        "pay_first": d.pay_first,
+        "payment_required": d.fee_owed(),
+        "paid_at": d.paid_at.map(rfc3339),
+        "attachments": d.attachments.len(),
+        "supplements": d.supplements,
+        "history": d.lifecycle.history().iter()
+            .map(|(s, at)| json!({ "state": s.code(), "state_id": s.id(), "at": rfc3339(*at) }))
+            .collect::<Vec<_>>(),
+    })
+}
+
+/// `GET /api/dossiers/{code}`.
+pub async fn lookup(
+    State(portal): State<SharedPortal>,
+    Path(code): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let office = portal.office_now();
+    let d = office.find(&code)?;
+    Ok(Json(dossier_json(&portal, d)))
+}
+
+/// `POST /api/dossiers/{code}/supplement`: the citizen sends the missing papers.
+pub async fn supplement(
+    State(portal): State<SharedPortal>,
+    Path(code): Path<String>,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let (_, files) = read_parts(&portal, multipart?).await?;
+    if files.is_empty() {
+        return Err(ApiError::unprocessable("send at least one file"));
+    }
+    let mut office = portal.office_now();
+    let now = portal.now();
+    let d = office.supplement(&code, files, now)?;
+    Ok(Json(dossier_json(&portal, d)))
+}

@@ -1,0 +1,208 @@
+//! The portal's side of payments: create a payment, its status, the gateway's callback (IPN),
+//! and the e-receipt.
+
+use crate::error::ApiError;
+use crate::office::{Confirmation, Payment, PaymentStatus};
+use crate::portal::{SharedPortal, rfc3339};
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+/// What the gateway posts back: fields signed with SHA-256 over `a|b|…|secret`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Callback {
+    pub payment_id: String,
+    pub dossier_code: String,
+    pub amount: u64,
+    /// "00" success, "24" failed.
+    pub result_code: String,
+    pub transaction_id: String,
+    pub signature: String,
+}
+
+impl Callback {
+    /// The string the signature covers.
+    pub fn signed_fields(&self, secret: &str) -> String {
+        format!(
+            "{}|{}|{}|{}|{}|{secret}",
+            self.payment_id, self.dossier_code, self.amount, self.result_code, self.transaction_id
+        )
+    }
+}
+
+/// Hex SHA-256 of `data`.
+pub fn sha256_hex(data: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(data.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn payment_json(portal: &SharedPortal, p: &Payment, dossier_code: &str) -> Value {
+    let prefix = &portal.config.prefix;
+    json!({
+        "payment_id": p.id,
+        "dossier_code": dossier_code,
+        "amount": p.amount,
+        "currency": "VND",
+        "status": p.status,
+        "created_at": rfc3339(p.created_at),
+        "confirmed_at": p.confirmed_at.map(rfc3339),
+        "confirmed_by": p.confirmed_by,
+        "callbacks": p.callbacks,
+        "transaction_id": p.transaction.as_ref().map(|t| t.id.as_str()),
+        "redirect_url": format!("{prefix}/gateway/pay/{}", p.id),
+        "receipt_url": (p.status == PaymentStatus::Succeeded)
+            .then(|| format!("{prefix}/api/payments/{}/receipt", p.id)),
+    })
+}
+
+/// `POST /api/dossiers/{code}/payments`: payment request → redirect URL on the gateway.
+pub async fn create(
+    State(portal): State<SharedPortal>,
+    Path(code): Path<String>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    if portal.faults().gateway_outage {
+        return Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the payment gateway is unavailable",
+        ));
+    }
+    let mut office = portal.office_now();
+    let now = portal.now();
+    let payment = office.create_payment(&code, now)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(payment_json(&portal, payment, &code)),
+    ))
+}
+
+/// `GET /api/payments/{id}`.
+pub async fn status(
+    State(portal): State<SharedPortal>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let office = portal.office();
+    let p = office.payment(&id)?;
+    let code = office.payment_dossier(p).code.clone();
+    Ok(Json(payment_json(&portal, p, &code)))
+}
+
+/// `POST /api/payments/ipn`: the gateway's callback. Idempotent: a repeated callback for a
+/// settled payment changes nothing and answers `"duplicate"`.
+pub async fn ipn(
+    State(portal): State<SharedPortal>,
+    body: Result<Json<Callback>, JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let Json(cb) = body?;
+    let [name, province] = portal.labels();
+    let count = |result: &str| {
+        portal
+            .metrics
+            .callbacks
+            .with_label_values(&[name, province, result])
+            .inc();
+    };
+    let expected = sha256_hex(&cb.signed_fields(&portal.config.payment.secret));
+    if expected != cb.signature.to_ascii_lowercase() {
+        count("bad_signature");
+        return Err(ApiError::bad_request("signature mismatch"));
+    }
+    let success = match cb.result_code.as_str() {
+        "00" => true,
+        "24" => false,
+        other => {
+            count("bad_request");
+            return Err(ApiError::bad_request(format!(
+                "unknown result_code {other:?}"
+            )));
+        }
+    };
+    let mut office = portal.office_now();
+    let p = office
+        .payment(&cb.payment_id)
+        .inspect_err(|_| count("unknown"))?;
+    if p.amount != cb.amount || office.payment_dossier(p).code != cb.dossier_code {
+        count("bad_request");
+        return Err(ApiError::bad_request(
+            "amount or dossier_code does not match the payment",
+        ));
+    }
+    let now = portal.now();
+    let outcome = office.confirm_payment(&cb.payment_id, success, "callback", now)?;
+    let result = match outcome {
+        Confirmation::Applied => "applied",
+        Confirmation::Duplicate => "duplicate",
+    };
+    count(result);
+    Ok(Json(json!({ "result": result })))
+}
+
+/// `GET /api/payments/{id}/receipt`: the e-receipt, a small PDF, once paid.
+pub async fn receipt(
+    State(portal): State<SharedPortal>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let lines = {
+        let office = portal.office();
+        let p = office.payment(&id)?;
+        if p.status != PaymentStatus::Succeeded {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                format!("payment {id} has not succeeded"),
+            ));
+        }
+        let d = office.payment_dossier(p);
+        vec![
+            "BIEN LAI THU PHI, LE PHI DIEN TU (e-receipt)".to_owned(),
+            format!(
+                "Cong dich vu cong - tinh/thanh pho {}",
+                portal.province.code
+            ),
+            format!("Ma ho so (dossier): {}", d.code),
+            format!("Ma thanh toan (payment): {}", p.id),
+            format!(
+                "Ma giao dich (transaction): {}",
+                p.transaction.as_ref().map_or("-", |t| t.id.as_str())
+            ),
+            format!("So tien (amount): {} VND", p.amount),
+            format!(
+                "Thoi gian (paid at): {}",
+                p.confirmed_at.map(rfc3339).unwrap_or_default()
+            ),
+        ]
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"receipt-{id}.pdf\""),
+            ),
+        ],
+        crate::pdf::text_pdf(&lines),
+    )
+        .into_response())
+}
+
+/// Applies a reconciliation result (used by the gateway module's job).
+pub fn reconcile(portal: &SharedPortal, payment_id: &str, success: bool) {
+    let now = portal.now();
+    let applied = portal
+        .office()
+        .confirm_payment(payment_id, success, "reconciliation", now);
+    if applied == Ok(Confirmation::Applied) {
+        let [name, province] = portal.labels();
+        portal
+            .metrics
+            .reconciled
+            .with_label_values(&[name, province])
+            .inc();
+    }
+}

@@ -1,0 +1,89 @@
+//! Public statistics per agency and period: what a probe scrapes for deadline metrics.
+
+use crate::error::ApiError;
+use crate::portal::{SharedPortal, rfc3339};
+use axum::Json;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use chrono::NaiveDate;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatsQuery {
+    agency: Option<String>,
+    /// First day, YYYY-MM-DD (default: the first of the current simulated month).
+    from: Option<String>,
+    /// Last day, YYYY-MM-DD (default: the current simulated day).
+    to: Option<String>,
+}
+
+fn date(name: &str, value: Option<&str>, default: NaiveDate) -> Result<NaiveDate, ApiError> {
+    match value {
+        None => Ok(default),
+        Some(v) => NaiveDate::parse_from_str(v, "%Y-%m-%d").map_err(|_| {
+            ApiError::bad_request(format!("{name} must be a date YYYY-MM-DD; got {v:?}"))
+        }),
+    }
+}
+
+/// `GET /api/stats?agency=&from=&to=`.
+pub async fn stats(
+    State(portal): State<SharedPortal>,
+    query: Result<Query<StatsQuery>, QueryRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let Query(q) = query?;
+    let now = portal.now();
+    let today = now.date();
+    let month_start = today.with_day0(0).unwrap_or(today);
+    let from = date("from", q.from.as_deref(), month_start)?;
+    let to = date("to", q.to.as_deref(), today)?;
+    if to < from {
+        return Err(ApiError::bad_request("to must not be before from"));
+    }
+    let agencies: Vec<&str> = match &q.agency {
+        Some(id) => {
+            portal
+                .catalogue
+                .agency(id)
+                .ok_or_else(|| ApiError::not_found(format!("no agency {id:?}")))?;
+            vec![id.as_str()]
+        }
+        None => portal
+            .catalogue
+            .agencies
+            .iter()
+            .map(|a| a.id.as_str())
+            .collect(),
+    };
+    let office = portal.office_now();
+    let items: Vec<Value> = agencies
+        .iter()
+        .map(|a| {
+            let s = office.stats(a, from, to, now);
+            let finished_or_open = s.resolved_early
+                + s.resolved_on_time
+                + s.resolved_late
+                + s.open_in_time
+                + s.open_overdue;
+            let in_time = s.resolved_early + s.resolved_on_time + s.open_in_time;
+            let mut v = serde_json::to_value(&s).unwrap_or_default();
+            v["on_time_ratio"] = if finished_or_open == 0 {
+                Value::Null
+            } else {
+                json!(in_time as f64 / finished_or_open as f64)
+            };
+            v
+        })
+        .collect();
+    Ok(Json(json!({
+        "province": portal.province.code,
+        "from": from.to_string(),
+        "to": to.to_string(),
+        "as_of": rfc3339(now),
+        "agencies": items,
+    })))
+}
+
+use chrono::Datelike;
