@@ -416,3 +416,20 @@ async fn several_provinces_on_prefixes_and_their_own_ports() {
     );
     sim.shutdown().await;
 }
+
+#[test]
+fn the_example_portal_configs_are_valid() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/portals");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&dir).expect("scenarios/portals exists") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            let source = std::fs::read_to_string(&path).expect("readable");
+            let parsed =
+                dvc_portal_sim::config::SimConfig::parse(&path.display().to_string(), &source);
+            assert!(parsed.is_ok(), "{}: {:?}", path.display(), parsed.err());
+            checked += 1;
+        }
+    }
+    assert!(checked >= 2);
+}

@@ -343,9 +343,6 @@ impl PortalConfig {
                 "payment.success + failed + pending",
                 &[pay.success, pay.failed, pay.pending],
             ),
-            share("faults.error_rate", f.error_rate),
-            share("faults.duplicate_callback", f.duplicate_callback),
-            share("faults.lost_callback", f.lost_callback),
         ]
         .into_iter()
         .flatten()

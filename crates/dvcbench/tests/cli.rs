@@ -207,3 +207,80 @@ fn help_and_version_exit_0() {
     assert!(out.status.success());
     assert!(stdout(&out).starts_with("dvcbench "));
 }
+
+/// A minimal HTTP/1.0 GET over a plain socket: status line and body.
+fn http_get(url: &str) -> (String, String) {
+    use std::io::{Read, Write};
+    let rest = url.strip_prefix("http://").expect("http URL");
+    let (host, path) = rest
+        .split_once('/')
+        .map_or((rest, "/".to_owned()), |(h, p)| (h, format!("/{p}")));
+    let mut stream = std::net::TcpStream::connect(host).expect("connects");
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .expect("timeout");
+    write!(stream, "GET {path} HTTP/1.0\r\nHost: {host}\r\n\r\n").expect("request written");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("response read");
+    let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
+    (
+        head.lines().next().unwrap_or("").to_owned(),
+        body.to_owned(),
+    )
+}
+
+#[test]
+fn portal_serves_until_sigterm_then_exits_0() {
+    use std::io::BufRead;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dvcbench"))
+        .args(["portal", "--listen", "127.0.0.1:0", "--time-scale", "60"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the portal starts");
+    let mut lines = std::io::BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let first = lines.next().expect("a first line").expect("utf-8");
+    let url = first
+        .strip_prefix("portal simulator listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line: {first}"))
+        .to_owned();
+    let (status, body) = http_get(&format!("{url}/api/procedures/1.900001"));
+    assert!(status.contains(" 200 "), "{status}");
+    assert!(body.contains("Đăng ký khai sinh"));
+    let (status, _) = http_get(&format!("{url}/healthz"));
+    assert!(status.contains(" 200 "));
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(killed.success());
+    let exit = child.wait().expect("the portal exits");
+    assert_eq!(exit.code(), Some(0));
+    assert!(lines.any(|l| l.is_ok_and(|l| l == "stopping")));
+}
+
+#[test]
+fn portal_rejects_a_bad_config_with_its_place() {
+    let dir = std::env::temp_dir().join(format!("dvcbench-portal-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join("portal.toml");
+    std::fs::write(
+        &path,
+        "time_scale = 10\n\n[[portal]]\nprovince = \"01\"\n[portal.faults]\nerror_rate = 1.5\n",
+    )
+    .expect("write");
+    let out = dvcbench(&[
+        "portal",
+        "--listen",
+        "127.0.0.1:0",
+        "--config",
+        path.to_str().expect("utf-8"),
+    ]);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(out.status.code(), Some(2));
+    let expected = format!(
+        "{}:3:1: faults.error_rate must be between 0 and 1; got 1.5",
+        path.display()
+    );
+    assert!(stderr(&out).contains(&expected), "{}", stderr(&out));
+}
