@@ -433,3 +433,78 @@ fn the_example_portal_configs_are_valid() {
     }
     assert!(checked >= 2);
 }
+
+#[tokio::test]
+async fn outage_windows_follow_simulated_time() {
+    let sim = sim::start(
+        "start = \"2025-04-02T09:00:00+07:00\"\n\
+         [[portal]]\nprefix = \"/down\"\n[portal.faults]\n\
+         outage_windows = [{ from = \"2025-04-02T08:00:00+07:00\", to = \"2025-04-02T11:30:00+07:00\" }]\n\
+         [[portal]]\nprovince = \"79\"\nprefix = \"/over\"\n[portal.faults]\n\
+         outage_windows = [{ from = \"2025-04-01T08:00:00+07:00\", to = \"2025-04-01T11:30:00+07:00\" }]\n",
+    )
+    .await;
+    assert_eq!(
+        get(&format!("{}/down/api/provinces", sim.url()))
+            .await
+            .status,
+        503
+    );
+    assert_eq!(
+        get(&format!("{}/over/api/provinces", sim.url()))
+            .await
+            .status,
+        200
+    );
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn periodic_stalls_hold_requests_until_the_stall_ends() {
+    let sim =
+        sim::start("[[portal]]\n[portal.faults]\nstall_every_ms = 600\nstall_for_ms = 300\n").await;
+    let url = format!("{}/api/provinces", sim.portal_url());
+    let mut took = Vec::new();
+    for _ in 0..12 {
+        let started = std::time::Instant::now();
+        assert_eq!(get(&url).await.status, 200);
+        took.push(started.elapsed());
+        tokio::time::sleep(Duration::from_millis(70)).await;
+    }
+    assert!(
+        took.iter().any(|t| *t >= Duration::from_millis(100)),
+        "some requests stalled: {took:?}"
+    );
+    assert!(
+        took.iter().any(|t| *t < Duration::from_millis(50)),
+        "some did not: {took:?}"
+    );
+    assert!(
+        took.iter().all(|t| *t < Duration::from_millis(450)),
+        "none beyond a stall: {took:?}"
+    );
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_burst_on_one_agency_serialises_on_its_code_lock() {
+    let sim = sim::start("[[portal]]\n[portal.capacity]\ncode_generation_ms = 30\n").await;
+    let base = sim.portal_url().to_owned();
+    let cookie = login(&base).await;
+    let started = std::time::Instant::now();
+    let tasks: Vec<_> = (0..8)
+        .map(|_| {
+            let (base, cookie) = (base.clone(), cookie.clone());
+            tokio::spawn(async move { submit(&base, &cookie, "1.900007", 1, 10).await.status })
+        })
+        .collect();
+    for t in tasks {
+        assert_eq!(t.await.expect("task"), 201);
+    }
+    assert!(
+        started.elapsed() >= Duration::from_millis(8 * 30),
+        "{:?}",
+        started.elapsed()
+    );
+    sim.shutdown().await;
+}
