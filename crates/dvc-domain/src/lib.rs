@@ -31,5 +31,6 @@ pub mod holidays;
 pub mod lifecycle;
 pub mod lunar;
 pub mod office_hours;
+pub mod provinces;
 
 pub use error::{Diagnostic, Error};

@@ -75,23 +75,13 @@ impl Procedure {
     }
 }
 
-/// A province or centrally-run city.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Province {
-    /// Administrative code, e.g. `01` for Hà Nội.
-    pub code: String,
-    pub name: String,
-    /// `city` or `province`.
-    pub kind: String,
-}
+pub use dvc_domain::provinces::Province;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct CatalogueFile {
     agency: Vec<Agency>,
     procedure: Vec<Procedure>,
-    province: Vec<Province>,
 }
 
 /// The whole catalogue, indexed.
@@ -99,7 +89,7 @@ struct CatalogueFile {
 pub struct Catalogue {
     pub agencies: Vec<Agency>,
     pub procedures: Vec<Procedure>,
-    pub provinces: Vec<Province>,
+    pub provinces: &'static [Province],
     by_code: HashMap<String, usize>,
 }
 
@@ -117,7 +107,7 @@ impl Catalogue {
         Catalogue {
             agencies: file.agency,
             procedures: file.procedure,
-            provinces: file.province,
+            provinces: &dvc_domain::provinces::PROVINCES,
             by_code,
         }
     }
@@ -133,8 +123,8 @@ impl Catalogue {
     }
 
     /// The province with administrative code `code`.
-    pub fn province(&self, code: &str) -> Option<&Province> {
-        self.provinces.iter().find(|p| p.code == code)
+    pub fn province(&self, code: &str) -> Option<&'static Province> {
+        dvc_domain::provinces::province(code)
     }
 
     /// Procedures whose name or code contains `query` (case- and diacritic-sensitive substring,

@@ -65,7 +65,7 @@ impl Portal {
     ) -> Self {
         let province = catalogue
             .province(&config.province)
-            .cloned()
+            .copied()
             .expect("invariant: the province was validated against the catalogue");
         let name = if config.prefix.is_empty() {
             format!("sim-{}", config.province)
@@ -142,7 +142,7 @@ impl Portal {
 
     /// `[portal, province]` label values.
     pub fn labels(&self) -> [&str; 2] {
-        [&self.name, &self.province.code]
+        [&self.name, self.province.code]
     }
 }
 

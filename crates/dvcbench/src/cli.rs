@@ -20,8 +20,54 @@ pub struct Cli {
 pub enum Command {
     /// Working days, deadlines and holidays of the Vietnamese civil-service calendar.
     Calendar(CalendarArgs),
+    /// Run a scenario: simulate citizens against a portal and judge it by thresholds.
+    Run(RunArgs),
+    /// Check scenario files and report every problem with file:line:column.
+    Validate {
+        /// Scenario files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
     /// Run the reference portal simulator (the embedded default target) until Ctrl-C.
     Portal(PortalArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The scenario file (TOML); see scenarios/README.md.
+    pub scenario: PathBuf,
+
+    /// Target base URL, overriding the scenario's ("embedded" for the built-in simulator).
+    #[arg(long, value_name = "URL")]
+    pub target: Option<String>,
+
+    /// Run at this constant arrival rate instead of the scenario's stages, e.g. "50/s".
+    #[arg(long, value_name = "RATE")]
+    pub rate: Option<String>,
+
+    /// Run for this long instead (stages are scaled to fit, or one stage with --rate), e.g. "30s".
+    #[arg(long, value_name = "DURATION")]
+    pub duration: Option<String>,
+
+    /// Write the run summary (run.json, schema version 1) to this file.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+
+    /// Serve live Prometheus metrics on this address during the run, e.g. 127.0.0.1:9465.
+    #[arg(long, value_name = "ADDR")]
+    pub metrics_listen: Option<std::net::SocketAddr>,
+
+    /// Push the final metrics to a Prometheus Pushgateway at this URL.
+    #[arg(long, value_name = "URL")]
+    pub push: Option<String>,
+
+    /// Confirm that the remote hosts in the scenario's allow_hosts may be load-tested.
+    #[arg(long)]
+    pub allow_remote: bool,
+
+    /// No progress display.
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Args)]

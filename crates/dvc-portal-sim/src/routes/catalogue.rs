@@ -93,5 +93,11 @@ pub async fn agencies(State(portal): State<SharedPortal>) -> Json<Value> {
 
 /// `GET /api/provinces`: the 34 provinces and centrally-run cities.
 pub async fn provinces(State(portal): State<SharedPortal>) -> Json<Value> {
-    Json(json!({ "items": portal.catalogue.provinces, "this_portal": portal.province.code }))
+    let items: Vec<Value> = portal
+        .catalogue
+        .provinces
+        .iter()
+        .map(|p| json!({ "code": p.code, "name": p.name, "kind": if p.city { "city" } else { "province" } }))
+        .collect();
+    Json(json!({ "items": items, "this_portal": portal.province.code }))
 }

@@ -46,7 +46,7 @@ pub async fn home(State(portal): State<SharedPortal>) -> Html<String> {
             "<h1>Cổng dịch vụ công {}</h1>\
              <form action=\"{prefix}/api/procedures\"><input name=\"q\" placeholder=\"Tìm thủ tục\">\
              <button>Tìm kiếm</button></form><h2>Thủ tục hành chính</h2><ul>{items}</ul>",
-            esc(&portal.province.name)
+            esc(portal.province.name)
         ),
     )
 }

@@ -1,0 +1,209 @@
+//! Test data: generated Vietnamese citizens and CSV feeders.
+
+use dvc_domain::provinces::{PROVINCES, Province};
+use rand::RngExt;
+use rand::rngs::StdRng;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+const SURNAMES: [&str; 16] = [
+    "Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ",
+    "Hồ", "Ngô", "Dương", "Lý",
+];
+const MIDDLE_MALE: [&str; 8] = ["Văn", "Hữu", "Đức", "Minh", "Quốc", "Thanh", "Gia", "Xuân"];
+const MIDDLE_FEMALE: [&str; 8] = ["Thị", "Ngọc", "Thanh", "Minh", "Thu", "Kim", "Bảo", "Hồng"];
+const GIVEN_MALE: [&str; 16] = [
+    "An", "Bình", "Dũng", "Hải", "Hùng", "Khánh", "Long", "Nam", "Phúc", "Quân", "Quang", "Sơn",
+    "Trung", "Tuấn", "Việt", "Đạt",
+];
+const GIVEN_FEMALE: [&str; 16] = [
+    "Anh", "Châu", "Giang", "Hà", "Hạnh", "Hoa", "Hương", "Lan", "Linh", "Mai", "Nga", "Phương",
+    "Tâm", "Thảo", "Trang", "Yến",
+];
+const STREETS: [&str; 10] = [
+    "Lê Lợi",
+    "Trần Hưng Đạo",
+    "Nguyễn Trãi",
+    "Hai Bà Trưng",
+    "Lý Thường Kiệt",
+    "Quang Trung",
+    "Hùng Vương",
+    "Phan Đình Phùng",
+    "Điện Biên Phủ",
+    "Nguyễn Huệ",
+];
+const MOBILE_PREFIXES: [&str; 12] = [
+    "032", "033", "034", "035", "070", "077", "081", "083", "086", "090", "091", "098",
+];
+
+/// The variables of one generated citizen, as `citizen.*`.
+pub const CITIZEN_FIELDS: [&str; 7] = [
+    "full_name",
+    "id",
+    "phone",
+    "address",
+    "province",
+    "birth_date",
+    "gender",
+];
+
+/// A generated citizen: name with diacritics, 12-digit citizen ID with a province prefix.
+pub fn citizen(rng: &mut StdRng, provinces: &[&'static Province]) -> Vec<(String, String)> {
+    let province = if provinces.is_empty() {
+        &PROVINCES[rng.random_range(0..PROVINCES.len())]
+    } else {
+        provinces[rng.random_range(0..provinces.len())]
+    };
+    let female = rng.random_bool(0.5);
+    let year: u32 = rng.random_range(1950..2008);
+    let (middle, given) = if female {
+        (MIDDLE_FEMALE, GIVEN_FEMALE)
+    } else {
+        (MIDDLE_MALE, GIVEN_MALE)
+    };
+    let full_name = format!(
+        "{} {} {}",
+        SURNAMES[rng.random_range(0..SURNAMES.len())],
+        middle[rng.random_range(0..middle.len())],
+        given[rng.random_range(0..given.len())]
+    );
+    // Citizen ID: 0 + province code, gender-and-century digit, two year digits, six digits.
+    let century_gender = match (year >= 2000, female) {
+        (false, false) => 0,
+        (false, true) => 1,
+        (true, false) => 2,
+        (true, true) => 3,
+    };
+    let id = format!(
+        "0{}{century_gender}{:02}{:06}",
+        province.code,
+        year % 100,
+        rng.random_range(0..1_000_000u32)
+    );
+    let phone = format!(
+        "{}{:07}",
+        MOBILE_PREFIXES[rng.random_range(0..MOBILE_PREFIXES.len())],
+        rng.random_range(0..10_000_000u32)
+    );
+    let address = format!(
+        "Số {} đường {}, {}",
+        rng.random_range(1..300u32),
+        STREETS[rng.random_range(0..STREETS.len())],
+        province.name
+    );
+    let birth_date = format!(
+        "{year}-{:02}-{:02}",
+        rng.random_range(1..13u32),
+        rng.random_range(1..29u32)
+    );
+    [
+        ("full_name", full_name),
+        ("id", id),
+        ("phone", phone),
+        ("address", address),
+        ("province", province.code.to_owned()),
+        ("birth_date", birth_date),
+        ("gender", if female { "nữ" } else { "nam" }.to_owned()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (format!("citizen.{k}"), v))
+    .collect()
+}
+
+/// A CSV feeder: rows handed out round robin.
+#[derive(Debug)]
+pub struct Feeder {
+    pub name: String,
+    pub columns: Vec<String>,
+    rows: Vec<Vec<String>>,
+    next: AtomicUsize,
+}
+
+impl Feeder {
+    /// Reads a CSV file whose first line names the columns.
+    pub fn read(name: &str, path: &std::path::Path) -> Result<Feeder, String> {
+        let mut reader = csv::Reader::from_path(path)
+            .map_err(|e| format!("cannot read CSV {}: {e}", path.display()))?;
+        let columns: Vec<String> = reader
+            .headers()
+            .map_err(|e| format!("{}: {e}", path.display()))?
+            .iter()
+            .map(str::to_owned)
+            .collect();
+        let mut rows = Vec::new();
+        for (i, record) in reader.records().enumerate() {
+            let record = record.map_err(|e| format!("{}:{}: {e}", path.display(), i + 2))?;
+            rows.push(record.iter().map(str::to_owned).collect());
+        }
+        if rows.is_empty() {
+            return Err(format!("{} has no rows", path.display()));
+        }
+        Ok(Feeder {
+            name: name.to_owned(),
+            columns,
+            rows,
+            next: AtomicUsize::new(0),
+        })
+    }
+
+    /// The next row as `name.column` variables.
+    pub fn next_row(&self, into: &mut HashMap<String, String>) {
+        let i = self.next.fetch_add(1, Ordering::Relaxed) % self.rows.len();
+        for (column, value) in self.columns.iter().zip(&self.rows[i]) {
+            into.insert(format!("{}.{column}", self.name), value.clone());
+        }
+    }
+}
+
+/// A generated file of `size` bytes that starts like a PDF or a JPEG.
+pub fn generated_file(kind: FileKind, size: usize) -> Vec<u8> {
+    let (head, tail): (&[u8], &[u8]) = match kind {
+        FileKind::Pdf => (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n", b"\n%%EOF\n"),
+        FileKind::Jpg => (b"\xff\xd8\xff\xe0\x00\x10JFIF\x00", b"\xff\xd9"),
+    };
+    let mut out = Vec::with_capacity(size.max(head.len() + tail.len()));
+    out.extend_from_slice(head);
+    while out.len() + tail.len() < size {
+        out.push(b'0' + (out.len() % 10) as u8);
+    }
+    out.extend_from_slice(tail);
+    out
+}
+
+/// Kinds of generated scans.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    Pdf,
+    Jpg,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+
+    #[test]
+    fn citizens_look_vietnamese_and_ids_carry_the_province() {
+        let mut rng = StdRng::seed_from_u64(7);
+        let hn = dvc_domain::provinces::province("01").expect("Hà Nội");
+        for _ in 0..200 {
+            let c: HashMap<String, String> = citizen(&mut rng, &[hn]).into_iter().collect();
+            let id = &c["citizen.id"];
+            assert_eq!(id.len(), 12);
+            assert!(id.starts_with("001"), "{id}");
+            assert!(id.bytes().all(|b| b.is_ascii_digit()));
+            assert_eq!(c["citizen.full_name"].split(' ').count(), 3);
+            assert_eq!(c["citizen.phone"].len(), 10);
+            assert!(c["citizen.address"].ends_with("Thành phố Hà Nội"));
+        }
+    }
+
+    #[test]
+    fn generated_files_have_the_size_and_magic_bytes() {
+        let pdf = generated_file(FileKind::Pdf, 200 * 1024);
+        assert_eq!(pdf.len(), 200 * 1024);
+        assert!(pdf.starts_with(b"%PDF-") && pdf.ends_with(b"%%EOF\n"));
+        let jpg = generated_file(FileKind::Jpg, 5000);
+        assert!(jpg.starts_with(b"\xff\xd8") && jpg.ends_with(b"\xff\xd9"));
+    }
+}

@@ -1,0 +1,221 @@
+//! Running journeys: the shared runtime, one journey's steps, and the open-model scheduler.
+//!
+//! Every latency is measured from the *intended* start: a journey's first step from the
+//! instant the plan scheduled its arrival (so time spent waiting for a slot, or behind a stalled
+//! server, is in the figures), each later step from the end of the previous one (plus think
+//! time). This is what keeps coordinated omission out of the percentiles.
+
+pub mod open;
+pub mod request;
+
+use crate::client::HttpClient;
+use crate::data;
+use crate::live::LiveMetrics;
+use crate::recorder::{Outcome, Recorder};
+use crate::scenario::{Scenario, Think};
+use rand::rngs::StdRng;
+use rand::{RngExt, SeedableRng};
+use request::{FileCache, JourneyState};
+use std::sync::Mutex;
+use std::sync::atomic::AtomicU64;
+use tokio::time::Instant;
+
+/// Everything journeys share during a run.
+pub struct Runtime {
+    pub scenario: std::sync::Arc<Scenario>,
+    pub client: HttpClient,
+    pub base_url: String,
+    pub recorder: Recorder,
+    /// Index of each (journey, step) into the step series (one per distinct step name).
+    pub step_series: Vec<Vec<usize>>,
+    pub step_names: Vec<String>,
+    files: FileCache,
+    file_ids: Vec<Vec<usize>>,
+    pub live: Option<LiveMetrics>,
+    pub in_flight: AtomicU64,
+    /// Values of the verify variable, one per journey that extracted it.
+    pub verify_values: Mutex<Vec<String>>,
+}
+
+impl Runtime {
+    pub fn new(
+        scenario: std::sync::Arc<Scenario>,
+        client: HttpClient,
+        base_url: String,
+        live: Option<LiveMetrics>,
+    ) -> Self {
+        let step_names = scenario.step_names();
+        let mut step_series = Vec::new();
+        let mut file_ids = Vec::new();
+        let mut all_steps = Vec::new();
+        for journey in &scenario.journeys {
+            let mut ids = Vec::new();
+            let mut files = Vec::new();
+            for step in &journey.steps {
+                let idx = step_names.iter().position(|n| *n == step.name);
+                ids.push(idx.expect("invariant: step_names holds every step's name"));
+                files.push(all_steps.len());
+                all_steps.push(step);
+            }
+            step_series.push(ids);
+            file_ids.push(files);
+        }
+        let shards = std::thread::available_parallelism().map_or(4, |n| n.get() * 4);
+        Runtime {
+            recorder: Recorder::new(step_names.len(), scenario.journeys.len(), shards),
+            files: FileCache::new(&all_steps),
+            file_ids,
+            step_series,
+            step_names,
+            scenario,
+            client,
+            base_url,
+            live,
+            in_flight: AtomicU64::new(0),
+            verify_values: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Runs journey `j` for arrival number `arrival`, intended to start at `intended`.
+    pub async fn run_journey(&self, j: usize, arrival: u64, intended: Instant) {
+        let journey = &self.scenario.journeys[j];
+        let mut rng = StdRng::seed_from_u64(
+            self.scenario.load.seed ^ arrival.wrapping_mul(0x9E37_79B9_7F4A_7C15),
+        );
+        let mut state = JourneyState::default();
+        self.fill_data(&mut state, j, arrival, &mut rng);
+        let shard = arrival as usize;
+        let mut step_start = intended;
+        let mut outcome = Outcome::Ok;
+        for (s, step) in journey.steps.iter().enumerate() {
+            let series = self.step_series[j][s];
+            let (result, requests) = self.run_step(j, s, &mut state, &mut rng).await;
+            let latency = Instant::now().saturating_duration_since(step_start);
+            let step_outcome = result.as_ref().map_or_else(|f| f.outcome, |()| Outcome::Ok);
+            self.recorder.with_shard(shard, |sh| {
+                sh.steps[series].record(latency, step_outcome);
+                sh.requests += requests;
+            });
+            if let Some(live) = &self.live {
+                live.step(series, latency, step_outcome, requests);
+            }
+            if let Err(f) = result {
+                tracing::debug!(journey = %journey.name, step = %step.name, reason = %f.reason, "step failed");
+                outcome = f.outcome;
+                break;
+            }
+            think(step.think, &mut rng).await;
+            step_start = Instant::now();
+        }
+        if outcome == Outcome::Ok
+            && let Some(v) = &self.scenario.verify
+            && let Some(value) = state.vars.get(&v.variable)
+        {
+            self.verify_values
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push(value.clone());
+        }
+        let latency = Instant::now().saturating_duration_since(intended);
+        self.recorder
+            .with_shard(shard, |sh| sh.journeys[j].record(latency, outcome));
+        if let Some(live) = &self.live {
+            live.journey(j, latency, outcome);
+        }
+    }
+
+    fn fill_data(&self, state: &mut JourneyState, j: usize, arrival: u64, rng: &mut StdRng) {
+        state.vars.insert("journey.id".into(), arrival.to_string());
+        state.vars.insert(
+            "journey.name".into(),
+            self.scenario.journeys[j].name.clone(),
+        );
+        state
+            .vars
+            .extend(data::citizen(rng, &self.scenario.citizen_provinces));
+        for feeder in &self.scenario.feeders {
+            feeder.next_row(&mut state.vars);
+        }
+    }
+
+    /// One step: its request, repeated while polling. Returns the result and requests sent.
+    async fn run_step(
+        &self,
+        j: usize,
+        s: usize,
+        state: &mut JourneyState,
+        rng: &mut StdRng,
+    ) -> (Result<(), request::Failure>, u64) {
+        let step = &self.scenario.journeys[j].steps[s];
+        let started = Instant::now();
+        let mut requests = 0;
+        loop {
+            let built = request::build(
+                &self.base_url,
+                &self.scenario.target.headers,
+                step,
+                self.file_ids[j][s],
+                &self.files,
+                state,
+                rng,
+            );
+            let response = match built {
+                Ok(req) => {
+                    requests += 1;
+                    request::send(&self.client, req, step.timeout).await
+                }
+                Err(f) => return (Err(f), requests),
+            };
+            let response = match response {
+                Ok(r) => r,
+                Err(f) => return (Err(f), requests),
+            };
+            if let Err(f) = request::judge(&step.check, &response) {
+                return (Err(f), requests);
+            }
+            if let Some(poll) = &step.poll
+                && request::judge(&poll.until, &response).is_err()
+            {
+                if started.elapsed() + poll.every > poll.timeout {
+                    let reason = format!("poll condition not met within {:?}", poll.timeout);
+                    return (
+                        Err(request::Failure {
+                            outcome: Outcome::Timeout,
+                            reason,
+                        }),
+                        requests,
+                    );
+                }
+                tokio::time::sleep(poll.every).await;
+                continue;
+            }
+            return (request::extract(step, &response, state), requests);
+        }
+    }
+}
+
+async fn think(think: Think, rng: &mut StdRng) {
+    let pause = match think {
+        Think::None => return,
+        Think::Fixed(d) => d,
+        Think::Uniform(a, b) => a + (b - a).mul_f64(rng.random::<f64>()),
+        Think::Exponential(mean) => {
+            let u: f64 = rng.random_range(f64::EPSILON..1.0);
+            mean.mul_f64(-u.ln()).min(mean * 10)
+        }
+    };
+    tokio::time::sleep(pause).await;
+}
+
+/// Picks a journey by weight.
+pub fn pick(weights: &[f64], rng: &mut StdRng) -> usize {
+    let total: f64 = weights.iter().sum();
+    let mut x = rng.random::<f64>() * total;
+    for (i, w) in weights.iter().enumerate() {
+        if x < *w {
+            return i;
+        }
+        x -= w;
+    }
+    weights.len() - 1
+}

@@ -1,0 +1,412 @@
+//! One step's request: built from templates, sent, checked, and its variables extracted.
+//! The runner and (later) the probe send HTTP through here.
+
+use crate::client::HttpClient;
+use crate::data;
+use crate::jsonpath::as_text;
+use crate::recorder::Outcome;
+use crate::scenario::{Body, Check, ExtractFrom, FileContent, PartValue, Step};
+use crate::template::Vars;
+use http_body_util::{BodyExt, Full};
+use hyper::body::Bytes;
+use hyper::header::{HeaderMap, HeaderName, HeaderValue};
+use rand::RngExt;
+use rand::rngs::StdRng;
+use std::collections::HashMap;
+use std::time::Duration;
+
+/// A journey's variables and cookies.
+#[derive(Debug, Default)]
+pub struct JourneyState {
+    pub vars: HashMap<String, String>,
+    pub cookies: Vec<(String, String)>,
+}
+
+impl Vars for JourneyState {
+    fn get(&self, name: &str) -> Option<&str> {
+        self.vars.get(name).map(String::as_str)
+    }
+}
+
+/// A response as far as checks need it.
+#[derive(Debug)]
+pub struct Response {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}
+
+/// Why a request produced no usable response.
+#[derive(Debug)]
+pub struct Failure {
+    pub outcome: Outcome,
+    pub reason: String,
+}
+
+fn fail(outcome: Outcome, reason: impl Into<String>) -> Failure {
+    Failure {
+        outcome,
+        reason: reason.into(),
+    }
+}
+
+/// Percent-encodes a query or form component.
+pub fn encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// Pre-generated attachment content per step file, sliced to the drawn size.
+#[derive(Debug, Default)]
+pub struct FileCache {
+    blobs: HashMap<(usize, usize), Bytes>,
+}
+
+impl FileCache {
+    /// Generates each step's largest attachment once.
+    pub fn new(steps: &[&Step]) -> Self {
+        let mut blobs = HashMap::new();
+        for (si, step) in steps.iter().enumerate() {
+            if let Body::Multipart { files, .. } = &step.body {
+                for (fi, f) in files.iter().enumerate() {
+                    let bytes = match &f.content {
+                        FileContent::Generated { kind, max, .. } => {
+                            Bytes::from(data::generated_file(*kind, *max))
+                        }
+                        FileContent::Disk(b) => Bytes::from(b.as_ref().clone()),
+                    };
+                    blobs.insert((si, fi), bytes);
+                }
+            }
+        }
+        FileCache { blobs }
+    }
+}
+
+/// Builds the request of `step` (index `step_id` in the file cache).
+#[allow(clippy::too_many_arguments)]
+pub fn build(
+    base: &str,
+    default_headers: &[(String, crate::template::Template)],
+    step: &Step,
+    step_id: usize,
+    files: &FileCache,
+    state: &JourneyState,
+    rng: &mut StdRng,
+) -> Result<hyper::Request<Full<Bytes>>, Failure> {
+    let render =
+        |t: &crate::template::Template| t.render(state).map_err(|e| fail(Outcome::CheckFailed, e));
+    let mut url = format!("{base}{}", render(&step.path)?);
+    if !step.query.is_empty() {
+        let pairs: Result<Vec<String>, Failure> = step
+            .query
+            .iter()
+            .map(|(k, v)| Ok(format!("{}={}", encode(k), encode(&render(v)?))))
+            .collect();
+        url.push(if url.contains('?') { '&' } else { '?' });
+        url.push_str(&pairs?.join("&"));
+    }
+    let mut request = hyper::Request::builder()
+        .method(step.method.clone())
+        .uri(&url);
+    let headers = request
+        .headers_mut()
+        .expect("invariant: a fresh builder has headers");
+    for (name, value) in default_headers.iter().chain(&step.headers) {
+        let name = HeaderName::from_bytes(name.as_bytes())
+            .map_err(|e| fail(Outcome::CheckFailed, e.to_string()))?;
+        let value = HeaderValue::from_str(&render(value)?)
+            .map_err(|e| fail(Outcome::CheckFailed, e.to_string()))?;
+        headers.insert(name, value);
+    }
+    if !state.cookies.is_empty() {
+        let cookie: Vec<String> = state
+            .cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        if let Ok(v) = HeaderValue::from_str(&cookie.join("; ")) {
+            headers.insert(hyper::header::COOKIE, v);
+        }
+    }
+    let (content_type, body): (Option<String>, Bytes) = match &step.body {
+        Body::None => (None, Bytes::new()),
+        Body::Json(j) => {
+            let value = j.render(state).map_err(|e| fail(Outcome::CheckFailed, e))?;
+            (
+                Some("application/json".into()),
+                Bytes::from(value.to_string()),
+            )
+        }
+        Body::Form(fields) => {
+            let pairs: Result<Vec<String>, Failure> = fields
+                .iter()
+                .map(|(k, v)| Ok(format!("{}={}", encode(k), encode(&render(v)?))))
+                .collect();
+            (
+                Some("application/x-www-form-urlencoded".into()),
+                Bytes::from(pairs?.join("&")),
+            )
+        }
+        Body::Multipart {
+            fields,
+            files: specs,
+        } => {
+            let boundary = format!("dvcbench-{:016x}", rng.random::<u64>());
+            let mut out = Vec::new();
+            for (name, part) in fields {
+                let (ct, text) = match part {
+                    PartValue::Text(t) => ("text/plain; charset=utf-8", render(t)?),
+                    PartValue::Json(j) => (
+                        "application/json",
+                        j.render(state)
+                            .map_err(|e| fail(Outcome::CheckFailed, e))?
+                            .to_string(),
+                    ),
+                };
+                out.extend_from_slice(
+                    format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\nContent-Type: {ct}\r\n\r\n{text}\r\n")
+                        .as_bytes(),
+                );
+            }
+            for (fi, f) in specs.iter().enumerate() {
+                let blob = files.blobs.get(&(step_id, fi)).cloned().unwrap_or_default();
+                let size = match f.content {
+                    FileContent::Generated { min, max, .. } if min < max => {
+                        rng.random_range(min..=max)
+                    }
+                    _ => blob.len(),
+                };
+                out.extend_from_slice(
+                    format!(
+                        "--{boundary}\r\nContent-Disposition: form-data; name=\"{}\"; filename=\"{}\"\r\nContent-Type: {}\r\n\r\n",
+                        f.field, f.name, f.content_type
+                    )
+                    .as_bytes(),
+                );
+                out.extend_from_slice(&blob[..size.min(blob.len())]);
+                out.extend_from_slice(b"\r\n");
+            }
+            out.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+            (
+                Some(format!("multipart/form-data; boundary={boundary}")),
+                Bytes::from(out),
+            )
+        }
+    };
+    if let Some(ct) = content_type
+        && let Ok(v) = HeaderValue::from_str(&ct)
+    {
+        headers.entry(hyper::header::CONTENT_TYPE).or_insert(v);
+    }
+    request.body(Full::new(body)).map_err(|e| {
+        fail(
+            Outcome::CheckFailed,
+            format!("cannot build request for {url}: {e}"),
+        )
+    })
+}
+
+/// Sends a request and reads the whole response within `timeout`.
+pub async fn send(
+    client: &HttpClient,
+    request: hyper::Request<Full<Bytes>>,
+    timeout: Duration,
+) -> Result<Response, Failure> {
+    let exchange = async {
+        let response = client
+            .request(request)
+            .await
+            .map_err(|e| fail(Outcome::ConnectError, format!("{e:#}")))?;
+        let (parts, body) = response.into_parts();
+        let body = body
+            .collect()
+            .await
+            .map_err(|e| fail(Outcome::ConnectError, format!("reading the body: {e}")))?
+            .to_bytes();
+        Ok(Response {
+            status: parts.status.as_u16(),
+            headers: parts.headers,
+            body,
+        })
+    };
+    match tokio::time::timeout(timeout, exchange).await {
+        Ok(result) => result,
+        Err(_) => Err(fail(
+            Outcome::Timeout,
+            format!("no complete answer within {timeout:?}"),
+        )),
+    }
+}
+
+/// Judges a response: ok, http_4xx / http_5xx (an unexpected error status), or check_failed.
+pub fn judge(check: &Check, response: &Response) -> Result<(), Failure> {
+    let expected = if check.status.is_empty() {
+        (200..400).contains(&response.status)
+    } else {
+        check.status.contains(&response.status)
+    };
+    if !expected {
+        let outcome = match response.status {
+            400..=499 => Outcome::Http4xx,
+            500..=599 => Outcome::Http5xx,
+            _ => Outcome::CheckFailed,
+        };
+        return Err(fail(outcome, format!("status {}", response.status)));
+    }
+    if let Some(text) = &check.contains
+        && !String::from_utf8_lossy(&response.body).contains(text.as_str())
+    {
+        return Err(fail(
+            Outcome::CheckFailed,
+            format!("body does not contain {text:?}"),
+        ));
+    }
+    if check.needs_json() {
+        let json: serde_json::Value = serde_json::from_slice(&response.body)
+            .map_err(|e| fail(Outcome::CheckFailed, format!("body is not JSON: {e}")))?;
+        for path in &check.exists {
+            if path.find(&json).is_none() {
+                return Err(fail(Outcome::CheckFailed, format!("{path} does not exist")));
+            }
+        }
+        for (path, want) in &check.json {
+            let got = path.find(&json);
+            if got != Some(want) {
+                return Err(fail(
+                    Outcome::CheckFailed,
+                    format!(
+                        "{path} is {}, expected {want}",
+                        got.map_or("missing".into(), |g| g.to_string())
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Takes the step's variables and the response's cookies into the journey state.
+pub fn extract(step: &Step, response: &Response, state: &mut JourneyState) -> Result<(), Failure> {
+    for cookie in response.headers.get_all(hyper::header::SET_COOKIE) {
+        if let Some((name, value)) = cookie
+            .to_str()
+            .ok()
+            .and_then(|c| c.split(';').next())
+            .and_then(|kv| kv.split_once('='))
+        {
+            let (name, value) = (name.trim().to_owned(), value.trim().to_owned());
+            state.cookies.retain(|(n, _)| *n != name);
+            state.cookies.push((name, value));
+        }
+    }
+    let mut json: Option<serde_json::Value> = None;
+    for e in &step.extract {
+        let value = match &e.from {
+            ExtractFrom::Json(path) => {
+                if json.is_none() {
+                    json = serde_json::from_slice(&response.body).ok();
+                }
+                json.as_ref().and_then(|j| path.find(j)).map(as_text)
+            }
+            ExtractFrom::Header(name) => response
+                .headers
+                .get(name.as_str())
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned),
+            ExtractFrom::Regex(re) => {
+                let text = String::from_utf8_lossy(&response.body);
+                re.captures(&text)
+                    .and_then(|c| c.get(1).or_else(|| c.get(0)))
+                    .map(|m| m.as_str().to_owned())
+            }
+        };
+        match value {
+            Some(v) => {
+                state.vars.insert(e.var.clone(), v);
+            }
+            None => {
+                return Err(fail(
+                    Outcome::CheckFailed,
+                    format!("could not extract {}", e.var),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::jsonpath::JsonPath;
+    use crate::scenario::Check;
+
+    fn response(status: u16, body: &str) -> Response {
+        Response {
+            status,
+            headers: HeaderMap::new(),
+            body: Bytes::from(body.to_owned()),
+        }
+    }
+
+    #[test]
+    fn judging_sorts_failures_into_outcomes() {
+        let any = Check::default();
+        assert!(judge(&any, &response(201, "")).is_ok());
+        assert_eq!(
+            judge(&any, &response(404, "")).err().map(|f| f.outcome),
+            Some(Outcome::Http4xx)
+        );
+        assert_eq!(
+            judge(&any, &response(503, "")).err().map(|f| f.outcome),
+            Some(Outcome::Http5xx)
+        );
+        let expect_404 = Check {
+            status: vec![404],
+            ..Check::default()
+        };
+        assert!(judge(&expect_404, &response(404, "")).is_ok());
+        let expect_201 = Check {
+            status: vec![201],
+            ..Check::default()
+        };
+        assert_eq!(
+            judge(&expect_201, &response(200, ""))
+                .err()
+                .map(|f| f.outcome),
+            Some(Outcome::CheckFailed)
+        );
+        let json = Check {
+            json: vec![(
+                JsonPath::parse("$.state").expect("path"),
+                serde_json::json!(1),
+            )],
+            exists: vec![JsonPath::parse("$.code").expect("path")],
+            contains: Some("H01".into()),
+            ..Check::default()
+        };
+        assert!(judge(&json, &response(201, r#"{"state":1,"code":"X.H01-1"}"#)).is_ok());
+        let f = judge(&json, &response(201, r#"{"state":2,"code":"X.H01-1"}"#))
+            .expect_err("wrong state");
+        assert_eq!(
+            (f.outcome, f.reason.as_str()),
+            (Outcome::CheckFailed, "$.state is 2, expected 1")
+        );
+        assert!(judge(&json, &response(201, "not json H01")).is_err());
+    }
+
+    #[test]
+    fn encodes_vietnamese_text_for_urls() {
+        assert_eq!(encode("khai sinh"), "khai%20sinh");
+        assert_eq!(encode("Tết"), "T%E1%BA%BFt");
+    }
+}

@@ -1,0 +1,326 @@
+//! A whole run: the scheduler, the once-a-second collector (merging recorder shards, the
+//! timeline, progress, live metrics, `abort_on_fail`), `verify`, and the summary.
+
+use crate::client::HttpClient;
+use crate::engine::Runtime;
+use crate::engine::open::{self, ArrivalCounters};
+use crate::live::{LiveMetrics, Progress};
+use crate::plan::Plan;
+use crate::recorder::{Outcome, Series, Shard, histogram};
+use crate::scenario::Scenario;
+use crate::summary::{
+    RunSummary, SCHEMA_VERSION, Stats, ThresholdResult, TimelinePoint, VerifyResult,
+};
+use crate::units::fmt_seconds;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+use tokio::sync::watch;
+use tokio::time::Instant;
+
+/// How to run.
+pub struct RunOptions {
+    pub base_url: String,
+    /// Shown as the target in reports (the URL, or "embedded portal").
+    pub target_label: String,
+    pub live: Option<LiveMetrics>,
+    pub progress: Progress,
+    /// Turns true to stop the run early (Ctrl-C).
+    pub interrupt: watch::Receiver<bool>,
+}
+
+/// Runs `scenario` and returns its summary (thresholds evaluated).
+pub async fn run(scenario: Arc<Scenario>, client: HttpClient, opts: RunOptions) -> RunSummary {
+    let started_at = chrono::Utc::now();
+    let plan = Plan::new(&scenario.load);
+    let rt = Arc::new(Runtime::new(
+        scenario.clone(),
+        client.clone(),
+        opts.base_url.clone(),
+        opts.live.clone(),
+    ));
+    let counters = Arc::new(ArrivalCounters::default());
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let start = Instant::now();
+    let engine = tokio::spawn({
+        let (rt, counters, plan) = (rt.clone(), counters.clone(), plan.clone());
+        async move { open::run(rt, &plan, start, counters, stop_rx).await }
+    });
+    let mut collector = Collector::new(&rt, &scenario, opts.progress, plan.duration());
+    let mut interrupt = opts.interrupt;
+    let mut stop_reason = None;
+    let mut tick = tokio::time::interval_at(start + Duration::from_secs(1), Duration::from_secs(1));
+    tokio::pin!(engine);
+    loop {
+        tokio::select! {
+            _ = &mut engine => break,
+            _ = tick.tick() => {
+                let t = start.elapsed().as_secs_f64();
+                collector.collect(&rt, &counters, &plan, t, opts.live.as_ref());
+                if stop_reason.is_none() && scenario.abort_on_fail && start.elapsed() >= scenario.abort_grace {
+                    let summary = collector.summary(&scenario, &counters);
+                    if let Some(failed) = scenario.thresholds.iter().find(|th| !th.evaluate(&summary).1) {
+                        stop_reason = Some(format!("threshold failed: {}", failed.expression));
+                        let _ = stop_tx.send(true);
+                    }
+                }
+            }
+            _ = interrupt.wait_for(|i| *i), if stop_reason.is_none() => {
+                stop_reason = Some("interrupted".to_owned());
+                let _ = stop_tx.send(true);
+            }
+        }
+    }
+    let duration = start.elapsed();
+    collector.collect(
+        &rt,
+        &counters,
+        &plan,
+        duration.as_secs_f64(),
+        opts.live.as_ref(),
+    );
+    collector.finish();
+    let verify = match &scenario.verify {
+        Some(v) => Some(verify(&rt, v, &client, &opts.base_url).await),
+        None => None,
+    };
+    let mut summary = collector.summary(&scenario, &counters);
+    summary.started_at = started_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    summary.duration_seconds = duration.as_secs_f64();
+    summary.target = opts.target_label;
+    summary.complete = stop_reason.is_none();
+    summary.stop_reason = stop_reason;
+    summary.verify = verify;
+    summary.thresholds = scenario
+        .thresholds
+        .iter()
+        .map(|th| {
+            let (value, passed) = th.evaluate(&summary);
+            if let Some(live) = &opts.live {
+                live.thresholds
+                    .with_label_values(&[&scenario.name, &th.expression])
+                    .set(if passed { 1.0 } else { 0.0 });
+            }
+            ThresholdResult {
+                expression: th.expression.clone(),
+                value,
+                passed,
+            }
+        })
+        .collect();
+    summary
+}
+
+/// Merges shards once a second and keeps the cumulative totals and the timeline.
+struct Collector {
+    total: Shard,
+    interval: Shard,
+    timeline: Vec<TimelinePoint>,
+    last_started: u64,
+    reported: crate::summary::Arrivals,
+    bar: Option<indicatif::ProgressBar>,
+    progress: Progress,
+    last_line: f64,
+    step_names: Vec<String>,
+}
+
+impl Collector {
+    fn new(rt: &Runtime, scenario: &Scenario, progress: Progress, planned: Duration) -> Self {
+        let bar = (progress == Progress::Terminal).then(|| {
+            let bar = indicatif::ProgressBar::new(planned.as_secs().max(1));
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{spinner} [{elapsed_precise}] {bar:30} {msg}",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            bar.set_prefix(scenario.name.clone());
+            bar
+        });
+        Collector {
+            total: rt.recorder.empty(),
+            interval: rt.recorder.empty(),
+            timeline: Vec::new(),
+            last_started: 0,
+            reported: Default::default(),
+            bar,
+            progress,
+            last_line: 0.0,
+            step_names: rt.step_names.clone(),
+        }
+    }
+
+    fn collect(
+        &mut self,
+        rt: &Runtime,
+        counters: &ArrivalCounters,
+        plan: &Plan,
+        t: f64,
+        live: Option<&LiveMetrics>,
+    ) {
+        rt.recorder.drain_into(&mut self.interval);
+        self.total.merge(&self.interval);
+        let arrivals = counters.snapshot();
+        let in_flight = rt.in_flight.load(Ordering::Relaxed);
+        let mut merged = Series::default();
+        for s in &self.interval.steps {
+            merged.merge(s);
+        }
+        let q = |q: f64| {
+            (!merged.latency.is_empty()).then(|| merged.latency.value_at_quantile(q) as f64 / 1e6)
+        };
+        let errors: BTreeMap<String, u64> = Outcome::ALL
+            .into_iter()
+            .filter(|o| *o != Outcome::Ok && merged.outcome(*o) > 0)
+            .map(|o| (o.id().to_owned(), merged.outcome(o)))
+            .collect();
+        let point = TimelinePoint {
+            t: (t * 1000.0).round() / 1000.0,
+            planned_rate: plan.rate_at(t),
+            arrivals_started: arrivals.started - self.last_started,
+            requests: self.interval.requests,
+            errors,
+            in_flight,
+            p50: q(0.5),
+            p95: q(0.95),
+            p99: q(0.99),
+        };
+        if let Some(live) = live {
+            live.planned
+                .inc_by(arrivals.planned - self.reported.planned);
+            live.started
+                .inc_by(arrivals.started - self.reported.started);
+            live.late.inc_by(arrivals.late - self.reported.late);
+            live.dropped
+                .inc_by(arrivals.dropped - self.reported.dropped);
+            live.in_flight.set(in_flight as i64);
+            live.planned_rate.set(point.planned_rate);
+        }
+        self.show(&point, &arrivals);
+        self.reported = arrivals.clone();
+        self.last_started = arrivals.started;
+        self.timeline.push(point);
+        self.interval.reset();
+    }
+
+    fn show(&mut self, p: &TimelinePoint, a: &crate::summary::Arrivals) {
+        let errors: u64 = self.total.steps.iter().map(Series::errors).sum();
+        let line = format!(
+            "{:.0}/s planned, {} started/s, {} in flight, p95 {}, {} errors, {} late, {} dropped",
+            p.planned_rate,
+            p.arrivals_started,
+            p.in_flight,
+            p.p95.map_or("-".into(), fmt_seconds),
+            errors,
+            a.late,
+            a.dropped
+        );
+        match self.progress {
+            Progress::Terminal => {
+                if let Some(bar) = &self.bar {
+                    bar.set_position(p.t as u64);
+                    bar.set_message(line);
+                }
+            }
+            Progress::Lines if p.t - self.last_line >= 10.0 => {
+                self.last_line = p.t;
+                eprintln!("[{:>5.0}s] {line}", p.t);
+            }
+            _ => {}
+        }
+    }
+
+    fn finish(&mut self) {
+        if let Some(bar) = self.bar.take() {
+            bar.finish_and_clear();
+        }
+    }
+
+    fn summary(&self, scenario: &Scenario, counters: &ArrivalCounters) -> RunSummary {
+        let mut all = Series {
+            latency: histogram(),
+            outcomes: [0; 6],
+        };
+        for j in &self.total.journeys {
+            all.merge(j);
+        }
+        RunSummary {
+            schema_version: SCHEMA_VERSION,
+            scenario: scenario.name.clone(),
+            description: scenario.description.clone(),
+            arrivals: counters.snapshot(),
+            requests_total: self.total.requests,
+            all_journeys: Stats::from_series("all", &all),
+            journeys: scenario
+                .journeys
+                .iter()
+                .zip(&self.total.journeys)
+                .map(|(j, s)| Stats::from_series(&j.name, s))
+                .collect(),
+            steps: self
+                .step_names
+                .iter()
+                .zip(&self.total.steps)
+                .map(|(n, s)| Stats::from_series(n, s))
+                .collect(),
+            timeline: self.timeline.clone(),
+            dvcbench_version: env!("CARGO_PKG_VERSION").to_owned(),
+            ..RunSummary::default()
+        }
+    }
+}
+
+/// Looks up every value the verify variable took; counts records not found and values handed
+/// out more than once.
+async fn verify(
+    rt: &Runtime,
+    v: &crate::scenario::Verify,
+    client: &HttpClient,
+    base: &str,
+) -> VerifyResult {
+    let values = rt
+        .verify_values
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone();
+    let mut counts: HashMap<String, u64> = HashMap::new();
+    for value in &values {
+        *counts.entry(value.clone()).or_default() += 1;
+    }
+    let duplicated = values.len() as u64 - counts.len() as u64;
+    let limit = Arc::new(tokio::sync::Semaphore::new(32));
+    let mut lookups = tokio::task::JoinSet::new();
+    for value in counts.into_keys() {
+        let mut vars = crate::engine::request::JourneyState::default();
+        vars.vars.insert(v.variable.clone(), value);
+        let Ok(path) = v.path.render(&vars) else {
+            continue;
+        };
+        let url = format!("{base}{path}");
+        let (client, limit, status) = (client.clone(), limit.clone(), v.status);
+        lookups.spawn(async move {
+            let _permit = limit.acquire_owned().await;
+            let request = hyper::Request::get(url).body(http_body_util::Full::default());
+            match request {
+                Ok(r) => crate::engine::request::send(&client, r, Duration::from_secs(30))
+                    .await
+                    .is_ok_and(|resp| resp.status == status),
+                Err(_) => false,
+            }
+        });
+    }
+    let (mut checked, mut missing) = (0, 0);
+    while let Some(found) = lookups.join_next().await {
+        checked += 1;
+        if !found.unwrap_or(false) {
+            missing += 1;
+        }
+    }
+    VerifyResult {
+        variable: v.variable.clone(),
+        checked,
+        missing,
+        duplicated,
+    }
+}

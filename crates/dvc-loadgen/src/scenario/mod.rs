@@ -1,0 +1,233 @@
+//! Scenarios: the file format ([`config`]), and the validated runtime form built from it.
+//!
+//! [`Scenario::load`] reads the file and its CSV feeders, then [`validate`] (pure) checks
+//! everything at once and reports every problem as `file:line:column: message`.
+
+pub mod config;
+mod validate;
+
+pub use validate::validate;
+
+use crate::data::{Feeder, FileKind};
+use crate::jsonpath::JsonPath;
+use crate::template::{JsonTemplate, Template};
+use dvc_domain::Diagnostic;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// A validated scenario, ready to run.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    pub name: String,
+    pub description: Option<String>,
+    pub target: Target,
+    pub load: Load,
+    pub journeys: Vec<Journey>,
+    pub feeders: Vec<Arc<Feeder>>,
+    pub citizen_provinces: Vec<&'static dvc_domain::provinces::Province>,
+    pub thresholds: Vec<crate::thresholds::Threshold>,
+    pub abort_on_fail: bool,
+    pub abort_grace: Duration,
+    pub verify: Option<Verify>,
+    /// The scenario file's text, for reports.
+    pub source: String,
+}
+
+/// Where requests go.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub base: TargetBase,
+    pub allow_hosts: Vec<String>,
+    pub timeout: Duration,
+    pub headers: Vec<(String, Template)>,
+    pub insecure_skip_verify: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TargetBase {
+    /// The built-in simulator, with an optional configuration file.
+    Embedded(Option<PathBuf>),
+    Url(String),
+}
+
+/// Arrival schedule and limits.
+#[derive(Debug, Clone)]
+pub struct Load {
+    pub poisson: bool,
+    pub start_rate: f64,
+    pub stages: Vec<Stage>,
+    pub max_in_flight: usize,
+    pub max_start_delay: Option<Duration>,
+    pub max_rate: f64,
+    pub graceful_stop: Duration,
+    pub seed: u64,
+}
+
+impl Load {
+    /// Total planned duration.
+    pub fn duration(&self) -> Duration {
+        self.stages.iter().map(|s| s.duration).sum()
+    }
+}
+
+/// One stage: ramp linearly to `rate` (per second) over `duration`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Stage {
+    pub duration: Duration,
+    pub rate: f64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Journey {
+    pub name: String,
+    pub weight: f64,
+    pub steps: Vec<Step>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Step {
+    pub name: String,
+    pub method: hyper::Method,
+    pub path: Template,
+    pub query: Vec<(String, Template)>,
+    pub headers: Vec<(String, Template)>,
+    pub body: Body,
+    pub check: Check,
+    pub extract: Vec<Extract>,
+    pub think: Think,
+    pub poll: Option<Poll>,
+    pub timeout: Duration,
+}
+
+#[derive(Debug, Clone)]
+pub enum Body {
+    None,
+    Json(JsonTemplate),
+    Form(Vec<(String, Template)>),
+    Multipart {
+        fields: Vec<(String, PartValue)>,
+        files: Vec<FileSpec>,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub enum PartValue {
+    Text(Template),
+    Json(JsonTemplate),
+}
+
+#[derive(Debug, Clone)]
+pub struct FileSpec {
+    pub field: String,
+    pub name: String,
+    pub content_type: &'static str,
+    pub content: FileContent,
+}
+
+#[derive(Debug, Clone)]
+pub enum FileContent {
+    Generated {
+        kind: FileKind,
+        min: usize,
+        max: usize,
+    },
+    Disk(Arc<Vec<u8>>),
+}
+
+/// Conditions on a response.
+#[derive(Debug, Clone, Default)]
+pub struct Check {
+    /// Accepted statuses; empty means any 2xx or 3xx.
+    pub status: Vec<u16>,
+    pub json: Vec<(JsonPath, serde_json::Value)>,
+    pub exists: Vec<JsonPath>,
+    pub contains: Option<String>,
+}
+
+impl Check {
+    /// True when the check reads the body as JSON.
+    pub fn needs_json(&self) -> bool {
+        !self.json.is_empty() || !self.exists.is_empty()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Extract {
+    pub var: String,
+    pub from: ExtractFrom,
+}
+
+#[derive(Debug, Clone)]
+pub enum ExtractFrom {
+    Json(JsonPath),
+    Header(String),
+    Regex(regex::Regex),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Think {
+    None,
+    Fixed(Duration),
+    Uniform(Duration, Duration),
+    Exponential(Duration),
+}
+
+#[derive(Debug, Clone)]
+pub struct Poll {
+    pub until: Check,
+    pub every: Duration,
+    pub timeout: Duration,
+}
+
+#[derive(Debug, Clone)]
+pub struct Verify {
+    pub variable: String,
+    pub path: Template,
+    pub status: u16,
+}
+
+/// Why a scenario could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+    Invalid(Vec<Diagnostic>),
+}
+
+impl Scenario {
+    /// Distinct step names, in order of first appearance (steps of the same name in several
+    /// journeys are one series in reports and metrics).
+    pub fn step_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = Vec::new();
+        for step in self.journeys.iter().flat_map(|j| &j.steps) {
+            if !names.contains(&step.name) {
+                names.push(step.name.clone());
+            }
+        }
+        names
+    }
+
+    /// Journey names, in order.
+    pub fn journey_names(&self) -> Vec<String> {
+        self.journeys.iter().map(|j| j.name.clone()).collect()
+    }
+
+    /// Reads and validates a scenario file (and the CSV and attachment files it names).
+    pub fn load(path: &Path) -> Result<Scenario, LoadError> {
+        let source = std::fs::read_to_string(path).map_err(|source| LoadError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Scenario::from_source(path, &source)
+    }
+
+    /// Validates scenario text; files it names are read relative to `path`'s folder.
+    pub fn from_source(path: &Path, source: &str) -> Result<Scenario, LoadError> {
+        validate(path, source).map_err(LoadError::Invalid)
+    }
+}

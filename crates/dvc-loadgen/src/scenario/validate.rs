@@ -1,0 +1,672 @@
+//! Scenario validation: every problem at once, each with its place in the file.
+
+use super::config::*;
+use super::*;
+use crate::data::{CITIZEN_FIELDS, Feeder};
+use crate::thresholds::Threshold;
+use crate::units::{parse_duration, parse_rate, parse_size};
+use std::collections::BTreeSet;
+use toml::Spanned;
+
+/// Built-in variables every template may use.
+pub const BUILTIN_VARS: [&str; 2] = ["journey.id", "journey.name"];
+
+struct Problems<'a> {
+    path: String,
+    source: &'a str,
+    list: Vec<Diagnostic>,
+}
+
+impl Problems<'_> {
+    fn at(&mut self, offset: usize, message: impl Into<String>) {
+        self.list
+            .push(Diagnostic::at(&self.path, self.source, offset, message));
+    }
+
+    /// `Ok` values pass through; errors are recorded at `offset`.
+    fn ok<T>(&mut self, offset: usize, result: Result<T, String>) -> Option<T> {
+        match result {
+            Ok(v) => Some(v),
+            Err(message) => {
+                self.at(offset, message);
+                None
+            }
+        }
+    }
+}
+
+/// Validates scenario text. Files it names (CSV feeders, attachments, the portal config) are
+/// resolved relative to `path`'s folder; CSV feeders and attachments are read here.
+pub fn validate(path: &Path, source: &str) -> Result<Scenario, Vec<Diagnostic>> {
+    let shown = path.display().to_string();
+    let config: ScenarioConfig =
+        toml::from_str(source).map_err(|e| vec![Diagnostic::from_toml(&shown, source, &e)])?;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut p = Problems {
+        path: shown,
+        source,
+        list: Vec::new(),
+    };
+    let target = target(&mut p, &config.target, dir);
+    let load = load(&mut p, &config.load);
+    let feeders = feeders(&mut p, &config.data, dir);
+    let mut provinces = Vec::new();
+    for code in &config.data.citizens.provinces {
+        match dvc_domain::provinces::province(code) {
+            Some(province) => provinces.push(province),
+            None => p.at(
+                0,
+                format!("data.citizens.provinces: {code:?} is not a province code, e.g. \"01\""),
+            ),
+        }
+    }
+    let mut data_vars: BTreeSet<String> = BUILTIN_VARS.iter().map(|s| (*s).to_owned()).collect();
+    data_vars.extend(CITIZEN_FIELDS.iter().map(|f| format!("citizen.{f}")));
+    for f in &feeders {
+        data_vars.extend(f.columns.iter().map(|c| format!("{}.{c}", f.name)));
+    }
+    if config.journey.is_empty() {
+        p.at(0, "a scenario needs at least one [[journey]]");
+    }
+    let mut journeys = Vec::new();
+    let mut journey_names = BTreeSet::new();
+    for j in &config.journey {
+        let start = j.span().start;
+        let jc = j.get_ref();
+        if !journey_names.insert(jc.name.clone()) {
+            p.at(start, format!("two journeys are called {:?}", jc.name));
+        }
+        if !(jc.weight.is_finite() && jc.weight > 0.0) {
+            p.at(start, format!("weight must be > 0; got {}", jc.weight));
+        }
+        if jc.step.is_empty() {
+            p.at(
+                start,
+                format!("journey {:?} has no [[journey.step]]", jc.name),
+            );
+        }
+        let mut known = data_vars.clone();
+        let mut steps = Vec::new();
+        for s in &jc.step {
+            if let Some(step) = step(&mut p, s, &known, &target, dir) {
+                known.extend(step.extract.iter().map(|e| e.var.clone()));
+                steps.push(step);
+            }
+        }
+        journeys.push(Journey {
+            name: jc.name.clone(),
+            weight: jc.weight,
+            steps,
+        });
+    }
+    let step_names: BTreeSet<&str> = journeys
+        .iter()
+        .flat_map(|j| j.steps.iter().map(|s| s.name.as_str()))
+        .collect();
+    let step_names: Vec<&str> = step_names.into_iter().collect();
+    let journey_list: Vec<&str> = journeys.iter().map(|j| j.name.as_str()).collect();
+    let mut thresholds = Vec::new();
+    let mut abort_on_fail = false;
+    let mut abort_grace = Duration::from_secs(10);
+    for (key, value) in &config.thresholds {
+        let at = value.span().start;
+        match (key.as_str(), value.get_ref()) {
+            ("abort_on_fail", toml::Value::Boolean(b)) => abort_on_fail = *b,
+            ("abort_grace", toml::Value::String(s)) => {
+                if let Some(d) = p.ok(at, parse_duration(s)) {
+                    abort_grace = d;
+                }
+            }
+            ("abort_on_fail" | "abort_grace", _) => {
+                p.at(
+                    at,
+                    format!("{key} must be a boolean (abort_on_fail) or a duration (abort_grace)"),
+                );
+            }
+            (_, toml::Value::String(condition)) => {
+                if let Some(t) = p.ok(
+                    at,
+                    Threshold::parse(key, condition, &step_names, &journey_list),
+                ) {
+                    thresholds.push(t);
+                }
+            }
+            _ => p.at(
+                at,
+                format!("threshold {key:?} must be a string such as \"< 800ms\""),
+            ),
+        }
+    }
+    let verify = config.verify.as_ref().and_then(|v| {
+        let at = v.span().start;
+        let vc = v.get_ref();
+        let path = p.ok(at, Template::parse(&vc.path))?;
+        let extracted = journeys
+            .iter()
+            .flat_map(|j| j.steps.iter())
+            .any(|s| s.extract.iter().any(|e| e.var == vc.variable));
+        if !extracted {
+            p.at(
+                at,
+                format!(
+                    "verify.variable {:?} is never extracted by a step",
+                    vc.variable
+                ),
+            );
+        }
+        if let Some(unknown) = path.vars().find(|v| *v != vc.variable) {
+            p.at(
+                at,
+                format!(
+                    "verify.path may only use {{{{{}}}}}; got {{{{{unknown}}}}}",
+                    vc.variable
+                ),
+            );
+        }
+        Some(Verify {
+            variable: vc.variable.clone(),
+            path,
+            status: vc.status,
+        })
+    });
+    if !p.list.is_empty() {
+        p.list.sort_by_key(|d| (d.line, d.column));
+        p.list.dedup();
+        return Err(p.list);
+    }
+    let (Some(target), Some(load)) = (target, load) else {
+        return Err(p.list);
+    };
+    Ok(Scenario {
+        name: config.name.unwrap_or_else(|| {
+            path.file_stem()
+                .map_or("scenario".into(), |s| s.to_string_lossy().into_owned())
+        }),
+        description: config.description,
+        target,
+        load,
+        journeys,
+        feeders: feeders.into_iter().map(Arc::new).collect(),
+        citizen_provinces: provinces,
+        thresholds,
+        abort_on_fail,
+        abort_grace,
+        verify,
+        source: source.to_owned(),
+    })
+}
+
+fn target(p: &mut Problems, t: &TargetConfig, dir: &Path) -> Option<Target> {
+    let url = t.url.get_ref().trim();
+    let base = if url == "embedded" {
+        TargetBase::Embedded(t.portal_config.as_ref().map(|c| dir.join(c.get_ref())))
+    } else if (url.starts_with("http://") || url.starts_with("https://"))
+        && url.parse::<hyper::Uri>().is_ok_and(|u| u.host().is_some())
+    {
+        if t.portal_config.is_some() {
+            p.at(
+                t.url.span().start,
+                "portal_config only applies to url = \"embedded\"",
+            );
+        }
+        TargetBase::Url(url.trim_end_matches('/').to_owned())
+    } else {
+        p.at(
+            t.url.span().start,
+            format!("url must be \"embedded\" or include a scheme and host, e.g. \"https://dichvucong.example.vn\"; got {url:?}"),
+        );
+        return None;
+    };
+    let timeout = p.ok(t.timeout.span().start, parse_duration(t.timeout.get_ref()))?;
+    let mut headers = Vec::new();
+    for (name, value) in &t.headers {
+        if hyper::header::HeaderName::from_bytes(name.as_bytes()).is_err() {
+            p.at(
+                0,
+                format!("target.headers: {name:?} is not a valid header name"),
+            );
+        }
+        headers.push((name.clone(), p.ok(0, Template::parse(value))?));
+    }
+    Some(Target {
+        base,
+        allow_hosts: t.allow_hosts.clone(),
+        timeout,
+        headers,
+        insecure_skip_verify: t.insecure_skip_verify,
+    })
+}
+
+fn load(p: &mut Problems, l: &LoadConfig) -> Option<Load> {
+    if l.model.get_ref() != "open" {
+        p.at(
+            l.model.span().start,
+            format!("model must be \"open\"; got {:?}", l.model.get_ref()),
+        );
+    }
+    let poisson = match l.arrivals.get_ref().as_str() {
+        "constant" => false,
+        "poisson" => true,
+        other => {
+            p.at(
+                l.arrivals.span().start,
+                format!("arrivals must be \"constant\" or \"poisson\"; got {other:?}"),
+            );
+            false
+        }
+    };
+    let max_rate = p.ok(l.max_rate.span().start, parse_rate(l.max_rate.get_ref()))?;
+    let mut stages = Vec::new();
+    if l.stages.is_empty() {
+        p.at(0, "load.stages needs at least one stage, e.g. stages = [{ duration = \"1m\", rate = \"20/s\" }]");
+    }
+    for s in &l.stages {
+        let at = s.span().start;
+        let duration = p.ok(at, parse_duration(&s.get_ref().duration));
+        let rate = p.ok(at, parse_rate(&s.get_ref().rate));
+        if let Some(r) = rate.filter(|r| *r > max_rate) {
+            p.at(
+                at,
+                format!("rate {r}/s is over max_rate {max_rate}/s; raise max_rate if you mean it"),
+            );
+        }
+        if let (Some(duration), Some(rate)) = (duration, rate) {
+            if duration.is_zero() {
+                p.at(at, "a stage's duration must be > 0");
+            }
+            stages.push(Stage { duration, rate });
+        }
+    }
+    let start_rate = match &l.start_rate {
+        Some(s) => p.ok(s.span().start, parse_rate(s.get_ref()))?,
+        None => stages.first().map_or(0.0, |s| s.rate),
+    };
+    if start_rate > max_rate {
+        p.at(
+            0,
+            format!("start_rate {start_rate}/s is over max_rate {max_rate}/s"),
+        );
+    }
+    if stages.iter().all(|s| s.rate == 0.0) && start_rate == 0.0 && !stages.is_empty() {
+        p.at(0, "every stage has rate 0: no citizen would arrive");
+    }
+    let max_in_flight = *l.max_in_flight.get_ref();
+    if max_in_flight == 0 {
+        p.at(
+            l.max_in_flight.span().start,
+            "max_in_flight must be at least 1",
+        );
+    }
+    let max_start_delay = match &l.max_start_delay {
+        Some(d) => Some(p.ok(d.span().start, parse_duration(d.get_ref()))?),
+        None => None,
+    };
+    let graceful_stop = p.ok(
+        l.graceful_stop.span().start,
+        parse_duration(l.graceful_stop.get_ref()),
+    )?;
+    Some(Load {
+        poisson,
+        start_rate,
+        stages,
+        max_in_flight,
+        max_start_delay,
+        max_rate,
+        graceful_stop,
+        seed: l.seed,
+    })
+}
+
+fn feeders(p: &mut Problems, d: &DataConfig, dir: &Path) -> Vec<Feeder> {
+    let mut out: Vec<Feeder> = Vec::new();
+    for c in &d.csv {
+        let at = c.span().start;
+        let cfg = c.get_ref();
+        if cfg.name == "citizen" || cfg.name == "journey" || out.iter().any(|f| f.name == cfg.name)
+        {
+            p.at(at, format!("CSV feeder name {:?} is taken", cfg.name));
+            continue;
+        }
+        if let Some(f) = p.ok(at, Feeder::read(&cfg.name, &dir.join(&cfg.path))) {
+            out.push(f);
+        }
+    }
+    out
+}
+
+fn check(p: &mut Problems, at: usize, c: &CheckConfig) -> Check {
+    let status = match &c.status {
+        None => vec![],
+        Some(StatusConfig::One(s)) => vec![*s],
+        Some(StatusConfig::Many(list)) => list.clone(),
+    };
+    if status.iter().any(|s| !(100..=599).contains(s)) {
+        p.at(
+            at,
+            format!("check.status must be HTTP status codes; got {status:?}"),
+        );
+    }
+    let mut json = Vec::new();
+    for (path, value) in &c.json {
+        let parsed = p.ok(at, crate::jsonpath::JsonPath::parse(path));
+        let value = p.ok(
+            at,
+            crate::template::JsonTemplate::from_toml(value).and_then(|t| {
+                t.render(&NoVars)
+                    .map_err(|_| "check.json values cannot use {{variables}}".to_owned())
+            }),
+        );
+        if let (Some(path), Some(value)) = (parsed, value) {
+            json.push((path, value));
+        }
+    }
+    let exists = c
+        .exists
+        .iter()
+        .filter_map(|e| p.ok(at, crate::jsonpath::JsonPath::parse(e)))
+        .collect();
+    Check {
+        status,
+        json,
+        exists,
+        contains: c.contains.clone(),
+    }
+}
+
+struct NoVars;
+impl crate::template::Vars for NoVars {
+    fn get(&self, _: &str) -> Option<&str> {
+        None
+    }
+}
+
+fn think(p: &mut Problems, t: &Spanned<ThinkConfig>) -> Think {
+    let at = t.span().start;
+    let c = t.get_ref();
+    match (&c.fixed, &c.uniform, &c.exponential) {
+        (Some(d), None, None) => p
+            .ok(at, parse_duration(d))
+            .map_or(Think::None, Think::Fixed),
+        (None, Some([a, b]), None) => {
+            match (p.ok(at, parse_duration(a)), p.ok(at, parse_duration(b))) {
+                (Some(a), Some(b)) if a <= b => Think::Uniform(a, b),
+                (Some(_), Some(_)) => {
+                    p.at(at, "think.uniform needs [min, max] with min <= max");
+                    Think::None
+                }
+                _ => Think::None,
+            }
+        }
+        (None, None, Some(mean)) => p
+            .ok(at, parse_duration(mean))
+            .map_or(Think::None, Think::Exponential),
+        _ => {
+            p.at(
+                at,
+                "think needs exactly one of fixed, uniform = [min, max], exponential (mean)",
+            );
+            Think::None
+        }
+    }
+}
+
+fn body(p: &mut Problems, at: usize, s: &StepConfig, dir: &Path) -> Body {
+    let given = [s.json.is_some(), s.form.is_some(), s.multipart.is_some()];
+    if given.iter().filter(|g| **g).count() > 1 {
+        p.at(at, "a step has at most one body: json, form or multipart");
+    }
+    if let Some(json) = &s.json {
+        return p
+            .ok(
+                json.span().start,
+                crate::template::JsonTemplate::from_toml(json.get_ref()),
+            )
+            .map_or(Body::None, Body::Json);
+    }
+    if let Some(form) = &s.form {
+        let fields = form
+            .iter()
+            .filter_map(|(k, v)| Some((k.clone(), p.ok(at, Template::parse(v))?)))
+            .collect();
+        return Body::Form(fields);
+    }
+    let Some(m) = &s.multipart else {
+        return Body::None;
+    };
+    let at = m.span().start;
+    let mut fields = Vec::new();
+    for (name, value) in &m.get_ref().fields {
+        let part = match value {
+            toml::Value::String(text) => p.ok(at, Template::parse(text)).map(PartValue::Text),
+            other => p
+                .ok(at, crate::template::JsonTemplate::from_toml(other))
+                .map(PartValue::Json),
+        };
+        if let Some(part) = part {
+            fields.push((name.clone(), part));
+        }
+    }
+    let mut files = Vec::new();
+    for (i, f) in m.get_ref().files.iter().enumerate() {
+        let spec = match (&f.path, &f.kind, &f.size) {
+            (Some(file), None, None) => {
+                let full = dir.join(file);
+                match std::fs::read(&full) {
+                    Ok(bytes) => Some(FileSpec {
+                        field: f.field.clone(),
+                        name: f.name.clone().unwrap_or_else(|| {
+                            full.file_name()
+                                .map_or("file".into(), |n| n.to_string_lossy().into_owned())
+                        }),
+                        content_type: if file.ends_with(".jpg") || file.ends_with(".jpeg") {
+                            "image/jpeg"
+                        } else if file.ends_with(".pdf") {
+                            "application/pdf"
+                        } else {
+                            "application/octet-stream"
+                        },
+                        content: FileContent::Disk(Arc::new(bytes)),
+                    }),
+                    Err(e) => {
+                        p.at(
+                            at,
+                            format!("cannot read attachment {}: {e}", full.display()),
+                        );
+                        None
+                    }
+                }
+            }
+            (None, kind, Some(size)) => {
+                let kind = match kind.as_deref().unwrap_or("pdf") {
+                    "pdf" => Some(FileKind::Pdf),
+                    "jpg" | "jpeg" => Some(FileKind::Jpg),
+                    other => {
+                        p.at(
+                            at,
+                            format!("file kind must be \"pdf\" or \"jpg\"; got {other:?}"),
+                        );
+                        None
+                    }
+                };
+                let range = match size.split_once("..") {
+                    Some((a, b)) => p.ok(at, parse_size(a)).zip(p.ok(at, parse_size(b))),
+                    None => p.ok(at, parse_size(size)).map(|s| (s, s)),
+                };
+                match (kind, range) {
+                    (Some(kind), Some((min, max))) if min <= max && max <= 1 << 30 => {
+                        Some(FileSpec {
+                            field: f.field.clone(),
+                            name: f.name.clone().unwrap_or_else(|| {
+                                format!(
+                                    "scan-{i}.{}",
+                                    if kind == FileKind::Pdf { "pdf" } else { "jpg" }
+                                )
+                            }),
+                            content_type: if kind == FileKind::Pdf {
+                                "application/pdf"
+                            } else {
+                                "image/jpeg"
+                            },
+                            content: FileContent::Generated { kind, min, max },
+                        })
+                    }
+                    (Some(_), Some(_)) => {
+                        p.at(
+                            at,
+                            format!("file size range {size:?} must be min..max, at most 1 GB"),
+                        );
+                        None
+                    }
+                    _ => None,
+                }
+            }
+            _ => {
+                p.at(
+                    at,
+                    "a file needs either path, or size (with kind \"pdf\" or \"jpg\")",
+                );
+                None
+            }
+        };
+        files.extend(spec);
+    }
+    Body::Multipart { fields, files }
+}
+
+fn step(
+    p: &mut Problems,
+    s: &Spanned<StepConfig>,
+    known: &BTreeSet<String>,
+    target: &Option<Target>,
+    dir: &Path,
+) -> Option<Step> {
+    let at = s.span().start;
+    let c = s.get_ref();
+    let method = match hyper::Method::from_bytes(c.method.to_ascii_uppercase().as_bytes()) {
+        Ok(m) => m,
+        Err(_) => {
+            p.at(at, format!("method {:?} is not an HTTP method", c.method));
+            hyper::Method::GET
+        }
+    };
+    let path_at = c.path.span().start;
+    let path = p.ok(path_at, Template::parse(c.path.get_ref()));
+    if !c.path.get_ref().starts_with('/') {
+        p.at(
+            path_at,
+            format!(
+                "path must start with /, e.g. \"/api/dossiers\"; got {:?}",
+                c.path.get_ref()
+            ),
+        );
+    }
+    let query: Vec<(String, Template)> = c
+        .query
+        .iter()
+        .filter_map(|(k, v)| Some((k.clone(), p.ok(at, Template::parse(v))?)))
+        .collect();
+    let headers: Vec<(String, Template)> = c
+        .headers
+        .iter()
+        .filter_map(|(k, v)| {
+            if hyper::header::HeaderName::from_bytes(k.as_bytes()).is_err() {
+                p.at(at, format!("{k:?} is not a valid header name"));
+            }
+            Some((k.clone(), p.ok(at, Template::parse(v))?))
+        })
+        .collect();
+    let body = body(p, at, c, dir);
+    let step_check = check(p, at, &c.check);
+    let mut extract = Vec::new();
+    for (var, e) in &c.extract {
+        let eat = e.span().start;
+        let ec = e.get_ref();
+        let from = match (&ec.json, &ec.header, &ec.regex) {
+            (Some(j), None, None) => p
+                .ok(eat, crate::jsonpath::JsonPath::parse(j))
+                .map(ExtractFrom::Json),
+            (None, Some(h), None) => Some(ExtractFrom::Header(h.to_ascii_lowercase())),
+            (None, None, Some(r)) => p
+                .ok(
+                    eat,
+                    regex::Regex::new(r).map_err(|e| format!("bad regex: {e}")),
+                )
+                .map(ExtractFrom::Regex),
+            _ => {
+                p.at(eat, "extract needs exactly one of json, header, regex");
+                None
+            }
+        };
+        if var.contains('.') {
+            p.at(eat, format!("variable names cannot contain dots: {var:?}"));
+        }
+        if let Some(from) = from {
+            extract.push(Extract {
+                var: var.clone(),
+                from,
+            });
+        }
+    }
+    let think = c.think.as_ref().map_or(Think::None, |t| think(p, t));
+    let poll = c.poll.as_ref().and_then(|pc| {
+        let pat = pc.span().start;
+        let every = p.ok(pat, parse_duration(&pc.get_ref().every))?;
+        let timeout = p.ok(pat, parse_duration(&pc.get_ref().timeout))?;
+        if every.is_zero() || timeout < every {
+            p.at(pat, "poll needs every > 0 and timeout >= every");
+        }
+        Some(Poll {
+            until: check(p, pat, &pc.get_ref().until),
+            every,
+            timeout,
+        })
+    });
+    let timeout = match &c.timeout {
+        Some(t) => p.ok(t.span().start, parse_duration(t.get_ref()))?,
+        None => target
+            .as_ref()
+            .map_or(Duration::from_secs(30), |t| t.timeout),
+    };
+    let path = path?;
+    // Every variable used must be known by now: data, built-ins, or extracted earlier.
+    let mut used: Vec<&str> = path.vars().collect();
+    used.extend(query.iter().flat_map(|(_, t)| t.vars()));
+    used.extend(headers.iter().flat_map(|(_, t)| t.vars()));
+    match &body {
+        Body::Json(j) => used.extend(j.vars()),
+        Body::Form(f) => used.extend(f.iter().flat_map(|(_, t)| t.vars())),
+        Body::Multipart { fields, .. } => {
+            for (_, part) in fields {
+                match part {
+                    PartValue::Text(t) => used.extend(t.vars()),
+                    PartValue::Json(j) => used.extend(j.vars()),
+                }
+            }
+        }
+        Body::None => {}
+    }
+    for var in used {
+        if !known.contains(var) {
+            p.at(
+                at,
+                format!(
+                    "step {:?} uses {{{{{var}}}}}, which no earlier step extracts and no data provides",
+                    c.name
+                ),
+            );
+        }
+    }
+    Some(Step {
+        name: c.name.clone(),
+        method,
+        path,
+        query,
+        headers,
+        body,
+        check: step_check,
+        extract,
+        think,
+        poll,
+        timeout,
+    })
+}

@@ -1,0 +1,227 @@
+//! The run summary: `run.json` (schema version 1) and the terminal table.
+
+use crate::recorder::{Outcome, Series};
+use crate::units::fmt_seconds;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Schema version of `run.json`.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Latency percentiles in seconds.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct LatencyStats {
+    pub min: f64,
+    pub mean: f64,
+    pub p50: f64,
+    pub p90: f64,
+    pub p95: f64,
+    pub p99: f64,
+    pub p999: f64,
+    pub max: f64,
+}
+
+/// One step's or journey's figures.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Stats {
+    pub name: String,
+    pub count: u64,
+    /// Non-ok outcomes by id (`check_failed`, `http_4xx`, `http_5xx`, `timeout`,
+    /// `connect_error`), zeros left out.
+    pub errors: BTreeMap<String, u64>,
+    pub latency_seconds: LatencyStats,
+}
+
+impl Stats {
+    pub fn from_series(name: &str, series: &Series) -> Stats {
+        let h = &series.latency;
+        let s = |micros: u64| micros as f64 / 1e6;
+        let latency_seconds = if h.is_empty() {
+            LatencyStats::default()
+        } else {
+            LatencyStats {
+                min: s(h.min()),
+                mean: h.mean() / 1e6,
+                p50: s(h.value_at_quantile(0.5)),
+                p90: s(h.value_at_quantile(0.9)),
+                p95: s(h.value_at_quantile(0.95)),
+                p99: s(h.value_at_quantile(0.99)),
+                p999: s(h.value_at_quantile(0.999)),
+                max: s(h.max()),
+            }
+        };
+        Stats {
+            name: name.to_owned(),
+            count: series.count(),
+            errors: Outcome::ALL
+                .into_iter()
+                .filter(|o| *o != Outcome::Ok && series.outcome(*o) > 0)
+                .map(|o| (o.id().to_owned(), series.outcome(o)))
+                .collect(),
+            latency_seconds,
+        }
+    }
+
+    pub fn errors_total(&self) -> u64 {
+        self.errors.values().sum()
+    }
+}
+
+/// What happened to the planned arrivals.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Arrivals {
+    /// Arrivals the plan scheduled up to the end (or the stop) of the run.
+    pub planned: u64,
+    /// Journeys started.
+    pub started: u64,
+    /// Started more than 10 ms after their intended time (waiting for max_in_flight).
+    pub late: u64,
+    /// Never started: over max_start_delay, or still waiting when the run stopped.
+    pub dropped: u64,
+}
+
+/// A threshold's verdict.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ThresholdResult {
+    pub expression: String,
+    pub value: Option<f64>,
+    pub passed: bool,
+}
+
+/// The post-run lookup of created records.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct VerifyResult {
+    pub variable: String,
+    /// Distinct values looked up.
+    pub checked: u64,
+    /// Lookups that did not find the record.
+    pub missing: u64,
+    /// Values handed out to more than one journey (extra occurrences).
+    pub duplicated: u64,
+}
+
+/// One second of the run.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TimelinePoint {
+    /// Seconds since the start.
+    pub t: f64,
+    pub planned_rate: f64,
+    pub arrivals_started: u64,
+    pub requests: u64,
+    pub errors: BTreeMap<String, u64>,
+    pub in_flight: u64,
+    /// Step latency percentiles over this second, all steps together.
+    pub p50: Option<f64>,
+    pub p95: Option<f64>,
+    pub p99: Option<f64>,
+}
+
+/// `run.json`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RunSummary {
+    pub schema_version: u32,
+    pub scenario: String,
+    pub description: Option<String>,
+    pub target: String,
+    /// RFC 3339.
+    pub started_at: String,
+    pub duration_seconds: f64,
+    /// False when the run was stopped early (Ctrl-C, abort_on_fail).
+    pub complete: bool,
+    pub stop_reason: Option<String>,
+    pub arrivals: Arrivals,
+    pub requests_total: u64,
+    /// All journeys together.
+    pub all_journeys: Stats,
+    pub journeys: Vec<Stats>,
+    pub steps: Vec<Stats>,
+    pub thresholds: Vec<ThresholdResult>,
+    pub verify: Option<VerifyResult>,
+    pub timeline: Vec<TimelinePoint>,
+    pub dvcbench_version: String,
+}
+
+impl RunSummary {
+    /// True when every threshold passed.
+    pub fn passed(&self) -> bool {
+        self.thresholds.iter().all(|t| t.passed)
+    }
+
+    /// The terminal report.
+    pub fn render_text(&self) -> String {
+        let mut out = String::new();
+        let verdict = match (self.passed(), self.complete) {
+            (true, true) => "PASSED",
+            (true, false) => "INCOMPLETE",
+            (false, _) => "FAILED",
+        };
+        out.push_str(&format!(
+            "\n{verdict}  scenario {} against {} ({:.1}s{})\n\n",
+            self.scenario,
+            self.target,
+            self.duration_seconds,
+            self.stop_reason
+                .as_deref()
+                .map(|r| format!(", stopped: {r}"))
+                .unwrap_or_default()
+        ));
+        let a = &self.arrivals;
+        out.push_str(&format!(
+            "arrivals  planned {}  started {}  late {}  dropped {}    requests {}\n\n",
+            a.planned, a.started, a.late, a.dropped, self.requests_total
+        ));
+        out.push_str(&format!(
+            "{:<24} {:>8} {:>8} {:>9} {:>9} {:>9} {:>9} {:>9}\n",
+            "", "count", "errors", "p50", "p90", "p95", "p99", "max"
+        ));
+        let row = |kind: &str, s: &Stats| {
+            let l = &s.latency_seconds;
+            format!(
+                "{:<24} {:>8} {:>8} {:>9} {:>9} {:>9} {:>9} {:>9}\n",
+                format!("{kind} {}", s.name),
+                s.count,
+                s.errors_total(),
+                fmt_seconds(l.p50),
+                fmt_seconds(l.p90),
+                fmt_seconds(l.p95),
+                fmt_seconds(l.p99),
+                fmt_seconds(l.max)
+            )
+        };
+        for s in &self.steps {
+            out.push_str(&row("step", s));
+        }
+        for s in &self.journeys {
+            out.push_str(&row("journey", s));
+        }
+        let errors: BTreeMap<&String, u64> = self.steps.iter().flat_map(|s| s.errors.iter()).fold(
+            BTreeMap::new(),
+            |mut m, (k, v)| {
+                *m.entry(k).or_default() += v;
+                m
+            },
+        );
+        if !errors.is_empty() {
+            let list: Vec<String> = errors.iter().map(|(k, v)| format!("{k} {v}")).collect();
+            out.push_str(&format!("\nerrors    {}\n", list.join("  ")));
+        }
+        if let Some(v) = &self.verify {
+            out.push_str(&format!(
+                "\nverify    {} {} looked up: {} missing, {} duplicated\n",
+                v.checked, v.variable, v.missing, v.duplicated
+            ));
+        }
+        if !self.thresholds.is_empty() {
+            out.push_str("\nthresholds\n");
+            for t in &self.thresholds {
+                let value = t.value.map_or("no data".to_owned(), |v| format!("{v:.4}"));
+                out.push_str(&format!(
+                    "  {} {}  (value {value})\n",
+                    if t.passed { "✓" } else { "✗" },
+                    t.expression
+                ));
+            }
+        }
+        out
+    }
+}

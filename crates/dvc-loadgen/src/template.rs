@@ -1,0 +1,231 @@
+//! Templates: text with `{{name}}` placeholders filled from a journey's variables.
+//!
+//! Names are journey variables (set by `extract`), data (`citizen.full_name`, `accounts.password`
+//! for a CSV feeder named `accounts`) and built-ins (`journey.id`, `journey.name`, `run.id`).
+//! A template is parsed once, when the scenario is validated, so unknown names and unclosed
+//! braces are reported with their place before any request is sent.
+
+use std::fmt;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Segment {
+    Literal(String),
+    Var(String),
+}
+
+/// A parsed template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Template {
+    segments: Vec<Segment>,
+}
+
+/// Something that resolves variable names.
+pub trait Vars {
+    fn get(&self, name: &str) -> Option<&str>;
+}
+
+impl Template {
+    /// Parses `source`; an unclosed or empty `{{` is an error.
+    pub fn parse(source: &str) -> Result<Template, String> {
+        let mut segments = Vec::new();
+        let mut rest = source;
+        while let Some(open) = rest.find("{{") {
+            if open > 0 {
+                segments.push(Segment::Literal(rest[..open].to_owned()));
+            }
+            let after = &rest[open + 2..];
+            let close = after
+                .find("}}")
+                .ok_or_else(|| format!("unclosed {{{{ in template {source:?}"))?;
+            let name = after[..close].trim();
+            let valid = !name.is_empty()
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-');
+            if !valid {
+                return Err(format!("bad variable name {name:?} in template {source:?}"));
+            }
+            segments.push(Segment::Var(name.to_owned()));
+            rest = &after[close + 2..];
+        }
+        if !rest.is_empty() {
+            segments.push(Segment::Literal(rest.to_owned()));
+        }
+        Ok(Template { segments })
+    }
+
+    /// A template without placeholders.
+    pub fn literal(text: &str) -> Template {
+        Template {
+            segments: vec![Segment::Literal(text.to_owned())],
+        }
+    }
+
+    /// The variable names used, in order.
+    pub fn vars(&self) -> impl Iterator<Item = &str> {
+        self.segments.iter().filter_map(|s| match s {
+            Segment::Var(v) => Some(v.as_str()),
+            Segment::Literal(_) => None,
+        })
+    }
+
+    /// True when the template has no placeholders.
+    pub fn is_literal(&self) -> bool {
+        self.vars().next().is_none()
+    }
+
+    /// Fills the placeholders; the name of the first unset variable is the error.
+    pub fn render(&self, vars: &dyn Vars) -> Result<String, String> {
+        let mut out = String::new();
+        for segment in &self.segments {
+            match segment {
+                Segment::Literal(text) => out.push_str(text),
+                Segment::Var(name) => out.push_str(
+                    vars.get(name)
+                        .ok_or_else(|| format!("variable {name:?} is not set"))?,
+                ),
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl fmt::Display for Template {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for segment in &self.segments {
+            match segment {
+                Segment::Literal(text) => f.write_str(text)?,
+                Segment::Var(name) => write!(f, "{{{{{name}}}}}")?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A JSON value whose strings are templates.
+#[derive(Debug, Clone, PartialEq)]
+pub enum JsonTemplate {
+    Null,
+    Bool(bool),
+    Number(serde_json::Number),
+    String(Template),
+    Array(Vec<JsonTemplate>),
+    Object(Vec<(String, JsonTemplate)>),
+}
+
+impl JsonTemplate {
+    /// Parses every string of a TOML value as a template.
+    pub fn from_toml(value: &toml::Value) -> Result<JsonTemplate, String> {
+        Ok(match value {
+            toml::Value::String(s) => JsonTemplate::String(Template::parse(s)?),
+            toml::Value::Integer(i) => JsonTemplate::Number((*i).into()),
+            toml::Value::Float(f) => serde_json::Number::from_f64(*f)
+                .map(JsonTemplate::Number)
+                .ok_or_else(|| format!("{f} is not a JSON number"))?,
+            toml::Value::Boolean(b) => JsonTemplate::Bool(*b),
+            toml::Value::Datetime(d) => JsonTemplate::String(Template::literal(&d.to_string())),
+            toml::Value::Array(items) => JsonTemplate::Array(
+                items
+                    .iter()
+                    .map(JsonTemplate::from_toml)
+                    .collect::<Result<_, _>>()?,
+            ),
+            toml::Value::Table(table) => JsonTemplate::Object(
+                table
+                    .iter()
+                    .map(|(k, v)| Ok((k.clone(), JsonTemplate::from_toml(v)?)))
+                    .collect::<Result<_, String>>()?,
+            ),
+        })
+    }
+
+    /// Every variable name used.
+    pub fn vars(&self) -> Vec<&str> {
+        match self {
+            JsonTemplate::String(t) => t.vars().collect(),
+            JsonTemplate::Array(items) => items.iter().flat_map(JsonTemplate::vars).collect(),
+            JsonTemplate::Object(fields) => fields.iter().flat_map(|(_, v)| v.vars()).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The JSON value with placeholders filled.
+    pub fn render(&self, vars: &dyn Vars) -> Result<serde_json::Value, String> {
+        Ok(match self {
+            JsonTemplate::Null => serde_json::Value::Null,
+            JsonTemplate::Bool(b) => serde_json::Value::Bool(*b),
+            JsonTemplate::Number(n) => serde_json::Value::Number(n.clone()),
+            JsonTemplate::String(t) => serde_json::Value::String(t.render(vars)?),
+            JsonTemplate::Array(items) => serde_json::Value::Array(
+                items
+                    .iter()
+                    .map(|i| i.render(vars))
+                    .collect::<Result<_, _>>()?,
+            ),
+            JsonTemplate::Object(fields) => serde_json::Value::Object(
+                fields
+                    .iter()
+                    .map(|(k, v)| Ok((k.clone(), v.render(vars)?)))
+                    .collect::<Result<_, String>>()?,
+            ),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    struct Map(HashMap<&'static str, &'static str>);
+    impl Vars for Map {
+        fn get(&self, name: &str) -> Option<&str> {
+            self.0.get(name).copied()
+        }
+    }
+
+    #[test]
+    fn fills_placeholders_and_reports_unset_ones() {
+        let t =
+            Template::parse("/api/dossiers/{{ dossier_code }}?x={{citizen.id}}").expect("valid");
+        assert_eq!(t.vars().collect::<Vec<_>>(), ["dossier_code", "citizen.id"]);
+        let vars = Map(HashMap::from([
+            ("dossier_code", "A-1"),
+            ("citizen.id", "001"),
+        ]));
+        assert_eq!(
+            t.render(&vars).expect("rendered"),
+            "/api/dossiers/A-1?x=001"
+        );
+        let err = t.render(&Map(HashMap::new())).expect_err("unset");
+        assert_eq!(err, "variable \"dossier_code\" is not set");
+        assert_eq!(
+            t.to_string(),
+            "/api/dossiers/{{dossier_code}}?x={{citizen.id}}"
+        );
+    }
+
+    #[test]
+    fn rejects_unclosed_and_empty_placeholders() {
+        assert!(Template::parse("/a/{{code").is_err());
+        assert!(Template::parse("/a/{{}}").is_err());
+        assert!(Template::parse("/a/{{a b}}").is_err());
+        assert!(Template::parse("plain } text {").is_ok());
+    }
+
+    #[test]
+    fn json_templates_render_nested_strings() {
+        let value: toml::Value = toml::from_str(
+            "applicant = { full_name = \"{{name}}\", age = 30 }\ntags = [\"{{name}}\", true]",
+        )
+        .expect("toml");
+        let t = JsonTemplate::from_toml(&value).expect("template");
+        assert_eq!(t.vars(), ["name", "name"]);
+        let json = t
+            .render(&Map(HashMap::from([("name", "Lê Văn Tám")])))
+            .expect("rendered");
+        assert_eq!(json["applicant"]["full_name"], "Lê Văn Tám");
+        assert_eq!(json["applicant"]["age"], 30);
+        assert_eq!(json["tags"][1], true);
+    }
+}

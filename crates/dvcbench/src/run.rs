@@ -1,0 +1,232 @@
+//! `dvcbench run` and `dvcbench validate`.
+
+use crate::cli::RunArgs;
+use crate::{ExitStatus, Failure};
+use anyhow::{Context, anyhow};
+use dvc_loadgen::live::{LiveMetrics, Progress};
+use dvc_loadgen::plan::Plan;
+use dvc_loadgen::scenario::{Scenario, Stage, TargetBase};
+use dvc_loadgen::summary::RunSummary;
+use dvc_loadgen::units::{parse_duration, parse_rate};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// `dvcbench validate FILE…`.
+pub fn validate(files: &[PathBuf], out: &mut dyn Write) -> Result<(), Failure> {
+    let mut problems = Vec::new();
+    for file in files {
+        match Scenario::load(file) {
+            Ok(s) => {
+                let plan = Plan::new(&s.load);
+                let steps: usize = s.journeys.iter().map(|j| j.steps.len()).sum();
+                writeln!(
+                    out,
+                    "{}: ok ({} journeys, {steps} steps, {:.0} arrivals planned over {:?}, {} thresholds)",
+                    file.display(),
+                    s.journeys.len(),
+                    plan.expected_total(),
+                    plan.duration(),
+                    s.thresholds.len()
+                )?;
+            }
+            Err(e) => problems.push(e.to_string()),
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Failure::bad_input(anyhow!("{}", problems.join("\n"))))
+    }
+}
+
+/// Applies --target, --rate and --duration.
+fn apply_overrides(scenario: &mut Scenario, args: &RunArgs) -> Result<(), String> {
+    if let Some(target) = &args.target {
+        scenario.target.base = if target == "embedded" {
+            TargetBase::Embedded(None)
+        } else if target.starts_with("http://") || target.starts_with("https://") {
+            TargetBase::Url(target.trim_end_matches('/').to_owned())
+        } else {
+            return Err(format!(
+                "--target must be \"embedded\" or an http(s) URL; got {target:?}"
+            ));
+        };
+    }
+    let duration = args.duration.as_deref().map(parse_duration).transpose()?;
+    let load = &mut scenario.load;
+    if let Some(rate) = args.rate.as_deref().map(parse_rate).transpose()? {
+        if rate > load.max_rate {
+            return Err(format!(
+                "--rate {rate}/s is over the scenario's max_rate {}/s",
+                load.max_rate
+            ));
+        }
+        let d = duration.unwrap_or_else(|| load.duration());
+        load.stages = vec![Stage { duration: d, rate }];
+        load.start_rate = rate;
+    } else if let Some(d) = duration {
+        let factor = d.as_secs_f64() / load.duration().as_secs_f64().max(1e-9);
+        for stage in &mut load.stages {
+            stage.duration = stage.duration.mul_f64(factor);
+        }
+    }
+    Ok(())
+}
+
+/// `dvcbench run SCENARIO`.
+pub fn run(args: RunArgs, out: &mut dyn Write) -> Result<(), Failure> {
+    let mut scenario = Scenario::load(&args.scenario).map_err(Failure::bad_input)?;
+    apply_overrides(&mut scenario, &args).map_err(|e| Failure::bad_input(anyhow!(e)))?;
+    let scenario = Arc::new(scenario);
+    let runtime = tokio::runtime::Runtime::new().map_err(Failure::failed)?;
+    let summary = runtime.block_on(run_async(scenario.clone(), &args))?;
+    let text = summary.render_text();
+    out.write_all(text.as_bytes())?;
+    if let Some(path) = &args.out {
+        let json = serde_json::to_string_pretty(&summary).map_err(Failure::failed)?;
+        std::fs::write(path, json + "\n")
+            .with_context(|| format!("cannot write {}", path.display()))
+            .map_err(Failure::failed)?;
+        writeln!(out, "\nsummary written to {}", path.display())?;
+    }
+    if summary.stop_reason.as_deref() == Some("interrupted") {
+        return Err(Failure {
+            code: ExitStatus::Aborted,
+            error: anyhow!("run interrupted; the summary above is incomplete"),
+        });
+    }
+    if !summary.passed() {
+        let failed: Vec<&str> = summary
+            .thresholds
+            .iter()
+            .filter(|t| !t.passed)
+            .map(|t| t.expression.as_str())
+            .collect();
+        return Err(Failure::failed(anyhow!(
+            "thresholds failed: {}",
+            failed.join(", ")
+        )));
+    }
+    Ok(())
+}
+
+async fn run_async(scenario: Arc<Scenario>, args: &RunArgs) -> Result<RunSummary, Failure> {
+    // The target: the embedded simulator, or a URL that must be loopback or allowed.
+    let mut sim = None;
+    let (base_url, target_label) = match &scenario.target.base {
+        TargetBase::Embedded(config) => {
+            let config = match config {
+                Some(path) => {
+                    let source = std::fs::read_to_string(path)
+                        .with_context(|| format!("cannot read portal config {}", path.display()))
+                        .map_err(Failure::bad_input)?;
+                    dvc_portal_sim::config::SimConfig::parse(&path.display().to_string(), &source)
+                        .map_err(|p| {
+                        let text: Vec<String> = p.iter().map(ToString::to_string).collect();
+                        Failure::bad_input(anyhow!("{}", text.join("\n")))
+                    })?
+                }
+                None => dvc_portal_sim::config::SimConfig::default(),
+            };
+            let listen = "127.0.0.1:0".parse().expect("invariant: a valid address");
+            let started = dvc_portal_sim::server::start(&config, listen, Default::default())
+                .await
+                .context("cannot start the embedded portal")
+                .map_err(Failure::failed)?;
+            let url = started.portal_url().to_owned();
+            sim = Some(started);
+            (url.clone(), format!("embedded portal ({url})"))
+        }
+        TargetBase::Url(url) => {
+            dvc_loadgen::client::check_target(url, &scenario.target.allow_hosts, args.allow_remote)
+                .map_err(|e| Failure::bad_input(anyhow!(e)))?;
+            (url.clone(), url.clone())
+        }
+    };
+    let client = dvc_loadgen::client::build(scenario.target.insecure_skip_verify)
+        .map_err(|e| Failure::failed(anyhow!("cannot set up TLS: {e}")))?;
+    let live = (args.metrics_listen.is_some() || args.push.is_some()).then(|| {
+        LiveMetrics::new(
+            &scenario.name,
+            &scenario.step_names(),
+            &scenario.journey_names(),
+        )
+    });
+    if let (Some(addr), Some(live)) = (args.metrics_listen, &live) {
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("cannot listen on {addr}"))
+            .map_err(Failure::bad_input)?;
+        eprintln!(
+            "metrics at http://{}/metrics",
+            listener.local_addr().map_err(Failure::failed)?
+        );
+        live.serve(listener);
+    }
+    let progress = if args.quiet {
+        Progress::Off
+    } else if std::io::stderr().is_terminal() {
+        Progress::Terminal
+    } else {
+        Progress::Lines
+    };
+    let (interrupt_tx, interrupt) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            eprintln!("stopping: no new arrivals; waiting for journeys in flight");
+            let _ = interrupt_tx.send(true);
+        }
+    });
+    eprintln!(
+        "running {} against {target_label}: {:.0} arrivals over {:?}",
+        scenario.name,
+        Plan::new(&scenario.load).expected_total(),
+        scenario.load.duration()
+    );
+    let opts = dvc_loadgen::run::RunOptions {
+        base_url,
+        target_label,
+        live: live.clone(),
+        progress,
+        interrupt,
+    };
+    let summary = dvc_loadgen::run::run(scenario.clone(), client.clone(), opts).await;
+    if let (Some(url), Some(live)) = (&args.push, &live) {
+        push(&client, url, &scenario.name, live).await;
+    }
+    if let Some(sim) = sim {
+        sim.shutdown().await;
+    }
+    Ok(summary)
+}
+
+/// PUTs the final metrics to a Pushgateway; a failure is reported, not fatal.
+async fn push(
+    client: &dvc_loadgen::client::HttpClient,
+    url: &str,
+    scenario: &str,
+    live: &LiveMetrics,
+) {
+    let target = format!(
+        "{}/metrics/job/dvcbench/scenario/{}",
+        url.trim_end_matches('/'),
+        dvc_loadgen::engine::request::encode(scenario)
+    );
+    let body = http_body_util::Full::new(hyper::body::Bytes::from(live.render()));
+    let request = hyper::Request::put(&target)
+        .header("content-type", "text/plain; version=0.0.4")
+        .body(body);
+    match request {
+        Ok(r) => {
+            match dvc_loadgen::engine::request::send(client, r, std::time::Duration::from_secs(10))
+                .await
+            {
+                Ok(resp) if resp.status < 300 => eprintln!("metrics pushed to {target}"),
+                Ok(resp) => eprintln!("pushgateway answered {} at {target}", resp.status),
+                Err(f) => eprintln!("cannot push metrics to {target}: {}", f.reason),
+            }
+        }
+        Err(e) => eprintln!("cannot push metrics to {target}: {e}"),
+    }
+}
