@@ -4,3 +4,4 @@ mod calendar;
 mod portal;
 mod portal_load;
 mod portal_openapi;
+mod run;

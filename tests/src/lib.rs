@@ -215,3 +215,50 @@ pub mod sim {
         })
     }
 }
+
+/// Small HTTP servers with known behaviour, for testing the runner's measurements.
+pub mod fixtures {
+    use std::net::SocketAddr;
+    use std::time::{Duration, Instant};
+
+    /// A server that answers `GET /` at once, except that it freezes for `stall` at the start
+    /// of every `period` (a request arriving during a freeze waits until it ends).
+    pub async fn stalling_server(stall: Duration, period: Duration) -> SocketAddr {
+        let origin = Instant::now();
+        let app = axum::Router::new().route(
+            "/",
+            axum::routing::get(move || async move {
+                let phase =
+                    Duration::from_nanos((origin.elapsed().as_nanos() % period.as_nanos()) as u64);
+                if phase < stall {
+                    tokio::time::sleep(stall - phase).await;
+                }
+                "ok"
+            }),
+        );
+        serve(app).await
+    }
+
+    /// A server that takes `delay` to answer every request.
+    pub async fn slow_server(delay: Duration) -> SocketAddr {
+        let app = axum::Router::new().route(
+            "/",
+            axum::routing::get(move || async move {
+                tokio::time::sleep(delay).await;
+                "ok"
+            }),
+        );
+        serve(app).await
+    }
+
+    async fn serve(app: axum::Router) -> SocketAddr {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("address");
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        addr
+    }
+}

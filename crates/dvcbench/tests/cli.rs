@@ -284,3 +284,94 @@ fn portal_rejects_a_bad_config_with_its_place() {
     );
     assert!(stderr(&out).contains(&expected), "{}", stderr(&out));
 }
+
+#[test]
+fn run_stops_on_ctrl_c_with_an_incomplete_summary_and_exit_3() {
+    use std::io::BufRead;
+    let scenario = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../scenarios/quickstart.toml"
+    );
+    let out_file =
+        std::env::temp_dir().join(format!("dvcbench-ctrl-c-{}.json", std::process::id()));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dvcbench"))
+        .args([
+            "run",
+            scenario,
+            "--duration",
+            "60s",
+            "--out",
+            out_file.to_str().expect("utf-8"),
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("dvcbench run starts");
+    let mut stderr = std::io::BufReader::new(child.stderr.take().expect("stderr")).lines();
+    let first = stderr.next().expect("a line").expect("utf-8");
+    assert!(
+        first.starts_with("running quickstart against embedded portal"),
+        "{first}"
+    );
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let signalled = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(signalled.success());
+    let output = child.wait_with_output().expect("dvcbench exits");
+    assert_eq!(output.status.code(), Some(3));
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        text.contains("INCOMPLETE") || text.contains("FAILED"),
+        "{text}"
+    );
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out_file).expect("run.json written"))
+            .expect("JSON");
+    let _ = std::fs::remove_file(&out_file);
+    assert_eq!(summary["complete"], false);
+    assert_eq!(summary["stop_reason"], "interrupted");
+    assert!(
+        summary["duration_seconds"]
+            .as_f64()
+            .is_some_and(|d| d < 30.0)
+    );
+    assert!(
+        summary["arrivals"]["started"]
+            .as_u64()
+            .is_some_and(|n| n > 0)
+    );
+}
+
+#[test]
+fn validate_reports_problems_with_their_place() {
+    let dir = std::env::temp_dir().join(format!("dvcbench-validate-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join("bad.toml");
+    std::fs::write(&path, "[load]\nstages = [{ duration = \"1m\", rate = \"fast\" }]\n[[journey]]\nname = \"j\"\n[[journey.step]]\nname = \"s\"\npath = \"/x/{{code}}\"\n").expect("write");
+    let out = dvcbench(&["validate", path.to_str().expect("utf-8")]);
+    let good = dvcbench(&[
+        "validate",
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../scenarios/quickstart.toml"
+        ),
+    ]);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!("{}:2:11: expected a rate such as", path.display())),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "{}:5:1: step \"s\" uses {{{{code}}}}",
+            path.display()
+        )),
+        "{err}"
+    );
+    assert!(good.status.success());
+    assert!(stdout(&good).contains("quickstart.toml: ok (3 journeys, 9 steps"));
+}

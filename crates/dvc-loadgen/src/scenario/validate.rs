@@ -278,15 +278,18 @@ fn load(p: &mut Problems, l: &LoadConfig) -> Option<Load> {
         }
     }
     let start_rate = match &l.start_rate {
-        Some(s) => p.ok(s.span().start, parse_rate(s.get_ref()))?,
+        Some(s) => {
+            let rate = p.ok(s.span().start, parse_rate(s.get_ref()))?;
+            if rate > max_rate {
+                p.at(
+                    s.span().start,
+                    format!("start_rate {rate}/s is over max_rate {max_rate}/s"),
+                );
+            }
+            rate
+        }
         None => stages.first().map_or(0.0, |s| s.rate),
     };
-    if start_rate > max_rate {
-        p.at(
-            0,
-            format!("start_rate {start_rate}/s is over max_rate {max_rate}/s"),
-        );
-    }
     if stages.iter().all(|s| s.rate == 0.0) && start_rate == 0.0 && !stages.is_empty() {
         p.at(0, "every stage has rate 0: no citizen would arrive");
     }
@@ -669,4 +672,92 @@ fn step(
         poll,
         timeout,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problems(source: &str) -> Vec<String> {
+        validate(Path::new("s.toml"), source)
+            .expect_err("invalid")
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn unknown_keys_are_errors_with_their_place() {
+        let found = problems(
+            "[load]\nstages = []\nmax_inflight = 3\n[[journey]]\nname = \"a\"\nstep = []\n",
+        );
+        assert_eq!(found.len(), 1);
+        assert!(
+            found[0].starts_with("s.toml:3:1: unknown field `max_inflight`"),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn every_semantic_problem_is_reported_at_once() {
+        let found = problems(
+            r#"[load]
+stages = [{ duration = "1m", rate = "5000/s" }, { duration = "soon", rate = "1/s" }]
+
+[[journey]]
+name = "j"
+  [[journey.step]]
+  name = "lookup"
+  path = "/api/dossiers/{{dossier_code}}"
+  extract = { code = { json = "$.code[" } }
+  [[journey.step]]
+  name = "pay"
+  method = "POST"
+  path = "api/pay"
+  think = { fixed = "1s", exponential = "2s" }
+
+[thresholds]
+"step.lookup.p95" = "< 800ms"
+"step.lookup.p42" = "< 1s"
+"#,
+        );
+        let expect = [
+            "s.toml:2:11: rate 5000/s is over max_rate 1000/s",
+            "s.toml:2:49: expected a duration such as",
+            "s.toml:6:3: step \"lookup\" uses {{dossier_code}}, which no earlier step extracts",
+            "s.toml:9:22: bad JSON path \"$.code[\"",
+            "s.toml:13:10: path must start with /",
+            "s.toml:14:11: think needs exactly one of",
+            "s.toml:18:21: unknown statistic \"p42\"",
+        ];
+        for e in expect {
+            assert!(
+                found.iter().any(|f| f.starts_with(e)),
+                "missing {e:?} in {found:#?}"
+            );
+        }
+        assert_eq!(found.len(), expect.len(), "{found:#?}");
+    }
+
+    #[test]
+    fn variables_extracted_earlier_and_data_are_known() {
+        let ok = validate(
+            Path::new("s.toml"),
+            r#"[load]
+stages = [{ duration = "1s", rate = "1/s" }]
+[[journey]]
+name = "j"
+  [[journey.step]]
+  name = "submit"
+  method = "POST"
+  path = "/api/x"
+  json = { name = "{{citizen.full_name}}", id = "{{journey.id}}" }
+  extract = { code = { json = "$.code" } }
+  [[journey.step]]
+  name = "lookup"
+  path = "/api/x/{{code}}"
+"#,
+        );
+        assert!(ok.is_ok(), "{:?}", ok.err());
+    }
 }

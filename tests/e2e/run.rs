@@ -1,0 +1,312 @@
+//! The scenario runner end to end: correct latencies under stalls, arrival accounting,
+//! thresholds and exit codes, verify against the simulator's duplicate-code fault, live metrics.
+
+use dvc_loadgen::live::{LiveMetrics, Progress};
+use dvc_loadgen::run::{RunOptions, run};
+use dvc_loadgen::scenario::Scenario;
+use dvc_loadgen::summary::RunSummary;
+use dvcbench_e2e::fixtures::{slow_server, stalling_server};
+use dvcbench_e2e::{Scratch, dvcbench};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+fn scenario(source: &str) -> Arc<Scenario> {
+    Arc::new(
+        Scenario::from_source(Path::new("test.toml"), source)
+            .unwrap_or_else(|e| panic!("invalid test scenario: {e}")),
+    )
+}
+
+async fn run_against(base: &str, source: &str, live: Option<LiveMetrics>) -> RunSummary {
+    let scenario = scenario(source);
+    let client = dvc_loadgen::client::build(false).expect("client");
+    let (_keep, interrupt) = tokio::sync::watch::channel(false);
+    let opts = RunOptions {
+        base_url: base.to_owned(),
+        target_label: base.to_owned(),
+        live,
+        progress: Progress::Off,
+        interrupt,
+    };
+    run(scenario, client, opts).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn latencies_count_from_the_intended_start_through_a_stall() {
+    // Freezes 500 ms every 2 s. A request arriving at phase φ < 0.5 s waits 0.5 − φ, so with
+    // arrivals spread evenly P(latency > x) = (0.5 − x) / 2: p90 = 0.3 s, p95 = 0.4 s,
+    // p99 = 0.48 s, and p50 is just the service time.
+    let addr = stalling_server(Duration::from_millis(500), Duration::from_secs(2)).await;
+    let summary = run_against(
+        &format!("http://{addr}"),
+        "[load]\nstages = [{ duration = \"6s\", rate = \"200/s\" }]\nmax_rate = \"500/s\"\n\
+         [[journey]]\nname = \"get\"\n[[journey.step]]\nname = \"root\"\npath = \"/\"\n",
+        None,
+    )
+    .await;
+    let step = &summary.steps[0];
+    let l = &step.latency_seconds;
+    assert_eq!(summary.arrivals.planned, 1200);
+    assert_eq!(summary.arrivals.dropped, 0);
+    assert!(summary.arrivals.started as f64 >= 0.99 * summary.arrivals.planned as f64);
+    assert_eq!(step.count, 1200);
+    for (name, got, want) in [
+        ("p90", l.p90, 0.3),
+        ("p95", l.p95, 0.4),
+        ("p99", l.p99, 0.48),
+    ] {
+        assert!(
+            (got - want).abs() <= want * 0.1 + 0.01,
+            "{name}: {got} vs {want} ({l:?})"
+        );
+    }
+    assert!(l.p50 < 0.05, "most requests do not meet a stall: {l:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn arrivals_beyond_max_in_flight_wait_then_drop_and_are_counted() {
+    let addr = slow_server(Duration::from_millis(300)).await;
+    let summary = run_against(
+        &format!("http://{addr}"),
+        "[load]\nstages = [{ duration = \"1s\", rate = \"50/s\" }]\nmax_in_flight = 5\n\
+         max_start_delay = \"100ms\"\n[[journey]]\nname = \"get\"\n[[journey.step]]\nname = \"root\"\npath = \"/\"\n",
+        None,
+    )
+    .await;
+    let a = &summary.arrivals;
+    assert_eq!(a.planned, 50);
+    assert_eq!(a.started + a.dropped, a.planned, "{a:?}");
+    assert!(
+        a.dropped > 20,
+        "5 slots of 300 ms cannot take 50 arrivals in a second: {a:?}"
+    );
+    assert!(a.late > 0, "{a:?}");
+    // The wait of late starts is in the latency: more than the server's 300 ms.
+    assert!(
+        summary.steps[0].latency_seconds.max > 0.35,
+        "{:?}",
+        summary.steps[0].latency_seconds
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn live_metrics_pass_promtool() {
+    let sim = dvcbench_e2e::sim::start("").await;
+    let source = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../scenarios/quickstart.toml"
+    ))
+    .expect("quickstart scenario");
+    let s = scenario(&source);
+    let live = LiveMetrics::new(&s.name, &s.step_names(), &s.journey_names());
+    let short = source
+        .replace("duration = \"20s\"", "duration = \"1s\"")
+        .replace("duration = \"10s\"", "duration = \"1s\"");
+    let summary = run_against(sim.portal_url(), &short, Some(live.clone())).await;
+    assert!(summary.requests_total > 0);
+    let text = live.render();
+    assert!(
+        text.contains(
+            "dvc_run_steps_total{outcome=\"ok\",scenario=\"quickstart\",step=\"submit\"}"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("dvc_run_arrivals_planned_total{scenario=\"quickstart\"}"));
+    let promtool = std::env::var_os("PATH")
+        .and_then(|p| {
+            std::env::split_paths(&p)
+                .map(|d| d.join("promtool"))
+                .find(|p| p.is_file())
+        })
+        .expect("promtool is needed: install Debian's prometheus package (scripts/test does it)");
+    let mut child = std::process::Command::new(promtool)
+        .args(["check", "metrics"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("promtool runs");
+    std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), text.as_bytes())
+        .expect("written");
+    let out = child.wait_with_output().expect("promtool ends");
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    sim.shutdown().await;
+}
+
+const SUBMIT: &str = r#"
+[load]
+stages = [{ duration = "2s", rate = "100/s" }]
+max_rate = "200/s"
+
+[[journey]]
+name = "submit"
+  [[journey.step]]
+  name = "login"
+  method = "POST"
+  path = "/api/login"
+  json = { citizen_id = "{{citizen.id}}", password = "dvc-demo" }
+  [[journey.step]]
+  name = "submit"
+  method = "POST"
+  path = "/api/dossiers"
+  check = { status = 201 }
+  extract = { dossier_code = { json = "$.code" } }
+    [journey.step.multipart.fields.form]
+    procedure_code = "1.900007"
+    applicant = { full_name = "{{citizen.full_name}}", citizen_id = "{{citizen.id}}" }
+    [[journey.step.multipart.files]]
+    size = "10KB"
+
+[thresholds]
+"verify.duplicated" = "== 0"
+"verify.missing" = "== 0"
+
+[verify]
+variable = "dossier_code"
+path = "/api/dossiers/{{dossier_code}}"
+"#;
+
+#[test]
+fn verify_catches_the_duplicate_code_fault_and_fails_the_run() {
+    let dir = Scratch::new("verify");
+    dir.write("buggy.toml", "[[portal]]\n[portal.capacity]\ncode_generation_ms = 20\n[portal.faults]\nduplicate_codes = true\n");
+    let buggy = dir.write(
+        "buggy-run.toml",
+        &format!("[target]\nportal_config = \"buggy.toml\"\n{SUBMIT}"),
+    );
+    let healthy = dir.write("healthy-run.toml", SUBMIT);
+    let out_buggy = dir.path.join("buggy.json");
+    let out_healthy = dir.path.join("healthy.json");
+
+    let ok = dvcbench(&[
+        "run",
+        "-q",
+        healthy.to_str().expect("utf-8"),
+        "--out",
+        out_healthy.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(ok.code, 0, "{:?}\n{}", ok.error, ok.stdout);
+    let bad = dvcbench(&[
+        "run",
+        "-q",
+        buggy.to_str().expect("utf-8"),
+        "--out",
+        out_buggy.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(bad.code, 1, "{:?}\n{}", bad.error, bad.stdout);
+    assert!(
+        bad.error
+            .as_deref()
+            .is_some_and(|e| e.contains("verify.duplicated == 0"))
+    );
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out_buggy).expect("run.json"))
+            .expect("JSON");
+    let v = &summary["verify"];
+    assert!(v["duplicated"].as_u64().is_some_and(|d| d > 0), "{v}");
+    assert_eq!(summary["schema_version"], 1);
+    assert_eq!(summary["complete"], true);
+    let healthy: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out_healthy).expect("run.json"))
+            .expect("JSON");
+    assert_eq!(healthy["verify"]["duplicated"], 0);
+    assert_eq!(healthy["verify"]["missing"], 0);
+    assert_eq!(healthy["verify"]["checked"], healthy["steps"][1]["count"]);
+}
+
+#[test]
+fn exit_codes_follow_the_verdict() {
+    let dir = Scratch::new("exit-codes");
+    let base = "[load]\nstages = [{ duration = \"1s\", rate = \"20/s\" }]\n[[journey]]\nname = \"j\"\n\
+                [[journey.step]]\nname = \"home\"\npath = \"/\"\n";
+    let pass = dir.write(
+        "pass.toml",
+        &format!("{base}[thresholds]\n\"step.home.p99\" = \"< 5s\"\n"),
+    );
+    let fail = dir.write(
+        "fail.toml",
+        &format!("{base}[thresholds]\n\"step.home.p99\" = \"< 1us\"\n"),
+    );
+    let bad = dir.write(
+        "bad.toml",
+        &format!("{base}[thresholds]\n\"step.hom.p99\" = \"< 1s\"\n"),
+    );
+    assert_eq!(
+        dvcbench(&["run", "-q", pass.to_str().expect("utf-8")]).code,
+        0
+    );
+    let failed = dvcbench(&["run", "-q", fail.to_str().expect("utf-8")]);
+    assert_eq!(failed.code, 1);
+    assert!(failed.stdout.contains("FAILED") && failed.stdout.contains("✗ step.home.p99 < 1us"));
+    let invalid = dvcbench(&["run", "-q", bad.to_str().expect("utf-8")]);
+    assert_eq!(invalid.code, 2);
+    assert!(
+        invalid.error.as_deref().is_some_and(
+            |e| e.contains("bad.toml:9:18: \"step.hom.p99\" names no step called \"hom\"")
+        ),
+        "{:?}",
+        invalid.error
+    );
+}
+
+#[test]
+fn abort_on_fail_stops_early_to_spare_the_portal() {
+    let dir = Scratch::new("abort");
+    let file = dir.write(
+        "abort.toml",
+        "[load]\nstages = [{ duration = \"30s\", rate = \"20/s\" }]\n[[journey]]\nname = \"j\"\n\
+         [[journey.step]]\nname = \"missing\"\npath = \"/api/dossiers/none\"\n\
+         [thresholds]\n\"journey.error_rate\" = \"< 1%\"\nabort_on_fail = true\nabort_grace = \"1s\"\n",
+    );
+    let out = dir.path.join("abort.json");
+    let started = std::time::Instant::now();
+    let r = dvcbench(&[
+        "run",
+        "-q",
+        file.to_str().expect("utf-8"),
+        "--out",
+        out.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(r.code, 1);
+    assert!(
+        started.elapsed() < Duration::from_secs(15),
+        "stopped well before 30 s"
+    );
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).expect("run.json")).expect("JSON");
+    assert_eq!(summary["complete"], false);
+    assert_eq!(
+        summary["stop_reason"],
+        "threshold failed: journey.error_rate < 1%"
+    );
+    assert!(
+        summary["steps"][0]["errors"]["http_4xx"]
+            .as_u64()
+            .is_some_and(|n| n > 0)
+    );
+}
+
+#[test]
+fn remote_targets_need_allow_hosts_and_allow_remote() {
+    let dir = Scratch::new("remote");
+    let file = dir.write(
+        "remote.toml",
+        "[target]\nurl = \"https://dichvucong.example.vn\"\n[load]\nstages = [{ duration = \"1s\", rate = \"1/s\" }]\n\
+         [[journey]]\nname = \"j\"\n[[journey.step]]\nname = \"home\"\npath = \"/\"\n",
+    );
+    let r = dvcbench(&["run", "-q", file.to_str().expect("utf-8")]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.error
+            .as_deref()
+            .is_some_and(|e| e.contains("allow_hosts")),
+        "{:?}",
+        r.error
+    );
+}
