@@ -3,7 +3,6 @@
 use dvc_domain::provinces::{PROVINCES, Province};
 use rand::RngExt;
 use rand::rngs::StdRng;
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 const SURNAMES: [&str; 16] = [
@@ -147,11 +146,12 @@ impl Feeder {
     }
 
     /// The next row as `name.column` variables.
-    pub fn next_row(&self, into: &mut HashMap<String, String>) {
+    pub fn next_row(&self) -> impl Iterator<Item = (String, String)> + '_ {
         let i = self.next.fetch_add(1, Ordering::Relaxed) % self.rows.len();
-        for (column, value) in self.columns.iter().zip(&self.rows[i]) {
-            into.insert(format!("{}.{column}", self.name), value.clone());
-        }
+        self.columns
+            .iter()
+            .zip(&self.rows[i])
+            .map(|(column, value)| (format!("{}.{column}", self.name), value.clone()))
     }
 }
 
@@ -181,6 +181,7 @@ pub enum FileKind {
 mod tests {
     use super::*;
     use rand::SeedableRng;
+    use std::collections::HashMap;
 
     #[test]
     fn citizens_look_vietnamese_and_ids_carry_the_province() {

@@ -79,6 +79,9 @@ impl Series {
 
     /// Adds `other` into this series.
     pub fn merge(&mut self, other: &Series) {
+        if other.count() == 0 {
+            return;
+        }
         self.latency
             .add(&other.latency)
             .expect("invariant: histograms share bounds");

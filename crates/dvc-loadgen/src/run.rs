@@ -293,7 +293,7 @@ async fn verify(
     let mut lookups = tokio::task::JoinSet::new();
     for value in counts.into_keys() {
         let mut vars = crate::engine::request::JourneyState::default();
-        vars.vars.insert(v.variable.clone(), value);
+        vars.set(v.variable.clone(), value);
         let Ok(path) = v.path.render(&vars) else {
             continue;
         };

@@ -79,7 +79,16 @@ pub fn run(args: RunArgs, out: &mut dyn Write) -> Result<(), Failure> {
     let mut scenario = Scenario::load(&args.scenario).map_err(Failure::bad_input)?;
     apply_overrides(&mut scenario, &args).map_err(|e| Failure::bad_input(anyhow!(e)))?;
     let scenario = Arc::new(scenario);
-    let runtime = tokio::runtime::Runtime::new().map_err(Failure::failed)?;
+    let threads = args
+        .threads
+        .or_else(|| std::thread::available_parallelism().ok().map(usize::from))
+        .unwrap_or(1)
+        .max(1);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(threads)
+        .enable_all()
+        .build()
+        .map_err(Failure::failed)?;
     let summary = runtime.block_on(run_async(scenario.clone(), &args))?;
     let text = summary.render_text();
     out.write_all(text.as_bytes())?;

@@ -109,12 +109,12 @@ impl Runtime {
         }
         if outcome == Outcome::Ok
             && let Some(v) = &self.scenario.verify
-            && let Some(value) = state.vars.get(&v.variable)
+            && let Some(value) = crate::template::Vars::get(&state, &v.variable)
         {
             self.verify_values
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
-                .push(value.clone());
+                .push(value.to_owned());
         }
         let latency = Instant::now().saturating_duration_since(intended);
         self.recorder
@@ -125,16 +125,20 @@ impl Runtime {
     }
 
     fn fill_data(&self, state: &mut JourneyState, j: usize, arrival: u64, rng: &mut StdRng) {
-        state.vars.insert("journey.id".into(), arrival.to_string());
-        state.vars.insert(
+        state.set("journey.id".into(), arrival.to_string());
+        state.set(
             "journey.name".into(),
             self.scenario.journeys[j].name.clone(),
         );
-        state
-            .vars
-            .extend(data::citizen(rng, &self.scenario.citizen_provinces));
+        if self.scenario.uses_citizens {
+            for (k, v) in data::citizen(rng, &self.scenario.citizen_provinces) {
+                state.set(k, v);
+            }
+        }
         for feeder in &self.scenario.feeders {
-            feeder.next_row(&mut state.vars);
+            for (k, v) in feeder.next_row() {
+                state.set(k, v);
+            }
         }
     }
 

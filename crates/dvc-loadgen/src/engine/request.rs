@@ -15,16 +15,31 @@ use rand::rngs::StdRng;
 use std::collections::HashMap;
 use std::time::Duration;
 
-/// A journey's variables and cookies.
+/// A journey's variables and cookies. A journey holds a handful of variables, so a vector
+/// searched from the end is cheaper than a hash map on the hot path.
 #[derive(Debug, Default)]
 pub struct JourneyState {
-    pub vars: HashMap<String, String>,
+    vars: Vec<(String, String)>,
     pub cookies: Vec<(String, String)>,
+}
+
+impl JourneyState {
+    /// Sets (or replaces) a variable.
+    pub fn set(&mut self, name: String, value: String) {
+        match self.vars.iter_mut().find(|(n, _)| *n == name) {
+            Some(slot) => slot.1 = value,
+            None => self.vars.push((name, value)),
+        }
+    }
 }
 
 impl Vars for JourneyState {
     fn get(&self, name: &str) -> Option<&str> {
-        self.vars.get(name).map(String::as_str)
+        self.vars
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -330,9 +345,7 @@ pub fn extract(step: &Step, response: &Response, state: &mut JourneyState) -> Re
             }
         };
         match value {
-            Some(v) => {
-                state.vars.insert(e.var.clone(), v);
-            }
+            Some(v) => state.set(e.var.clone(), v),
             None => {
                 return Err(fail(
                     Outcome::CheckFailed,

@@ -26,6 +26,8 @@ pub struct Scenario {
     pub journeys: Vec<Journey>,
     pub feeders: Vec<Arc<Feeder>>,
     pub citizen_provinces: Vec<&'static dvc_domain::provinces::Province>,
+    /// True when some template uses `{{citizen.*}}` (citizens are generated only then).
+    pub uses_citizens: bool,
     pub thresholds: Vec<crate::thresholds::Threshold>,
     pub abort_on_fail: bool,
     pub abort_grace: Duration,
@@ -98,6 +100,29 @@ pub struct Step {
     pub think: Think,
     pub poll: Option<Poll>,
     pub timeout: Duration,
+}
+
+impl Step {
+    /// Every variable the step's templates use.
+    pub fn vars(&self) -> Vec<&str> {
+        let mut used: Vec<&str> = self.path.vars().collect();
+        used.extend(self.query.iter().flat_map(|(_, t)| t.vars()));
+        used.extend(self.headers.iter().flat_map(|(_, t)| t.vars()));
+        match &self.body {
+            Body::Json(j) => used.extend(j.vars()),
+            Body::Form(f) => used.extend(f.iter().flat_map(|(_, t)| t.vars())),
+            Body::Multipart { fields, .. } => {
+                for (_, part) in fields {
+                    match part {
+                        PartValue::Text(t) => used.extend(t.vars()),
+                        PartValue::Json(j) => used.extend(j.vars()),
+                    }
+                }
+            }
+            Body::None => {}
+        }
+        used
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -177,6 +177,7 @@ pub fn validate(path: &Path, source: &str) -> Result<Scenario, Vec<Diagnostic>> 
     let (Some(target), Some(load)) = (target, load) else {
         return Err(p.list);
     };
+    let uses_citizens = uses_citizens(&journeys, &target);
     Ok(Scenario {
         name: config.name.unwrap_or_else(|| {
             path.file_stem()
@@ -188,12 +189,22 @@ pub fn validate(path: &Path, source: &str) -> Result<Scenario, Vec<Diagnostic>> 
         journeys,
         feeders: feeders.into_iter().map(Arc::new).collect(),
         citizen_provinces: provinces,
+        uses_citizens,
         thresholds,
         abort_on_fail,
         abort_grace,
         verify,
         source: source.to_owned(),
     })
+}
+
+fn uses_citizens(journeys: &[Journey], target: &Target) -> bool {
+    let steps = journeys
+        .iter()
+        .flat_map(|j| &j.steps)
+        .flat_map(|s| s.vars());
+    let headers = target.headers.iter().flat_map(|(_, t)| t.vars());
+    steps.chain(headers).any(|v| v.starts_with("citizen."))
 }
 
 fn target(p: &mut Problems, t: &TargetConfig, dir: &Path) -> Option<Target> {
@@ -630,25 +641,21 @@ fn step(
             .as_ref()
             .map_or(Duration::from_secs(30), |t| t.timeout),
     };
-    let path = path?;
+    let step = Step {
+        name: c.name.clone(),
+        method,
+        path: path?,
+        query,
+        headers,
+        body,
+        check: step_check,
+        extract,
+        think,
+        poll,
+        timeout,
+    };
     // Every variable used must be known by now: data, built-ins, or extracted earlier.
-    let mut used: Vec<&str> = path.vars().collect();
-    used.extend(query.iter().flat_map(|(_, t)| t.vars()));
-    used.extend(headers.iter().flat_map(|(_, t)| t.vars()));
-    match &body {
-        Body::Json(j) => used.extend(j.vars()),
-        Body::Form(f) => used.extend(f.iter().flat_map(|(_, t)| t.vars())),
-        Body::Multipart { fields, .. } => {
-            for (_, part) in fields {
-                match part {
-                    PartValue::Text(t) => used.extend(t.vars()),
-                    PartValue::Json(j) => used.extend(j.vars()),
-                }
-            }
-        }
-        Body::None => {}
-    }
-    for var in used {
+    for var in step.vars() {
         if !known.contains(var) {
             p.at(
                 at,
@@ -659,105 +666,5 @@ fn step(
             );
         }
     }
-    Some(Step {
-        name: c.name.clone(),
-        method,
-        path,
-        query,
-        headers,
-        body,
-        check: step_check,
-        extract,
-        think,
-        poll,
-        timeout,
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn problems(source: &str) -> Vec<String> {
-        validate(Path::new("s.toml"), source)
-            .expect_err("invalid")
-            .iter()
-            .map(ToString::to_string)
-            .collect()
-    }
-
-    #[test]
-    fn unknown_keys_are_errors_with_their_place() {
-        let found = problems(
-            "[load]\nstages = []\nmax_inflight = 3\n[[journey]]\nname = \"a\"\nstep = []\n",
-        );
-        assert_eq!(found.len(), 1);
-        assert!(
-            found[0].starts_with("s.toml:3:1: unknown field `max_inflight`"),
-            "{found:?}"
-        );
-    }
-
-    #[test]
-    fn every_semantic_problem_is_reported_at_once() {
-        let found = problems(
-            r#"[load]
-stages = [{ duration = "1m", rate = "5000/s" }, { duration = "soon", rate = "1/s" }]
-
-[[journey]]
-name = "j"
-  [[journey.step]]
-  name = "lookup"
-  path = "/api/dossiers/{{dossier_code}}"
-  extract = { code = { json = "$.code[" } }
-  [[journey.step]]
-  name = "pay"
-  method = "POST"
-  path = "api/pay"
-  think = { fixed = "1s", exponential = "2s" }
-
-[thresholds]
-"step.lookup.p95" = "< 800ms"
-"step.lookup.p42" = "< 1s"
-"#,
-        );
-        let expect = [
-            "s.toml:2:11: rate 5000/s is over max_rate 1000/s",
-            "s.toml:2:49: expected a duration such as",
-            "s.toml:6:3: step \"lookup\" uses {{dossier_code}}, which no earlier step extracts",
-            "s.toml:9:22: bad JSON path \"$.code[\"",
-            "s.toml:13:10: path must start with /",
-            "s.toml:14:11: think needs exactly one of",
-            "s.toml:18:21: unknown statistic \"p42\"",
-        ];
-        for e in expect {
-            assert!(
-                found.iter().any(|f| f.starts_with(e)),
-                "missing {e:?} in {found:#?}"
-            );
-        }
-        assert_eq!(found.len(), expect.len(), "{found:#?}");
-    }
-
-    #[test]
-    fn variables_extracted_earlier_and_data_are_known() {
-        let ok = validate(
-            Path::new("s.toml"),
-            r#"[load]
-stages = [{ duration = "1s", rate = "1/s" }]
-[[journey]]
-name = "j"
-  [[journey.step]]
-  name = "submit"
-  method = "POST"
-  path = "/api/x"
-  json = { name = "{{citizen.full_name}}", id = "{{journey.id}}" }
-  extract = { code = { json = "$.code" } }
-  [[journey.step]]
-  name = "lookup"
-  path = "/api/x/{{code}}"
-"#,
-        );
-        assert!(ok.is_ok(), "{:?}", ok.err());
-    }
+    Some(step)
 }
