@@ -565,7 +565,7 @@ fn step(
     };
     let path_at = c.path.span().start;
     let path = p.ok(path_at, Template::parse(c.path.get_ref()));
-    if !c.path.get_ref().starts_with('/') {
+    if !c.path.get_ref().starts_with('/') && !c.path.get_ref().starts_with("{{") {
         p.at(
             path_at,
             format!(
