@@ -109,8 +109,6 @@ async fn the_duplicate_code_fault_loses_dossiers_visibly() {
 
 #[tokio::test]
 async fn metrics_pass_promtool_check_metrics() {
-    let promtool = which("promtool")
-        .expect("promtool is needed: install Debian's prometheus package (scripts/test does it)");
     let sim =
         sim::start("[[portal]]\nprefix = \"/a\"\n[[portal]]\nprovince = \"79\"\nprefix = \"/b\"\n")
             .await;
@@ -126,38 +124,6 @@ async fn metrics_pass_promtool_check_metrics() {
     assert!(text.contains(
         "dvc_portal_dossiers_submitted_total{agency=\"ubndxa\",portal=\"b\",province=\"79\"} 1"
     ));
-    let output = run_with_stdin(&promtool, &["check", "metrics"], text.as_bytes());
-    assert!(
-        output.status.success(),
-        "promtool: {}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
+    dvcbench_e2e::promtool_check_metrics(&text);
     sim.shutdown().await;
-}
-
-fn which(program: &str) -> Option<std::path::PathBuf> {
-    std::env::var_os("PATH")?
-        .to_str()?
-        .split(':')
-        .map(|dir| std::path::Path::new(dir).join(program))
-        .find(|p| p.is_file())
-}
-
-fn run_with_stdin(program: &std::path::Path, args: &[&str], input: &[u8]) -> std::process::Output {
-    use std::io::Write;
-    let mut child = std::process::Command::new(program)
-        .args(args)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("promtool starts");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(input)
-        .expect("stdin written");
-    child.wait_with_output().expect("promtool finishes")
 }

@@ -113,29 +113,7 @@ async fn live_metrics_pass_promtool() {
         "{text}"
     );
     assert!(text.contains("dvc_run_arrivals_planned_total{scenario=\"quickstart\"}"));
-    let promtool = std::env::var_os("PATH")
-        .and_then(|p| {
-            std::env::split_paths(&p)
-                .map(|d| d.join("promtool"))
-                .find(|p| p.is_file())
-        })
-        .expect("promtool is needed: install Debian's prometheus package (scripts/test does it)");
-    let mut child = std::process::Command::new(promtool)
-        .args(["check", "metrics"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("promtool runs");
-    std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), text.as_bytes())
-        .expect("written");
-    let out = child.wait_with_output().expect("promtool ends");
-    assert!(
-        out.status.success(),
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    dvcbench_e2e::promtool_check_metrics(&text);
     sim.shutdown().await;
 }
 

@@ -262,3 +262,36 @@ pub mod fixtures {
         addr
     }
 }
+
+/// Runs `promtool check metrics` on a metrics exposition; panics with promtool's words if it
+/// finds problems, or if promtool is missing (the test command installs it).
+pub fn promtool_check_metrics(text: &str) {
+    use std::io::Write;
+    let promtool = std::env::var_os("PATH")
+        .and_then(|p| {
+            std::env::split_paths(&p)
+                .map(|d| d.join("promtool"))
+                .find(|p| p.is_file())
+        })
+        .expect("promtool is needed: install Debian's prometheus package (scripts/test does it)");
+    let mut child = std::process::Command::new(promtool)
+        .args(["check", "metrics"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("promtool starts");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(text.as_bytes())
+        .expect("metrics written to promtool");
+    let out = child.wait_with_output().expect("promtool finishes");
+    assert!(
+        out.status.success(),
+        "promtool check metrics: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -5,7 +5,7 @@ use crate::portal::{SharedPortal, rfc3339};
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -85,5 +85,3 @@ pub async fn stats(
         "agencies": items,
     })))
 }
-
-use chrono::Datelike;
