@@ -1,5 +1,5 @@
 //! One step's request: built from templates, sent, checked, and its variables extracted.
-//! The runner and (later) the probe send HTTP through here.
+//! Every request the runner sends goes through here.
 
 use crate::client::HttpClient;
 use crate::data;

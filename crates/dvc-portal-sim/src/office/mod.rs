@@ -1,0 +1,428 @@
+//! The one-stop office of one portal: dossiers, the intake queue and officers, processing, and
+//! payments, advanced in simulated time. Synchronous and deterministic for a given seed and
+//! sequence of calls, so it is tested without a server.
+//!
+//! Intake is an event simulation per agency: dossiers wait FIFO; an officer takes the head of
+//! the queue when both are free, at the next opening of office hours, and decides after the
+//! dossier's intake work (drawn at submission) in working time. Processing then finishes at a
+//! planned instant: before the due date, or with `late_probability` 1–3 working days after it.
+
+use crate::catalogue::Procedure;
+use crate::config::{BackOfficeConfig, PortalConfig};
+use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
+use dvc_domain::calendar::WorkingCalendar;
+use dvc_domain::deadline::DeadlineRule;
+use dvc_domain::lifecycle::{DossierState, Lifecycle};
+use rand::rngs::StdRng;
+use rand::{RngExt, SeedableRng};
+use serde::Serialize;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap, VecDeque};
+
+mod payments;
+mod stats;
+#[cfg(test)]
+mod tests;
+
+pub use payments::{Confirmation, GatewayOutcome, Payment, PaymentStatus, Transaction};
+pub use stats::AgencyStats;
+
+/// What the intake officer will decide about a dossier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    Accept,
+    Refuse,
+    Supplement,
+}
+
+/// An uploaded attachment (its bytes are not kept).
+#[derive(Debug, Clone, Serialize)]
+pub struct Attachment {
+    pub file_name: String,
+    pub content_type: String,
+    pub bytes: usize,
+}
+
+/// A dossier and everything the back office knows of it.
+#[derive(Debug, Clone)]
+pub struct Dossier {
+    pub code: String,
+    pub procedure: String,
+    pub agency: String,
+    pub applicant: serde_json::Value,
+    pub attachments: Vec<Attachment>,
+    /// Marked as a test dossier by the submitter (probes do this).
+    pub test: bool,
+    pub lifecycle: Lifecycle,
+    /// When the citizen first submitted.
+    pub first_submitted_at: NaiveDateTime,
+    /// Start of the intake clock: submission, or payment for pay-first procedures.
+    pub submitted_at: NaiveDateTime,
+    pub acceptance_due: NaiveDateTime,
+    pub accepted_at: Option<NaiveDateTime>,
+    pub due_at: Option<NaiveDateTime>,
+    pub finished_at: Option<NaiveDateTime>,
+    pub fee: u64,
+    pub pay_first: bool,
+    pub paid_at: Option<NaiveDateTime>,
+    pub supplements: u32,
+    intake_work: TimeDelta,
+    decision: Decision,
+    ready_at: NaiveDateTime,
+    rule: DeadlineRule,
+}
+
+impl Dossier {
+    pub fn state(&self) -> DossierState {
+        self.lifecycle.state()
+    }
+
+    /// True while the fee is owed.
+    pub fn fee_owed(&self) -> bool {
+        self.fee > 0
+            && self.paid_at.is_none()
+            && match self.state() {
+                DossierState::Submitted => self.pay_first,
+                DossierState::AwaitingFee => true,
+                _ => false,
+            }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Event {
+    IntakeDecision,
+    Resolve,
+    ReturnResult,
+}
+
+/// Bad requests against the office, shown to clients as 4xx reasons.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum OfficeError {
+    #[error("no dossier with code {0:?}")]
+    UnknownDossier(String),
+    #[error("no payment with id {0:?}")]
+    UnknownPayment(String),
+    #[error("dossier {0} owes no fee")]
+    NoFeeOwed(String),
+    #[error("dossier {code} is {state}, not awaiting a supplement")]
+    NotAwaitingSupplement { code: String, state: String },
+    #[error("payment {0} has not been paid on the gateway")]
+    NotPaidOnGateway(String),
+}
+
+/// One portal's office.
+#[derive(Debug)]
+pub struct Office {
+    calendar: WorkingCalendar,
+    back_office: BackOfficeConfig,
+    province: String,
+    rng: StdRng,
+    dossiers: Vec<Dossier>,
+    by_code: HashMap<String, usize>,
+    payments: HashMap<String, Payment>,
+    next_payment: u64,
+    queues: HashMap<String, VecDeque<usize>>,
+    officers: HashMap<String, Vec<NaiveDateTime>>,
+    events: BinaryHeap<Reverse<(NaiveDateTime, usize, Event)>>,
+    sequences: HashMap<(String, NaiveDate), u32>,
+    sessions: HashMap<String, String>,
+    session_order: VecDeque<String>,
+}
+
+impl Office {
+    pub fn new(config: &PortalConfig, calendar: WorkingCalendar) -> Self {
+        Office {
+            calendar,
+            back_office: config.back_office.clone(),
+            province: config.province.clone(),
+            rng: StdRng::seed_from_u64(config.seed),
+            dossiers: Vec::new(),
+            by_code: HashMap::new(),
+            payments: HashMap::new(),
+            next_payment: 0,
+            queues: HashMap::new(),
+            officers: HashMap::new(),
+            events: BinaryHeap::new(),
+            sequences: HashMap::new(),
+            sessions: HashMap::new(),
+            session_order: VecDeque::new(),
+        }
+    }
+
+    pub fn calendar(&self) -> &WorkingCalendar {
+        &self.calendar
+    }
+
+    /// The prefix of dossier codes of an agency on this portal: `000.00.12.H01`.
+    pub fn agency_code(&self, agency_code: &str) -> String {
+        format!("{agency_code}.H{}", self.province)
+    }
+
+    /// The last sequence number handed out for `agency` on `day`.
+    pub fn sequence(&self, agency: &str, day: NaiveDate) -> u32 {
+        self.sequences
+            .get(&(agency.to_owned(), day))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// Records `seq` as the last sequence number of `agency` on `day`.
+    pub fn set_sequence(&mut self, agency: &str, day: NaiveDate, seq: u32) {
+        self.sequences.insert((agency.to_owned(), day), seq);
+    }
+
+    /// Takes the next sequence number of `agency` on `day`.
+    pub fn next_sequence(&mut self, agency: &str, day: NaiveDate) -> u32 {
+        let seq = self.sequence(agency, day) + 1;
+        self.set_sequence(agency, day, seq);
+        seq
+    }
+
+    /// Adds a submitted dossier with an already generated `code`; returns its index.
+    #[allow(clippy::too_many_arguments)]
+    pub fn submit(
+        &mut self,
+        code: String,
+        procedure: &Procedure,
+        applicant: serde_json::Value,
+        attachments: Vec<Attachment>,
+        test: bool,
+        now: NaiveDateTime,
+    ) -> usize {
+        let mean = self.back_office.intake_minutes;
+        let u: f64 = self.rng.random_range(f64::EPSILON..1.0);
+        let minutes = (-mean * u.ln()).clamp(1.0, mean * 8.0);
+        let b = &self.back_office;
+        let roll: f64 = self.rng.random();
+        let decision = if roll < b.accept {
+            Decision::Accept
+        } else if roll < b.accept + b.refuse {
+            Decision::Refuse
+        } else {
+            Decision::Supplement
+        };
+        let dossier = Dossier {
+            code: code.clone(),
+            procedure: procedure.code.clone(),
+            agency: procedure.agency.clone(),
+            applicant,
+            attachments,
+            test,
+            lifecycle: Lifecycle::submitted(now),
+            first_submitted_at: now,
+            submitted_at: now,
+            acceptance_due: self.calendar.acceptance_due(now),
+            accepted_at: None,
+            due_at: None,
+            finished_at: None,
+            fee: procedure.fee,
+            pay_first: procedure.pay_first && procedure.fee > 0,
+            paid_at: None,
+            supplements: 0,
+            intake_work: TimeDelta::seconds((minutes * 60.0) as i64),
+            decision,
+            ready_at: now,
+            rule: procedure.deadline_rule(),
+        };
+        let idx = self.dossiers.len();
+        let held = dossier.pay_first;
+        self.dossiers.push(dossier);
+        // With a duplicated code the later dossier hides the earlier one from lookups.
+        self.by_code.insert(code, idx);
+        if !held {
+            self.enqueue(idx);
+        }
+        idx
+    }
+
+    fn enqueue(&mut self, idx: usize) {
+        let agency = self.dossiers[idx].agency.clone();
+        self.queues.entry(agency).or_default().push_back(idx);
+    }
+
+    /// The dossier a lookup by `code` finds.
+    pub fn find(&self, code: &str) -> Result<&Dossier, OfficeError> {
+        self.by_code
+            .get(code)
+            .map(|&i| &self.dossiers[i])
+            .ok_or_else(|| OfficeError::UnknownDossier(code.to_owned()))
+    }
+
+    /// Every dossier ever submitted, duplicates included.
+    pub fn dossiers(&self) -> &[Dossier] {
+        &self.dossiers
+    }
+
+    /// The citizen supplies the missing papers: back to the intake queue.
+    pub fn supplement(
+        &mut self,
+        code: &str,
+        attachments: Vec<Attachment>,
+        now: NaiveDateTime,
+    ) -> Result<&Dossier, OfficeError> {
+        let idx = *self
+            .by_code
+            .get(code)
+            .ok_or_else(|| OfficeError::UnknownDossier(code.to_owned()))?;
+        let d = &mut self.dossiers[idx];
+        if d.state() != DossierState::SupplementRequested {
+            return Err(OfficeError::NotAwaitingSupplement {
+                code: code.to_owned(),
+                state: d.state().id().to_owned(),
+            });
+        }
+        d.lifecycle
+            .apply(DossierState::Submitted, now)
+            .expect("invariant: supplement_requested -> submitted is allowed");
+        d.attachments.extend(attachments);
+        d.supplements += 1;
+        d.ready_at = now;
+        // This time the officer accepts.
+        d.decision = Decision::Accept;
+        self.enqueue(idx);
+        Ok(&self.dossiers[idx])
+    }
+
+    /// Runs the back office up to simulated instant `now`.
+    pub fn advance(&mut self, now: NaiveDateTime) {
+        loop {
+            self.start_intake_work(now);
+            match self.events.peek() {
+                Some(Reverse((at, _, _))) if *at <= now => {
+                    let Some(Reverse((at, idx, event))) = self.events.pop() else {
+                        break;
+                    };
+                    self.apply_event(at, idx, event);
+                }
+                _ => break,
+            }
+        }
+    }
+
+    /// Assigns queued dossiers to officers whose work on them starts by `now`.
+    fn start_intake_work(&mut self, now: NaiveDateTime) {
+        let officers = self.back_office.officers.max(1) as usize;
+        let agencies: Vec<String> = self.queues.keys().cloned().collect();
+        for agency in agencies {
+            while let Some(&idx) = self.queues.get(&agency).and_then(|q| q.front()) {
+                let staff = self
+                    .officers
+                    .entry(agency.clone())
+                    .or_insert_with(|| vec![NaiveDateTime::MIN; officers]);
+                let (officer, free_at) = staff
+                    .iter()
+                    .copied()
+                    .enumerate()
+                    .min_by_key(|&(_, t)| t)
+                    .expect("invariant: an agency has at least one officer");
+                let d = &self.dossiers[idx];
+                let start = self.calendar.next_opening(free_at.max(d.ready_at));
+                if start > now {
+                    break;
+                }
+                let done = self.calendar.add_working_time(start, d.intake_work);
+                staff[officer] = done;
+                if let Some(q) = self.queues.get_mut(&agency) {
+                    q.pop_front();
+                }
+                self.events
+                    .push(Reverse((done, idx, Event::IntakeDecision)));
+            }
+        }
+    }
+
+    fn apply_event(&mut self, at: NaiveDateTime, idx: usize, event: Event) {
+        match event {
+            Event::IntakeDecision => self.decide(at, idx),
+            Event::Resolve => {
+                let d = &mut self.dossiers[idx];
+                if d.lifecycle.apply(DossierState::Resolved, at).is_ok() {
+                    d.finished_at = Some(at);
+                    let back = self.calendar.add_working_time(at, TimeDelta::hours(1));
+                    self.events.push(Reverse((back, idx, Event::ReturnResult)));
+                }
+            }
+            Event::ReturnResult => {
+                let _ = self.dossiers[idx]
+                    .lifecycle
+                    .apply(DossierState::ResultReturned, at);
+            }
+        }
+    }
+
+    fn decide(&mut self, at: NaiveDateTime, idx: usize) {
+        let decision = self.dossiers[idx].decision;
+        let d = &mut self.dossiers[idx];
+        match decision {
+            Decision::Refuse => {
+                let _ = d.lifecycle.apply(DossierState::Refused, at);
+            }
+            Decision::Supplement => {
+                let _ = d.lifecycle.apply(DossierState::SupplementRequested, at);
+            }
+            Decision::Accept => {
+                if d.lifecycle.apply(DossierState::Accepted, at).is_err() {
+                    return;
+                }
+                d.accepted_at = Some(at);
+                d.due_at = Some(self.calendar.due(at, &d.rule));
+                if d.fee > 0 && d.paid_at.is_none() {
+                    let _ = d.lifecycle.apply(DossierState::AwaitingFee, at);
+                } else {
+                    self.start_processing(idx, at);
+                }
+            }
+        }
+    }
+
+    /// Processing starts (after acceptance, or after the fee is paid): plans when it finishes.
+    fn start_processing(&mut self, idx: usize, at: NaiveDateTime) {
+        let late = self.rng.random_bool(self.back_office.late_probability);
+        let fraction: f64 = self.rng.random_range(0.3..1.0);
+        let late_days: f64 = self.rng.random_range(1.0..3.0);
+        let d = &mut self.dossiers[idx];
+        let _ = d.lifecycle.apply(DossierState::Processing, at);
+        let Some(due) = d.due_at else { return };
+        let finish = if late {
+            let day = self.calendar.working_day_length();
+            let late_by = TimeDelta::seconds((day.num_seconds() as f64 * late_days) as i64);
+            // Late by at least one calendar date: start from close of office on the due date.
+            self.calendar
+                .add_working_time(self.calendar.closing_on(due.date()), late_by)
+        } else {
+            let room = self.calendar.working_time_between(at, due);
+            let used = TimeDelta::seconds((room.num_seconds() as f64 * fraction) as i64);
+            self.calendar.add_working_time(at, used).min(due)
+        };
+        self.events
+            .push(Reverse((finish.max(at), idx, Event::Resolve)));
+    }
+
+    /// Opens a session for a citizen; returns its token.
+    pub fn open_session(&mut self, citizen_id: &str, max_sessions: usize) -> String {
+        let token = format!("{:032x}", self.rng.random::<u128>());
+        self.sessions.insert(token.clone(), citizen_id.to_owned());
+        self.session_order.push_back(token.clone());
+        while self.sessions.len() > max_sessions.max(1) {
+            if let Some(old) = self.session_order.pop_front() {
+                self.sessions.remove(&old);
+            }
+        }
+        token
+    }
+
+    pub fn session(&self, token: &str) -> Option<&str> {
+        self.sessions.get(token).map(String::as_str)
+    }
+
+    pub fn close_session(&mut self, token: &str) {
+        self.sessions.remove(token);
+    }
+
+    /// Uniform draw in [0, 1), for faults.
+    pub fn roll(&mut self) -> f64 {
+        self.rng.random()
+    }
+}

@@ -1,0 +1,86 @@
+//! Public statistics of an agency over a period.
+
+use super::Office;
+use chrono::{NaiveDate, NaiveDateTime};
+use dvc_domain::deadline::Timeliness;
+use dvc_domain::lifecycle::DossierState;
+use serde::Serialize;
+
+/// Counts of one agency over a period: what a portal's public statistics page shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct AgencyStats {
+    pub agency: String,
+    pub received: u64,
+    pub accepted: u64,
+    pub refused: u64,
+    pub late_acceptances: u64,
+    pub pending_intake: u64,
+    pub resolved_early: u64,
+    pub resolved_on_time: u64,
+    pub resolved_late: u64,
+    pub open_in_time: u64,
+    pub open_overdue: u64,
+}
+
+impl Office {
+    /// Statistics of `agency` for dossiers in the period `from ..= to` (dates), as of `now`.
+    pub fn stats(
+        &self,
+        agency: &str,
+        from: NaiveDate,
+        to: NaiveDate,
+        now: NaiveDateTime,
+    ) -> AgencyStats {
+        let in_period = |t: NaiveDateTime| t.date() >= from && t.date() <= to;
+        let end = to
+            .succ_opt()
+            .map_or(now, |d| d.and_time(chrono::NaiveTime::MIN))
+            .min(now);
+        let mut s = AgencyStats {
+            agency: agency.to_owned(),
+            ..AgencyStats::default()
+        };
+        for d in self.dossiers.iter().filter(|d| d.agency == agency) {
+            if d.first_submitted_at > end {
+                continue;
+            }
+            if in_period(d.first_submitted_at) {
+                s.received += 1;
+            }
+            let refused_at = d.lifecycle.entered(DossierState::Refused);
+            match (d.accepted_at, refused_at) {
+                (Some(at), _) if at <= end => {
+                    if in_period(at) {
+                        s.accepted += 1;
+                        if at > d.acceptance_due {
+                            s.late_acceptances += 1;
+                        }
+                    }
+                    match (d.due_at, d.finished_at) {
+                        (Some(due), Some(done)) if done <= end => {
+                            if in_period(done) {
+                                match Timeliness::classify(due, Some(done), end) {
+                                    Timeliness::Early => s.resolved_early += 1,
+                                    Timeliness::OnTime => s.resolved_on_time += 1,
+                                    _ => s.resolved_late += 1,
+                                }
+                            }
+                        }
+                        (Some(due), _) => match Timeliness::classify(due, None, end) {
+                            Timeliness::OpenOverdue => s.open_overdue += 1,
+                            _ => s.open_in_time += 1,
+                        },
+                        (None, _) => {}
+                    }
+                }
+                (_, Some(at)) if at <= end => {
+                    if in_period(at) {
+                        s.refused += 1;
+                    }
+                }
+                _ => s.pending_intake += 1,
+            }
+        }
+        s
+    }
+}

@@ -1,0 +1,202 @@
+use super::*;
+use crate::catalogue::Catalogue;
+
+fn at(y: i32, m: u32, d: u32, h: u32, min: u32) -> NaiveDateTime {
+    NaiveDate::from_ymd_opt(y, m, d)
+        .and_then(|d| d.and_hms_opt(h, min, 0))
+        .expect("valid test time")
+}
+
+fn office(tweak: impl FnOnce(&mut PortalConfig)) -> (Office, Catalogue) {
+    let mut config = PortalConfig::default();
+    config.back_office.accept = 1.0;
+    config.back_office.refuse = 0.0;
+    config.back_office.supplement = 0.0;
+    tweak(&mut config);
+    (
+        Office::new(&config, WorkingCalendar::default()),
+        Catalogue::shipped(),
+    )
+}
+
+fn submit(office: &mut Office, cat: &Catalogue, procedure: &str, now: NaiveDateTime) -> usize {
+    let p = cat.procedure(procedure).expect("procedure");
+    let code = format!("X-{}", office.dossiers().len());
+    office.submit(code, p, serde_json::json!({}), vec![], false, now)
+}
+
+#[test]
+fn officers_accept_only_in_office_hours_and_in_order() {
+    let (mut office, cat) = office(|c| c.back_office.officers = 1);
+    // Friday evening submissions: nothing happens before Monday 07:00.
+    for i in 0..5 {
+        submit(&mut office, &cat, "1.900007", at(2025, 3, 14, 18, i));
+    }
+    office.advance(at(2025, 3, 16, 23, 0));
+    assert!(office.dossiers().iter().all(|d| d.accepted_at.is_none()));
+    office.advance(at(2025, 3, 21, 17, 0));
+    let accepted: Vec<NaiveDateTime> = office
+        .dossiers()
+        .iter()
+        .map(|d| d.accepted_at.expect("accepted"))
+        .collect();
+    assert!(
+        accepted.windows(2).all(|w| w[0] <= w[1]),
+        "FIFO with one officer"
+    );
+    for t in accepted {
+        assert!(office.calendar().is_working_day(t.date()), "{t}");
+        assert!(office.calendar().office_hours().contains(t.time()), "{t}");
+        assert!(t >= at(2025, 3, 17, 7, 0));
+    }
+}
+
+#[test]
+fn more_officers_accept_a_backlog_sooner() {
+    let last_acceptance = |officers| {
+        let (mut office, cat) = office(|c| c.back_office.officers = officers);
+        for i in 0..40 {
+            submit(&mut office, &cat, "1.900007", at(2025, 3, 17, 7, i));
+        }
+        office.advance(at(2025, 4, 30, 0, 0));
+        office
+            .dossiers()
+            .iter()
+            .filter_map(|d| d.accepted_at)
+            .max()
+            .expect("accepted")
+    };
+    assert!(last_acceptance(4) < last_acceptance(1));
+}
+
+#[test]
+fn pay_first_dossiers_wait_for_payment_which_restarts_the_intake_clock() {
+    let (mut office, cat) = office(|_| {});
+    let idx = submit(&mut office, &cat, "1.900011", at(2025, 3, 17, 8, 0));
+    let code = office.dossiers()[idx].code.clone();
+    office.advance(at(2025, 3, 20, 8, 0));
+    assert_eq!(
+        office.dossiers()[idx].state(),
+        DossierState::Submitted,
+        "held until paid"
+    );
+    let id = office
+        .create_payment(&code, at(2025, 3, 20, 8, 0))
+        .expect("fee owed")
+        .id
+        .clone();
+    assert_eq!(
+        office.confirm_payment(&id, true, "callback", at(2025, 3, 20, 9, 0)),
+        Err(OfficeError::NotPaidOnGateway(id.clone()))
+    );
+    office.pay_on_gateway(&id, (1.0, 0.0), None).expect("paid");
+    let paid = at(2025, 3, 20, 9, 0);
+    assert_eq!(
+        office.confirm_payment(&id, true, "callback", paid),
+        Ok(Confirmation::Applied)
+    );
+    assert_eq!(
+        office.confirm_payment(&id, true, "callback", paid),
+        Ok(Confirmation::Duplicate)
+    );
+    let d = &office.dossiers()[idx];
+    assert_eq!(d.submitted_at, paid);
+    assert_eq!(d.acceptance_due, at(2025, 3, 21, 9, 0));
+    assert_eq!(office.payment(&id).expect("payment").callbacks, 2);
+    office.advance(at(2025, 3, 25, 8, 0));
+    assert!(
+        office.dossiers()[idx]
+            .accepted_at
+            .is_some_and(|t| t >= paid)
+    );
+    assert!(
+        office.create_payment(&code, paid).is_err(),
+        "nothing owed any more"
+    );
+}
+
+#[test]
+fn lateness_follows_the_configured_probability() {
+    for (p, late) in [(0.0, false), (1.0, true)] {
+        let (mut office, cat) = office(|c| c.back_office.late_probability = p);
+        for i in 0..20 {
+            submit(&mut office, &cat, "1.900007", at(2025, 3, 17, 8, i));
+        }
+        office.advance(at(2025, 6, 1, 0, 0));
+        for d in office.dossiers() {
+            let (due, done) = (d.due_at.expect("due"), d.finished_at.expect("finished"));
+            assert_eq!(
+                done.date() > due.date(),
+                late,
+                "{} due {due} done {done}",
+                d.code
+            );
+            assert_eq!(d.state(), DossierState::ResultReturned);
+        }
+        let s = office.stats(
+            "ubndxa",
+            at(2025, 3, 1, 0, 0).date(),
+            at(2025, 5, 31, 0, 0).date(),
+            at(2025, 6, 1, 0, 0),
+        );
+        assert_eq!(s.received, 20);
+        assert_eq!(s.accepted, 20);
+        assert_eq!(s.resolved_late, if late { 20 } else { 0 });
+        assert_eq!(
+            s.resolved_early + s.resolved_on_time,
+            if late { 0 } else { 20 }
+        );
+    }
+}
+
+#[test]
+fn stats_count_late_acceptances_pending_and_overdue() {
+    // One slow officer: a day's backlog means late acceptances.
+    let (mut office, cat) = office(|c| {
+        c.back_office.officers = 1;
+        c.back_office.intake_minutes = 120.0;
+        c.back_office.late_probability = 1.0;
+    });
+    for i in 0..20 {
+        submit(&mut office, &cat, "1.900007", at(2025, 3, 17, 7, i));
+    }
+    let now = at(2025, 3, 18, 12, 0);
+    office.advance(now);
+    let s = office.stats("ubndxa", now.date() - TimeDelta::days(7), now.date(), now);
+    assert_eq!(s.received, 20);
+    assert_eq!(s.accepted + s.pending_intake, 20);
+    assert!(s.pending_intake > 0, "{s:?}");
+    let late = office
+        .dossiers()
+        .iter()
+        .filter(|d| d.accepted_at.is_some_and(|a| a > d.acceptance_due))
+        .count() as u64;
+    assert_eq!(s.late_acceptances, late);
+    assert!(late > 0, "{s:?}");
+}
+
+#[test]
+fn a_supplement_request_returns_the_dossier_to_intake_when_supplied() {
+    let (mut office, cat) = office(|c| {
+        c.back_office.accept = 0.0;
+        c.back_office.supplement = 1.0;
+    });
+    let idx = submit(&mut office, &cat, "1.900007", at(2025, 3, 17, 8, 0));
+    let code = office.dossiers()[idx].code.clone();
+    office.advance(at(2025, 3, 18, 17, 0));
+    assert_eq!(
+        office.dossiers()[idx].state(),
+        DossierState::SupplementRequested
+    );
+    office
+        .supplement(&code, vec![], at(2025, 3, 19, 8, 0))
+        .expect("supplied");
+    assert!(
+        office
+            .supplement(&code, vec![], at(2025, 3, 19, 8, 0))
+            .is_err()
+    );
+    office.advance(at(2025, 3, 21, 17, 0));
+    assert!(office.dossiers()[idx].accepted_at.is_some());
+    assert_eq!(office.dossiers()[idx].supplements, 1);
+}
