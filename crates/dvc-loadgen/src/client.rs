@@ -1,6 +1,9 @@
-//! The one HTTP client of the runner: hyper-util's pooled client over rustls, HTTP/1.1 and
-//! HTTP/2 (chosen by ALPN on https), keep-alive, Mozilla's root certificates.
+//! The one HTTP client of the runner. Plain `http://` goes through a lean pool of HTTP/1.1
+//! connections (hyper's connection API; a request takes an idle connection or opens one, and
+//! gives it back once the whole answer is read). `https://` goes through hyper-util's pooled
+//! client over rustls, with HTTP/1.1 or HTTP/2 chosen by ALPN and Mozilla's root certificates.
 
+use http_body_util::BodyExt;
 use http_body_util::Full;
 use hyper::body::Bytes;
 use hyper_rustls::HttpsConnector;
@@ -11,10 +14,151 @@ use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, Server
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{DigitallySignedStruct, SignatureScheme};
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-pub type HttpClient = Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
+type TlsClient = Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
+type Sender = hyper::client::conn::http1::SendRequest<Full<Bytes>>;
+
+/// The client: cheap to clone, shared by every journey.
+#[derive(Clone)]
+pub struct HttpClient {
+    tls: TlsClient,
+    idle: Arc<Mutex<HashMap<String, Vec<Sender>>>>,
+}
+
+/// A whole answer.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: u16,
+    pub headers: hyper::HeaderMap,
+    pub body: Bytes,
+}
+
+/// Why there is no answer.
+#[derive(Debug, thiserror::Error)]
+pub enum SendError {
+    #[error("{0}")]
+    Connect(String),
+    #[error("{0}")]
+    Http(String),
+}
+
+impl HttpClient {
+    /// Sends `request` and reads the whole answer.
+    pub async fn send(&self, request: hyper::Request<Full<Bytes>>) -> Result<Answer, SendError> {
+        if request.uri().scheme_str() == Some("http") {
+            return self.send_plain(request).await;
+        }
+        let response = self
+            .tls
+            .request(request)
+            .await
+            .map_err(|e| SendError::Connect(format!("{e:#}")))?;
+        let (parts, body) = response.into_parts();
+        let body = body
+            .collect()
+            .await
+            .map_err(|e| SendError::Http(format!("reading the body: {e}")))?
+            .to_bytes();
+        Ok(Answer {
+            status: parts.status.as_u16(),
+            headers: parts.headers,
+            body,
+        })
+    }
+
+    async fn send_plain(
+        &self,
+        mut request: hyper::Request<Full<Bytes>>,
+    ) -> Result<Answer, SendError> {
+        let authority = request
+            .uri()
+            .authority()
+            .map(|a| a.as_str().to_owned())
+            .ok_or_else(|| SendError::Connect("URL without a host".into()))?;
+        // HTTP/1.1 on a connection of our own: origin-form target and a Host header.
+        if !request.headers().contains_key(hyper::header::HOST)
+            && let Ok(host) = hyper::header::HeaderValue::from_str(&authority)
+        {
+            request.headers_mut().insert(hyper::header::HOST, host);
+        }
+        let target = request
+            .uri()
+            .path_and_query()
+            .map_or("/", |p| p.as_str())
+            .to_owned();
+        *request.uri_mut() = target
+            .parse()
+            .map_err(|e| SendError::Http(format!("bad request target {target:?}: {e}")))?;
+        let mut sender = match self.take_idle(&authority) {
+            Some(s) => s,
+            None => connect(&authority).await?,
+        };
+        let response = sender
+            .send_request(request)
+            .await
+            .map_err(|e| SendError::Connect(format!("{e:#}")))?;
+        let (parts, body) = response.into_parts();
+        let body = body
+            .collect()
+            .await
+            .map_err(|e| SendError::Http(format!("reading the body: {e}")))?
+            .to_bytes();
+        if !sender.is_closed() {
+            self.idle
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .entry(authority)
+                .or_default()
+                .push(sender);
+        }
+        Ok(Answer {
+            status: parts.status.as_u16(),
+            headers: parts.headers,
+            body,
+        })
+    }
+
+    fn take_idle(&self, authority: &str) -> Option<Sender> {
+        let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
+        let senders = idle.get_mut(authority)?;
+        while let Some(s) = senders.pop() {
+            if s.is_ready() && !s.is_closed() {
+                return Some(s);
+            }
+        }
+        None
+    }
+}
+
+async fn connect(authority: &str) -> Result<Sender, SendError> {
+    let address = if authority
+        .rsplit_once(':')
+        .is_some_and(|(_, port)| port.parse::<u16>().is_ok())
+    {
+        authority.to_owned()
+    } else {
+        format!("{authority}:80")
+    };
+    let stream = tokio::time::timeout(
+        Duration::from_secs(10),
+        tokio::net::TcpStream::connect(&address),
+    )
+    .await
+    .map_err(|_| SendError::Connect(format!("connecting to {address} took over 10 s")))?
+    .map_err(|e| SendError::Connect(format!("cannot connect to {address}: {e}")))?;
+    let _ = stream.set_nodelay(true);
+    let (sender, connection) =
+        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
+            .await
+            .map_err(|e| SendError::Connect(format!("HTTP handshake with {address}: {e}")))?;
+    tokio::spawn(async move {
+        let _ = connection.await;
+    });
+    Ok(sender)
+}
 
 /// Builds the client. `insecure` accepts any server certificate.
 pub fn build(insecure: bool) -> Result<HttpClient, rustls::Error> {
@@ -40,10 +184,14 @@ pub fn build(insecure: bool) -> Result<HttpClient, rustls::Error> {
         .https_or_http()
         .enable_all_versions()
         .wrap_connector(http);
-    Ok(Client::builder(TokioExecutor::new())
+    let tls = Client::builder(TokioExecutor::new())
         .pool_idle_timeout(Duration::from_secs(30))
         .pool_max_idle_per_host(usize::MAX)
-        .build(connector))
+        .build(connector);
+    Ok(HttpClient {
+        tls,
+        idle: Arc::new(Mutex::new(HashMap::new())),
+    })
 }
 
 /// For staging portals with self-signed certificates (`insecure_skip_verify = true`).

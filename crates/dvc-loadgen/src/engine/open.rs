@@ -68,6 +68,11 @@ pub async fn run(
             Ok(p) => p,
             Err(_) => {
                 let deadline = load.max_start_delay.map(|d| intended + d);
+                // Already past its start deadline (the scheduler is behind): drop at once.
+                if deadline.is_some_and(|d| Instant::now() >= d) {
+                    counters.dropped.fetch_add(1, Ordering::Relaxed);
+                    continue;
+                }
                 let wait_deadline = async {
                     match deadline {
                         Some(d) => tokio::time::sleep_until(d).await,

@@ -7,7 +7,7 @@ use crate::jsonpath::as_text;
 use crate::recorder::Outcome;
 use crate::scenario::{Body, Check, ExtractFrom, FileContent, PartValue, Step};
 use crate::template::Vars;
-use http_body_util::{BodyExt, Full};
+use http_body_util::Full;
 use hyper::body::Bytes;
 use hyper::header::{HeaderMap, HeaderName, HeaderValue};
 use rand::RngExt;
@@ -236,25 +236,13 @@ pub async fn send(
     request: hyper::Request<Full<Bytes>>,
     timeout: Duration,
 ) -> Result<Response, Failure> {
-    let exchange = async {
-        let response = client
-            .request(request)
-            .await
-            .map_err(|e| fail(Outcome::ConnectError, format!("{e:#}")))?;
-        let (parts, body) = response.into_parts();
-        let body = body
-            .collect()
-            .await
-            .map_err(|e| fail(Outcome::ConnectError, format!("reading the body: {e}")))?
-            .to_bytes();
-        Ok(Response {
-            status: parts.status.as_u16(),
-            headers: parts.headers,
-            body,
-        })
-    };
-    match tokio::time::timeout(timeout, exchange).await {
-        Ok(result) => result,
+    match tokio::time::timeout(timeout, client.send(request)).await {
+        Ok(Ok(a)) => Ok(Response {
+            status: a.status,
+            headers: a.headers,
+            body: a.body,
+        }),
+        Ok(Err(e)) => Err(fail(Outcome::ConnectError, e.to_string())),
         Err(_) => Err(fail(
             Outcome::Timeout,
             format!("no complete answer within {timeout:?}"),
