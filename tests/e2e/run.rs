@@ -288,3 +288,65 @@ fn remote_targets_need_allow_hosts_and_allow_remote() {
         r.error
     );
 }
+
+#[test]
+fn the_final_metrics_are_pushed_to_a_pushgateway() {
+    // A stand-in Pushgateway on loopback that keeps what is PUT to it.
+    let (tx, rx) = std::sync::mpsc::channel::<(String, String)>();
+    let (addr_tx, addr_rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Runtime::new().expect("runtime");
+        runtime.block_on(async move {
+            let app = axum::Router::new().route(
+                "/metrics/job/{job}/scenario/{scenario}",
+                axum::routing::put(
+                    move |axum::extract::Path((job, scenario)): axum::extract::Path<(
+                        String,
+                        String,
+                    )>,
+                          body: String| {
+                        let tx = tx.clone();
+                        async move {
+                            let _ = tx.send((format!("{job}/{scenario}"), body));
+                            axum::http::StatusCode::OK
+                        }
+                    },
+                ),
+            );
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                .await
+                .expect("bind");
+            addr_tx
+                .send(listener.local_addr().expect("address"))
+                .expect("address sent");
+            let _ = axum::serve(listener, app).await;
+        });
+    });
+    let addr = addr_rx
+        .recv_timeout(Duration::from_secs(10))
+        .expect("gateway listening");
+    let dir = Scratch::new("push");
+    let file = dir.write(
+        "push.toml",
+        "name = \"push-test\"\n[load]\nstages = [{ duration = \"1s\", rate = \"10/s\" }]\n\
+         [[journey]]\nname = \"j\"\n[[journey.step]]\nname = \"home\"\npath = \"/\"\n",
+    );
+    let r = dvcbench(&[
+        "run",
+        "-q",
+        file.to_str().expect("utf-8"),
+        "--push",
+        &format!("http://{addr}"),
+    ]);
+    assert_eq!(r.code, 0, "{:?}", r.error);
+    let (path, body) = rx
+        .recv_timeout(Duration::from_secs(10))
+        .expect("metrics pushed");
+    assert_eq!(path, "dvcbench/push-test");
+    assert!(
+        body.contains(
+            "dvc_run_steps_total{outcome=\"ok\",scenario=\"push-test\",step=\"home\"} 10"
+        ),
+        "{body}"
+    );
+}
