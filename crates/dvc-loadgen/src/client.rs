@@ -56,17 +56,7 @@ impl HttpClient {
             .request(request)
             .await
             .map_err(|e| SendError::Connect(format!("{e:#}")))?;
-        let (parts, body) = response.into_parts();
-        let body = body
-            .collect()
-            .await
-            .map_err(|e| SendError::Http(format!("reading the body: {e}")))?
-            .to_bytes();
-        Ok(Answer {
-            status: parts.status.as_u16(),
-            headers: parts.headers,
-            body,
-        })
+        read_answer(response).await
     }
 
     async fn send_plain(
@@ -100,12 +90,7 @@ impl HttpClient {
             .send_request(request)
             .await
             .map_err(|e| SendError::Connect(format!("{e:#}")))?;
-        let (parts, body) = response.into_parts();
-        let body = body
-            .collect()
-            .await
-            .map_err(|e| SendError::Http(format!("reading the body: {e}")))?
-            .to_bytes();
+        let answer = read_answer(response).await?;
         if !sender.is_closed() {
             self.idle
                 .lock()
@@ -114,11 +99,7 @@ impl HttpClient {
                 .or_default()
                 .push(sender);
         }
-        Ok(Answer {
-            status: parts.status.as_u16(),
-            headers: parts.headers,
-            body,
-        })
+        Ok(answer)
     }
 
     fn take_idle(&self, authority: &str) -> Option<Sender> {
@@ -131,6 +112,22 @@ impl HttpClient {
         }
         None
     }
+}
+
+async fn read_answer(
+    response: hyper::Response<hyper::body::Incoming>,
+) -> Result<Answer, SendError> {
+    let (parts, body) = response.into_parts();
+    let body = body
+        .collect()
+        .await
+        .map_err(|e| SendError::Http(format!("reading the body: {e}")))?
+        .to_bytes();
+    Ok(Answer {
+        status: parts.status.as_u16(),
+        headers: parts.headers,
+        body,
+    })
 }
 
 async fn connect(authority: &str) -> Result<Sender, SendError> {
