@@ -20,7 +20,7 @@ fn scenario(source: &str) -> Arc<Scenario> {
 
 async fn run_against(base: &str, source: &str, live: Option<LiveMetrics>) -> RunSummary {
     let scenario = scenario(source);
-    let client = dvc_loadgen::client::build(false).expect("client");
+    let client = dvc_loadgen::client::build(false, &[]).expect("client");
     let (_keep, interrupt) = tokio::sync::watch::channel(false);
     let opts = RunOptions {
         base_url: base.to_owned(),
@@ -348,5 +348,51 @@ fn the_final_metrics_are_pushed_to_a_pushgateway() {
             "dvc_run_steps_total{outcome=\"ok\",scenario=\"push-test\",step=\"home\"} 10"
         ),
         "{body}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn https_with_a_scenario_ca_negotiates_http2() {
+    let addr = dvcbench_e2e::tls::server().await;
+    let ca = dvcbench_e2e::tls::ca_path();
+    let scenario_text = |ca_line: &str| {
+        format!(
+            "[target]\nurl = \"https://localhost:{}\"\n{ca_line}\n[load]\nstages = [{{ duration = \"1s\", rate = \"20/s\" }}]\n\
+             [[journey]]\nname = \"j\"\n[[journey.step]]\nname = \"tls\"\npath = \"/\"\ncheck = {{ status = 200, contains = \"HTTP/2.0\" }}\n",
+            addr.port()
+        )
+    };
+    let dir = Scratch::new("tls");
+    let trusted = dir.write(
+        "trusted.toml",
+        &scenario_text(&format!("ca_file = {:?}", ca.display().to_string())),
+    );
+    let untrusted = dir.write("untrusted.toml", &scenario_text(""));
+    let run_file = |path: std::path::PathBuf| async move {
+        let s = Arc::new(Scenario::load(&path).expect("valid scenario"));
+        let client = dvc_loadgen::client::build(false, &s.target.extra_roots).expect("client");
+        let (_keep, interrupt) = tokio::sync::watch::channel(false);
+        let base = format!("https://localhost:{}", addr.port());
+        run(
+            s,
+            client,
+            RunOptions {
+                base_url: base.clone(),
+                target_label: base,
+                live: None,
+                progress: Progress::Off,
+                interrupt,
+            },
+        )
+        .await
+    };
+    let ok = run_file(trusted).await;
+    assert_eq!(ok.steps[0].count, 20);
+    assert!(ok.steps[0].errors.is_empty(), "{:?}", ok.steps[0].errors);
+    let refused = run_file(untrusted).await;
+    assert_eq!(
+        refused.steps[0].errors.get("connect_error"),
+        Some(&20),
+        "an unknown CA is refused"
     );
 }

@@ -157,8 +157,12 @@ async fn connect(authority: &str) -> Result<Sender, SendError> {
     Ok(sender)
 }
 
-/// Builds the client. `insecure` accepts any server certificate.
-pub fn build(insecure: bool) -> Result<HttpClient, rustls::Error> {
+/// Builds the client. `insecure` accepts any server certificate; `extra_roots` are trusted
+/// beside Mozilla's roots.
+pub fn build(
+    insecure: bool,
+    extra_roots: &[CertificateDer<'static>],
+) -> Result<HttpClient, rustls::Error> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()?;
@@ -168,8 +172,11 @@ pub fn build(insecure: bool) -> Result<HttpClient, rustls::Error> {
             .with_custom_certificate_verifier(Arc::new(AcceptAnyCertificate(provider)))
             .with_no_client_auth()
     } else {
-        let roots =
+        let mut roots =
             rustls::RootCertStore::from_iter(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+        for cert in extra_roots {
+            roots.add(cert.clone())?;
+        }
         builder.with_root_certificates(roots).with_no_client_auth()
     };
     let mut http = HttpConnector::new();

@@ -153,8 +153,11 @@ async fn run_async(scenario: Arc<Scenario>, args: &RunArgs) -> Result<RunSummary
             (url.clone(), url.clone())
         }
     };
-    let client = dvc_loadgen::client::build(scenario.target.insecure_skip_verify)
-        .map_err(|e| Failure::failed(anyhow!("cannot set up TLS: {e}")))?;
+    let client = dvc_loadgen::client::build(
+        scenario.target.insecure_skip_verify,
+        &scenario.target.extra_roots,
+    )
+    .map_err(|e| Failure::failed(anyhow!("cannot set up TLS: {e}")))?;
     let live = (args.metrics_listen.is_some() || args.push.is_some()).then(|| {
         LiveMetrics::new(
             &scenario.name,

@@ -38,6 +38,9 @@ pub struct TargetConfig {
     pub headers: BTreeMap<String, String>,
     /// Accept any TLS certificate (staging portals with self-signed certificates).
     pub insecure_skip_verify: bool,
+    /// PEM file of extra root certificates to trust (a staging portal's own CA), relative to
+    /// the scenario file.
+    pub ca_file: Option<Spanned<String>>,
     /// Simulator configuration for `url = "embedded"`, relative to the scenario file.
     pub portal_config: Option<Spanned<String>>,
 }
@@ -50,6 +53,7 @@ impl Default for TargetConfig {
             timeout: Spanned::new(0..0, "30s".into()),
             headers: BTreeMap::new(),
             insecure_skip_verify: false,
+            ca_file: None,
             portal_config: None,
         }
     }

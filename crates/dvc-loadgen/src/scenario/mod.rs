@@ -44,6 +44,8 @@ pub struct Target {
     pub timeout: Duration,
     pub headers: Vec<(String, Template)>,
     pub insecure_skip_verify: bool,
+    /// Extra trusted root certificates (DER), from `ca_file`.
+    pub extra_roots: Vec<rustls::pki_types::CertificateDer<'static>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

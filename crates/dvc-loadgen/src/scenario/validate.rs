@@ -239,12 +239,39 @@ fn target(p: &mut Problems, t: &TargetConfig, dir: &Path) -> Option<Target> {
         }
         headers.push((name.clone(), p.ok(0, Template::parse(value))?));
     }
+    let mut extra_roots = Vec::new();
+    if let Some(ca) = &t.ca_file {
+        use rustls::pki_types::CertificateDer;
+        use rustls::pki_types::pem::PemObject;
+        let path = dir.join(ca.get_ref());
+        match std::fs::read(&path) {
+            Ok(pem) => {
+                for cert in CertificateDer::pem_slice_iter(&pem) {
+                    match cert {
+                        Ok(c) => extra_roots.push(c.into_owned()),
+                        Err(e) => p.at(ca.span().start, format!("{}: {e}", path.display())),
+                    }
+                }
+                if extra_roots.is_empty() {
+                    p.at(
+                        ca.span().start,
+                        format!("{} holds no PEM certificate", path.display()),
+                    );
+                }
+            }
+            Err(e) => p.at(
+                ca.span().start,
+                format!("cannot read ca_file {}: {e}", path.display()),
+            ),
+        }
+    }
     Some(Target {
         base,
         allow_hosts: t.allow_hosts.clone(),
         timeout,
         headers,
         insecure_skip_verify: t.insecure_skip_verify,
+        extra_roots,
     })
 }
 
@@ -667,4 +694,104 @@ fn step(
         }
     }
     Some(step)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problems(source: &str) -> Vec<String> {
+        validate(Path::new("s.toml"), source)
+            .expect_err("invalid")
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn unknown_keys_are_errors_with_their_place() {
+        let found = problems(
+            "[load]\nstages = []\nmax_inflight = 3\n[[journey]]\nname = \"a\"\nstep = []\n",
+        );
+        assert_eq!(found.len(), 1);
+        assert!(
+            found[0].starts_with("s.toml:3:1: unknown field `max_inflight`"),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn every_semantic_problem_is_reported_at_once() {
+        let found = problems(
+            r#"[load]
+stages = [{ duration = "1m", rate = "5000/s" }, { duration = "soon", rate = "1/s" }]
+
+[[journey]]
+name = "j"
+  [[journey.step]]
+  name = "lookup"
+  path = "/api/dossiers/{{dossier_code}}"
+  extract = { code = { json = "$.code[" } }
+  [[journey.step]]
+  name = "pay"
+  method = "POST"
+  path = "api/pay"
+  think = { fixed = "1s", exponential = "2s" }
+
+[thresholds]
+"step.lookup.p95" = "< 800ms"
+"step.lookup.p42" = "< 1s"
+"#,
+        );
+        let expect = [
+            "s.toml:2:11: rate 5000/s is over max_rate 1000/s",
+            "s.toml:2:49: expected a duration such as",
+            "s.toml:6:3: step \"lookup\" uses {{dossier_code}}, which no earlier step extracts",
+            "s.toml:9:22: bad JSON path \"$.code[\"",
+            "s.toml:13:10: path must start with /",
+            "s.toml:14:11: think needs exactly one of",
+            "s.toml:18:21: unknown statistic \"p42\"",
+        ];
+        for e in expect {
+            assert!(
+                found.iter().any(|f| f.starts_with(e)),
+                "missing {e:?} in {found:#?}"
+            );
+        }
+        assert_eq!(found.len(), expect.len(), "{found:#?}");
+    }
+
+    #[test]
+    fn an_unreadable_ca_file_is_reported_at_its_key() {
+        let found = problems(
+            "[target]\nurl = \"https://localhost:8443\"\nca_file = \"no-such-ca.pem\"\n[load]\nstages = [{ duration = \"1s\", rate = \"1/s\" }]\n[[journey]]\nname = \"j\"\n[[journey.step]]\nname = \"s\"\npath = \"/\"\n",
+        );
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0].starts_with("s.toml:3:11: cannot read ca_file no-such-ca.pem"),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn variables_extracted_earlier_and_data_are_known() {
+        let ok = validate(
+            Path::new("s.toml"),
+            r#"[load]
+stages = [{ duration = "1s", rate = "1/s" }]
+[[journey]]
+name = "j"
+  [[journey.step]]
+  name = "submit"
+  method = "POST"
+  path = "/api/x"
+  json = { name = "{{citizen.full_name}}", id = "{{journey.id}}" }
+  extract = { code = { json = "$.code" } }
+  [[journey.step]]
+  name = "lookup"
+  path = "/api/x/{{code}}"
+"#,
+        );
+        assert!(ok.is_ok(), "{:?}", ok.err());
+    }
 }
