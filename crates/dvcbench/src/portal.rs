@@ -10,15 +10,7 @@ use std::io::Write;
 /// Loads and validates the simulator configuration, applying command-line overrides.
 pub fn load_config(args: &PortalArgs) -> Result<SimConfig, Failure> {
     let mut config = match &args.config {
-        Some(path) => {
-            let source = std::fs::read_to_string(path)
-                .with_context(|| format!("cannot read portal config {}", path.display()))
-                .map_err(Failure::bad_input)?;
-            SimConfig::parse(&path.display().to_string(), &source).map_err(|problems| {
-                let text: Vec<String> = problems.iter().map(ToString::to_string).collect();
-                Failure::bad_input(anyhow!("{}", text.join("\n")))
-            })?
-        }
+        Some(path) => read_sim_config(path)?,
         None => SimConfig::default(),
     };
     if let Some(scale) = args.time_scale {
@@ -33,6 +25,17 @@ pub fn load_config(args: &PortalArgs) -> Result<SimConfig, Failure> {
         config.admin_token.clone_from(&args.admin_token);
     }
     Ok(config)
+}
+
+/// Reads and validates a simulator configuration file; problems are bad input (exit 2).
+pub fn read_sim_config(path: &std::path::Path) -> Result<SimConfig, Failure> {
+    let source = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read portal config {}", path.display()))
+        .map_err(Failure::bad_input)?;
+    SimConfig::parse(&path.display().to_string(), &source).map_err(|problems| {
+        let text: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        Failure::bad_input(anyhow!("{}", text.join("\n")))
+    })
 }
 
 /// Runs the simulator until Ctrl-C or SIGTERM.

@@ -126,16 +126,7 @@ async fn run_async(scenario: Arc<Scenario>, args: &RunArgs) -> Result<RunSummary
     let (base_url, target_label) = match &scenario.target.base {
         TargetBase::Embedded(config) => {
             let config = match config {
-                Some(path) => {
-                    let source = std::fs::read_to_string(path)
-                        .with_context(|| format!("cannot read portal config {}", path.display()))
-                        .map_err(Failure::bad_input)?;
-                    dvc_portal_sim::config::SimConfig::parse(&path.display().to_string(), &source)
-                        .map_err(|p| {
-                        let text: Vec<String> = p.iter().map(ToString::to_string).collect();
-                        Failure::bad_input(anyhow!("{}", text.join("\n")))
-                    })?
-                }
+                Some(path) => crate::portal::read_sim_config(path)?,
                 None => dvc_portal_sim::config::SimConfig::default(),
             };
             let listen = "127.0.0.1:0".parse().expect("invariant: a valid address");
