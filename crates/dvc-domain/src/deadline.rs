@@ -95,14 +95,6 @@ impl Timeliness {
             Timeliness::OpenOverdue => "open_overdue",
         }
     }
-
-    /// True for the dossiers the national index counts as in time (indicator 2.1).
-    pub fn counts_as_in_time(self) -> bool {
-        matches!(
-            self,
-            Timeliness::Early | Timeliness::OnTime | Timeliness::OpenInTime
-        )
-    }
 }
 
 impl WorkingCalendar {

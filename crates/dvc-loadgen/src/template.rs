@@ -69,11 +69,6 @@ impl Template {
         })
     }
 
-    /// True when the template has no placeholders.
-    pub fn is_literal(&self) -> bool {
-        self.vars().next().is_none()
-    }
-
     /// Fills the placeholders; the name of the first unset variable is the error.
     pub fn render(&self, vars: &dyn Vars) -> Result<String, String> {
         let mut out = String::new();

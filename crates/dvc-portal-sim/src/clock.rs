@@ -40,15 +40,6 @@ impl SimClock {
         TimeDelta::microseconds((real.as_secs_f64() * self.scale * 1e6) as i64)
     }
 
-    /// The real time until simulated instant `sim` (zero if it has passed).
-    pub fn real_until(&self, sim: NaiveDateTime) -> Duration {
-        let ahead = (sim - self.now())
-            .num_microseconds()
-            .unwrap_or(i64::MAX)
-            .max(0);
-        Duration::from_secs_f64(ahead as f64 / 1e6 / self.scale)
-    }
-
     /// How many times faster than real time the clock runs.
     pub fn scale(&self) -> f64 {
         self.scale

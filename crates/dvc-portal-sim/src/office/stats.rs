@@ -22,6 +22,16 @@ pub struct AgencyStats {
     pub open_overdue: u64,
 }
 
+impl AgencyStats {
+    /// The national index's progress ratio (indicator 2.1): dossiers finished on time or still
+    /// open in time, over all finished or open ones; None when there are none.
+    pub fn on_time_ratio(&self) -> Option<f64> {
+        let in_time = self.resolved_early + self.resolved_on_time + self.open_in_time;
+        let all = in_time + self.resolved_late + self.open_overdue;
+        (all > 0).then(|| in_time as f64 / all as f64)
+    }
+}
+
 impl Office {
     /// Statistics of `agency` for dossiers in the period `from ..= to` (dates), as of `now`.
     pub fn stats(

@@ -62,18 +62,8 @@ pub async fn stats(
         .iter()
         .map(|a| {
             let s = office.stats(a, from, to, now);
-            let finished_or_open = s.resolved_early
-                + s.resolved_on_time
-                + s.resolved_late
-                + s.open_in_time
-                + s.open_overdue;
-            let in_time = s.resolved_early + s.resolved_on_time + s.open_in_time;
             let mut v = serde_json::to_value(&s).unwrap_or_default();
-            v["on_time_ratio"] = if finished_or_open == 0 {
-                Value::Null
-            } else {
-                json!(in_time as f64 / finished_or_open as f64)
-            };
+            v["on_time_ratio"] = json!(s.on_time_ratio());
             v
         })
         .collect();
