@@ -110,7 +110,7 @@ impl FileCache {
 #[allow(clippy::too_many_arguments)]
 pub fn build(
     base: &str,
-    default_headers: &[(String, crate::template::Template)],
+    default_headers: &[(HeaderName, crate::template::Template)],
     step: &Step,
     step_id: usize,
     files: &FileCache,
@@ -136,11 +136,9 @@ pub fn build(
         .headers_mut()
         .expect("invariant: a fresh builder has headers");
     for (name, value) in default_headers.iter().chain(&step.headers) {
-        let name = HeaderName::from_bytes(name.as_bytes())
-            .map_err(|e| fail(Outcome::CheckFailed, e.to_string()))?;
         let value = HeaderValue::from_str(&render(value)?)
             .map_err(|e| fail(Outcome::CheckFailed, e.to_string()))?;
-        headers.insert(name, value);
+        headers.insert(name.clone(), value);
     }
     if !state.cookies.is_empty() {
         let cookie: Vec<String> = state

@@ -42,7 +42,7 @@ pub struct Target {
     pub base: TargetBase,
     pub allow_hosts: Vec<String>,
     pub timeout: Duration,
-    pub headers: Vec<(String, Template)>,
+    pub headers: Vec<(hyper::header::HeaderName, Template)>,
     pub insecure_skip_verify: bool,
     /// Extra trusted root certificates (DER), from `ca_file`.
     pub extra_roots: Vec<rustls::pki_types::CertificateDer<'static>>,
@@ -95,7 +95,7 @@ pub struct Step {
     pub method: hyper::Method,
     pub path: Template,
     pub query: Vec<(String, Template)>,
-    pub headers: Vec<(String, Template)>,
+    pub headers: Vec<(hyper::header::HeaderName, Template)>,
     pub body: Body,
     pub check: Check,
     pub extract: Vec<Extract>,

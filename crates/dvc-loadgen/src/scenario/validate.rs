@@ -5,6 +5,7 @@ use super::*;
 use crate::data::{CITIZEN_FIELDS, Feeder};
 use crate::thresholds::Threshold;
 use crate::units::{parse_duration, parse_rate, parse_size};
+use hyper::header::HeaderName;
 use std::collections::BTreeSet;
 use toml::Spanned;
 
@@ -207,6 +208,14 @@ fn uses_citizens(journeys: &[Journey], target: &Target) -> bool {
     steps.chain(headers).any(|v| v.starts_with("citizen."))
 }
 
+/// A header of the scenario: its name checked once here, its value a template.
+fn header(p: &mut Problems, at: usize, name: &str, value: &str) -> Option<(HeaderName, Template)> {
+    let parsed = HeaderName::from_bytes(name.as_bytes())
+        .map_err(|_| format!("{name:?} is not a valid header name"));
+    let name = p.ok(at, parsed)?;
+    Some((name, p.ok(at, Template::parse(value))?))
+}
+
 fn target(p: &mut Problems, t: &TargetConfig, dir: &Path) -> Option<Target> {
     let url = t.url.get_ref().trim();
     let base = if url == "embedded" {
@@ -229,16 +238,11 @@ fn target(p: &mut Problems, t: &TargetConfig, dir: &Path) -> Option<Target> {
         return None;
     };
     let timeout = p.ok(t.timeout.span().start, parse_duration(t.timeout.get_ref()))?;
-    let mut headers = Vec::new();
-    for (name, value) in &t.headers {
-        if hyper::header::HeaderName::from_bytes(name.as_bytes()).is_err() {
-            p.at(
-                0,
-                format!("target.headers: {name:?} is not a valid header name"),
-            );
-        }
-        headers.push((name.clone(), p.ok(0, Template::parse(value))?));
-    }
+    let headers = t
+        .headers
+        .iter()
+        .filter_map(|(name, value)| header(p, t.url.span().start, name, value))
+        .collect();
     let mut extra_roots = Vec::new();
     if let Some(ca) = &t.ca_file {
         use rustls::pki_types::CertificateDer;
@@ -606,15 +610,10 @@ fn step(
         .iter()
         .filter_map(|(k, v)| Some((k.clone(), p.ok(at, Template::parse(v))?)))
         .collect();
-    let headers: Vec<(String, Template)> = c
+    let headers: Vec<(HeaderName, Template)> = c
         .headers
         .iter()
-        .filter_map(|(k, v)| {
-            if hyper::header::HeaderName::from_bytes(k.as_bytes()).is_err() {
-                p.at(at, format!("{k:?} is not a valid header name"));
-            }
-            Some((k.clone(), p.ok(at, Template::parse(v))?))
-        })
+        .filter_map(|(name, value)| header(p, at, name, value))
         .collect();
     let body = body(p, at, c, dir);
     let step_check = check(p, at, &c.check);
