@@ -1,7 +1,6 @@
 //! Layers around a portal's routes, outermost first: metrics (every answer is counted and
 //! timed, faults included), injected faults, and the service model (worker pool and queue).
 
-use crate::config::FaultsConfig;
 use crate::error::ApiError;
 use crate::portal::SharedPortal;
 use axum::extract::{MatchedPath, Request, State};
@@ -27,9 +26,15 @@ fn route(portal: &SharedPortal, req: &Request) -> String {
     }
 }
 
-/// `METHOD /route`, the key of per-route settings.
-fn route_key(portal: &SharedPortal, req: &Request) -> String {
-    format!("{} {}", req.method(), route(portal, req))
+/// `METHOD /route`, the key of per-route settings, worked out once per request by the
+/// outermost layer and read by the inner ones.
+#[derive(Clone)]
+struct RouteKey(String);
+
+fn route_key(req: &Request) -> &str {
+    req.extensions()
+        .get::<RouteKey>()
+        .map_or("", |k| k.0.as_str())
 }
 
 fn per_route<T: Copy>(map: &std::collections::BTreeMap<String, T>, key: &str) -> Option<T> {
@@ -47,10 +52,12 @@ fn reject(portal: &SharedPortal, reason: &str, error: ApiError) -> Response {
 }
 
 /// Counts and times every answer.
-pub async fn metrics(State(portal): State<SharedPortal>, req: Request, next: Next) -> Response {
+pub async fn metrics(State(portal): State<SharedPortal>, mut req: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = req.method().as_str().to_owned();
     let route = route(&portal, &req);
+    req.extensions_mut()
+        .insert(RouteKey(format!("{method} {route}")));
     let [name, province] = portal.labels();
     let in_flight = portal
         .metrics
@@ -73,21 +80,10 @@ pub async fn metrics(State(portal): State<SharedPortal>, req: Request, next: Nex
     response
 }
 
-fn in_outage(faults: &FaultsConfig, now: chrono::NaiveDateTime) -> bool {
-    faults.outage || faults.outage_windows.iter().any(|w| {
-        let parse = |s: &str| {
-            chrono::DateTime::parse_from_rfc3339(s)
-                .ok()
-                .map(|t| dvc_domain::calendar::to_local(&t))
-        };
-        matches!((parse(&w.from), parse(&w.to)), (Some(from), Some(to)) if from <= now && now < to)
-    })
-}
-
 /// Outages, periodic stalls, added latency and injected errors.
 pub async fn faults(State(portal): State<SharedPortal>, req: Request, next: Next) -> Response {
     let faults = portal.faults();
-    if in_outage(&faults, portal.now()) {
+    if faults.in_outage(portal.now()) {
         return reject(
             &portal,
             "outage",
@@ -104,8 +100,7 @@ pub async fn faults(State(portal): State<SharedPortal>, req: Request, next: Next
             tokio::time::sleep(Duration::from_millis(faults.stall_for_ms - phase)).await;
         }
     }
-    if let Some(ms) = per_route(&faults.latency_ms, &route_key(&portal, &req)).filter(|ms| *ms > 0)
-    {
+    if let Some(ms) = per_route(&faults.latency_ms, route_key(&req)).filter(|ms| *ms > 0) {
         tokio::time::sleep(Duration::from_millis(ms)).await;
     }
     if faults.error_rate > 0.0 && portal.office().roll() < faults.error_rate {
@@ -124,12 +119,9 @@ pub async fn faults(State(portal): State<SharedPortal>, req: Request, next: Next
 /// The service model: at most `workers` requests served at once, `queue` waiting, each taking
 /// the route's service time. Beyond the queue: 503 with `Retry-After`.
 pub async fn capacity(State(portal): State<SharedPortal>, req: Request, next: Next) -> Response {
-    let service = per_route(
-        &portal.config.capacity.service_time_ms,
-        &route_key(&portal, &req),
-    )
-    .filter(|ms| *ms > 0.0)
-    .map(|ms| Duration::from_secs_f64(ms / 1000.0));
+    let service = per_route(&portal.config.capacity.service_time_ms, route_key(&req))
+        .filter(|ms| *ms > 0.0)
+        .map(|ms| Duration::from_secs_f64(ms / 1000.0));
     let Some(workers) = &portal.capacity.workers else {
         if let Some(d) = service {
             tokio::time::sleep(d).await;

@@ -35,7 +35,7 @@ pub struct Portal {
     pub config: PortalConfig,
     pub catalogue: Arc<Catalogue>,
     pub clock: Arc<SimClock>,
-    pub faults: RwLock<FaultsConfig>,
+    faults: RwLock<Arc<Faults>>,
     pub metrics: Metrics,
     pub accounts: AccountsConfig,
     pub limits: LimitsConfig,
@@ -87,7 +87,7 @@ impl Portal {
             name,
             province,
             office: Mutex::new(Office::new(&config, calendar)),
-            faults: RwLock::new(config.faults.clone()),
+            faults: RwLock::new(Arc::new(Faults::new(config.faults.clone()))),
             config,
             catalogue,
             clock,
@@ -117,8 +117,8 @@ impl Portal {
         office
     }
 
-    /// The current faults.
-    pub fn faults(&self) -> FaultsConfig {
+    /// The current faults (cheap: a shared pointer, read on every request).
+    pub fn faults(&self) -> Arc<Faults> {
         self.faults
             .read()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -127,7 +127,7 @@ impl Portal {
 
     /// Replaces the faults.
     pub fn set_faults(&self, faults: FaultsConfig) {
-        *self.faults.write().unwrap_or_else(|p| p.into_inner()) = faults;
+        *self.faults.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(Faults::new(faults));
     }
 
     /// The simulated present.
@@ -143,6 +143,48 @@ impl Portal {
     /// `[portal, province]` label values.
     pub fn labels(&self) -> [&str; 2] {
         [&self.name, self.province.code]
+    }
+}
+
+/// Faults in force, with the outage windows parsed once when they are set.
+#[derive(Debug)]
+pub struct Faults {
+    pub config: FaultsConfig,
+    /// Outage windows in simulated local time.
+    windows: Vec<(NaiveDateTime, NaiveDateTime)>,
+}
+
+impl Faults {
+    /// Faults from a validated configuration (windows that do not parse are left out).
+    pub fn new(config: FaultsConfig) -> Self {
+        let parse = |s: &str| {
+            chrono::DateTime::parse_from_rfc3339(s)
+                .ok()
+                .map(|t| dvc_domain::calendar::to_local(&t))
+        };
+        let windows = config
+            .outage_windows
+            .iter()
+            .filter_map(|w| Some((parse(&w.from)?, parse(&w.to)?)))
+            .collect();
+        Faults { config, windows }
+    }
+
+    /// True when the portal is down at simulated instant `now`.
+    pub fn in_outage(&self, now: NaiveDateTime) -> bool {
+        self.config.outage
+            || self
+                .windows
+                .iter()
+                .any(|(from, to)| *from <= now && now < *to)
+    }
+}
+
+impl std::ops::Deref for Faults {
+    type Target = FaultsConfig;
+
+    fn deref(&self) -> &FaultsConfig {
+        &self.config
     }
 }
 

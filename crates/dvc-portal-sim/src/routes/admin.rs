@@ -37,7 +37,7 @@ pub async fn get_faults(
     headers: HeaderMap,
 ) -> Result<Json<FaultsConfig>, ApiError> {
     authorise(&portal, &headers)?;
-    Ok(Json(portal.faults()))
+    Ok(Json(portal.faults().config.clone()))
 }
 
 /// `PUT /admin/faults`: replaces the faults (fields left out are off).
