@@ -207,4 +207,31 @@ mod tests {
         let jpg = generated_file(FileKind::Jpg, 5000);
         assert!(jpg.starts_with(b"\xff\xd8") && jpg.ends_with(b"\xff\xd9"));
     }
+
+    #[test]
+    fn csv_feeders_hand_out_rows_round_robin() {
+        let path = std::env::temp_dir().join(format!("dvcbench-feeder-{}.csv", std::process::id()));
+        std::fs::write(
+            &path,
+            "citizen_id,password\n001099000001,a\n001099000002,b\n",
+        )
+        .expect("write");
+        let feeder = Feeder::read("accounts", &path).expect("valid CSV");
+        let _ = std::fs::remove_file(&path);
+        assert_eq!(feeder.columns, ["citizen_id", "password"]);
+        let rows: Vec<Vec<(String, String)>> =
+            (0..3).map(|_| feeder.next_row().collect()).collect();
+        assert_eq!(
+            rows[0][0],
+            ("accounts.citizen_id".to_owned(), "001099000001".to_owned())
+        );
+        assert_eq!(rows[1][1], ("accounts.password".to_owned(), "b".to_owned()));
+        assert_eq!(rows[2], rows[0], "wraps around");
+        let missing =
+            Feeder::read("x", std::path::Path::new("/nonexistent/x.csv")).expect_err("missing");
+        assert!(
+            missing.starts_with("cannot read CSV /nonexistent/x.csv"),
+            "{missing}"
+        );
+    }
 }
