@@ -91,6 +91,27 @@ async fn arrivals_beyond_max_in_flight_wait_then_drop_and_are_counted() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn journeys_still_running_after_the_graceful_stop_are_cut_and_not_left_in_flight() {
+    let addr = slow_server(Duration::from_secs(20)).await;
+    let started = std::time::Instant::now();
+    let summary = run_against(
+        &format!("http://{addr}"),
+        "[target]\ntimeout = \"60s\"\n[load]\nstages = [{ duration = \"500ms\", rate = \"20/s\" }]\n\
+         graceful_stop = \"300ms\"\n[[journey]]\nname = \"get\"\n[[journey.step]]\nname = \"root\"\npath = \"/\"\n",
+        None,
+    )
+    .await;
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "the cut ends the run: {:?}",
+        started.elapsed()
+    );
+    assert_eq!(summary.arrivals.started, 10, "{:?}", summary.arrivals);
+    let last = summary.timeline.last().expect("a timeline point");
+    assert_eq!(last.in_flight, 0, "cut journeys leave the in-flight count");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn live_metrics_pass_promtool() {
     let sim = dvcbench_e2e::sim::start("").await;
     let source = std::fs::read_to_string(concat!(

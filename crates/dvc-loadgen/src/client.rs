@@ -1,8 +1,9 @@
 //! The one HTTP client of the runner. Plain `http://` goes through a lean pool of HTTP/1.1
-//! connections (hyper's connection API; a request takes an idle connection or opens one, and
-//! gives it back once the whole answer is read). `https://` goes through hyper-util's pooled
+//! connections driven by the journey's task itself (`h1`; a request takes an idle connection or
+//! opens one, and gives it back once the whole answer is read). `https://` goes through hyper-util's pooled
 //! client over rustls, with HTTP/1.1 or HTTP/2 chosen by ALPN and Mozilla's root certificates.
 
+use crate::h1;
 use http_body_util::BodyExt;
 use http_body_util::Full;
 use hyper::body::Bytes;
@@ -19,20 +20,19 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 type TlsClient = Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
-type Sender = hyper::client::conn::http1::SendRequest<Full<Bytes>>;
 
 /// The client: cheap to clone, shared by every journey.
 #[derive(Clone)]
 pub struct HttpClient {
     tls: TlsClient,
-    idle: Arc<Mutex<HashMap<String, Vec<Sender>>>>,
+    idle: Arc<Mutex<HashMap<String, Vec<h1::Conn>>>>,
 }
 
 /// A whole answer.
 #[derive(Debug)]
 pub struct Answer {
     pub status: u16,
-    pub headers: hyper::HeaderMap,
+    pub headers: h1::Headers,
     pub body: Bytes,
 }
 
@@ -45,12 +45,42 @@ pub enum SendError {
     Http(String),
 }
 
+/// A request ready to send: an absolute URL, header fields and a whole body.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    pub method: hyper::Method,
+    pub url: String,
+    pub headers: hyper::HeaderMap,
+    pub body: Bytes,
+}
+
+impl Prepared {
+    /// A GET of `url` with no header fields.
+    pub fn get(url: impl Into<String>) -> Prepared {
+        Prepared {
+            method: hyper::Method::GET,
+            url: url.into(),
+            headers: hyper::HeaderMap::new(),
+            body: Bytes::new(),
+        }
+    }
+}
+
 impl HttpClient {
     /// Sends `request` and reads the whole answer.
-    pub async fn send(&self, request: hyper::Request<Full<Bytes>>) -> Result<Answer, SendError> {
-        if request.uri().scheme_str() == Some("http") {
+    pub async fn send(&self, request: Prepared) -> Result<Answer, SendError> {
+        if request.url.starts_with("http://") {
             return self.send_plain(request).await;
         }
+        let mut builder = hyper::Request::builder()
+            .method(request.method)
+            .uri(&request.url);
+        if let Some(headers) = builder.headers_mut() {
+            *headers = request.headers;
+        }
+        let request = builder
+            .body(Full::new(request.body))
+            .map_err(|e| SendError::Http(format!("bad request for {}: {e}", request.url)))?;
         let response = self
             .tls
             .request(request)
@@ -59,58 +89,72 @@ impl HttpClient {
         read_answer(response).await
     }
 
-    async fn send_plain(
-        &self,
-        mut request: hyper::Request<Full<Bytes>>,
-    ) -> Result<Answer, SendError> {
-        let authority = request
-            .uri()
-            .authority()
-            .map(|a| a.as_str().to_owned())
-            .ok_or_else(|| SendError::Connect("URL without a host".into()))?;
-        // HTTP/1.1 on a connection of our own: origin-form target and a Host header.
-        if !request.headers().contains_key(hyper::header::HOST)
-            && let Ok(host) = hyper::header::HeaderValue::from_str(&authority)
-        {
-            request.headers_mut().insert(hyper::header::HOST, host);
-        }
-        let target = request
-            .uri()
-            .path_and_query()
-            .map_or("/", |p| p.as_str())
-            .to_owned();
-        *request.uri_mut() = target
-            .parse()
-            .map_err(|e| SendError::Http(format!("bad request target {target:?}: {e}")))?;
-        let mut sender = match self.take_idle(&authority) {
-            Some(s) => s,
-            None => connect(&authority).await?,
+    /// HTTP/1.1 on a pooled connection of our own.
+    async fn send_plain(&self, request: Prepared) -> Result<Answer, SendError> {
+        let rest = &request.url["http://".len()..];
+        let (authority, target) = match rest.find(['/', '?']) {
+            Some(i) if rest.as_bytes()[i] == b'/' => (&rest[..i], &rest[i..]),
+            Some(i) => (&rest[..i], &rest[i..]),
+            None => (rest, "/"),
         };
-        let response = sender
-            .send_request(request)
-            .await
-            .map_err(|e| SendError::Connect(format!("{e:#}")))?;
-        let answer = read_answer(response).await?;
-        if !sender.is_closed() {
-            self.idle
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .entry(authority)
-                .or_default()
-                .push(sender);
+        if authority.is_empty() {
+            return Err(SendError::Connect("URL without a host".into()));
         }
-        Ok(answer)
-    }
-
-    fn take_idle(&self, authority: &str) -> Option<Sender> {
-        let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
-        let senders = idle.get_mut(authority)?;
-        while let Some(s) = senders.pop() {
-            if s.is_ready() && !s.is_closed() {
-                return Some(s);
+        let mut head = Vec::with_capacity(256);
+        let target = if target.starts_with('?') {
+            std::borrow::Cow::Owned(format!("/{target}"))
+        } else {
+            std::borrow::Cow::Borrowed(target)
+        };
+        let host = (!request.headers.contains_key(hyper::header::HOST)).then_some(authority);
+        h1::request_head(
+            &request.method,
+            &target,
+            host,
+            &request.headers,
+            request.body.len(),
+            &mut head,
+        );
+        let body = &request.body;
+        let is_head = request.method == hyper::Method::HEAD;
+        let mut conn = match self.take_idle(authority) {
+            Some(c) => c,
+            None => connect(authority).await?,
+        };
+        let exchange = match conn.exchange(&head, body, is_head).await {
+            Ok(x) => x,
+            // A kept-alive connection the server closed meanwhile: once more on a fresh one.
+            Err(e) if e.before_response && conn.used > 1 => {
+                conn = connect(authority).await?;
+                conn.exchange(&head, body, is_head)
+                    .await
+                    .map_err(|e| SendError::Connect(e.message))?
+            }
+            Err(e) if e.before_response => return Err(SendError::Connect(e.message)),
+            Err(e) => return Err(SendError::Http(e.message)),
+        };
+        if exchange.reusable {
+            let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
+            match idle.get_mut(authority) {
+                Some(conns) => conns.push(conn),
+                None => {
+                    idle.insert(authority.to_owned(), vec![conn]);
+                }
             }
         }
-        None
+        Ok(Answer {
+            status: exchange.status,
+            headers: exchange.headers,
+            body: exchange.body,
+        })
+    }
+
+    fn take_idle(&self, authority: &str) -> Option<h1::Conn> {
+        self.idle
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get_mut(authority)?
+            .pop()
     }
 }
 
@@ -125,12 +169,12 @@ async fn read_answer(
         .to_bytes();
     Ok(Answer {
         status: parts.status.as_u16(),
-        headers: parts.headers,
+        headers: h1::Headers::from_map(&parts.headers),
         body,
     })
 }
 
-async fn connect(authority: &str) -> Result<Sender, SendError> {
+async fn connect(authority: &str) -> Result<h1::Conn, SendError> {
     let address = if authority
         .rsplit_once(':')
         .is_some_and(|(_, port)| port.parse::<u16>().is_ok())
@@ -139,22 +183,10 @@ async fn connect(authority: &str) -> Result<Sender, SendError> {
     } else {
         format!("{authority}:80")
     };
-    let stream = tokio::time::timeout(
-        Duration::from_secs(10),
-        tokio::net::TcpStream::connect(&address),
-    )
-    .await
-    .map_err(|_| SendError::Connect(format!("connecting to {address} took over 10 s")))?
-    .map_err(|e| SendError::Connect(format!("cannot connect to {address}: {e}")))?;
-    let _ = stream.set_nodelay(true);
-    let (sender, connection) =
-        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
-            .await
-            .map_err(|e| SendError::Connect(format!("HTTP handshake with {address}: {e}")))?;
-    tokio::spawn(async move {
-        let _ = connection.await;
-    });
-    Ok(sender)
+    tokio::time::timeout(Duration::from_secs(10), h1::Conn::open(&address))
+        .await
+        .map_err(|_| SendError::Connect(format!("connecting to {address} took over 10 s")))?
+        .map_err(|e| SendError::Connect(format!("cannot connect to {address}: {e}")))
 }
 
 /// Builds the client. `insecure` accepts any server certificate; `extra_roots` are trusted

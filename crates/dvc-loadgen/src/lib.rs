@@ -7,6 +7,7 @@
 pub mod client;
 pub mod data;
 pub mod engine;
+pub mod h1;
 pub mod jsonpath;
 pub mod live;
 pub mod plan;

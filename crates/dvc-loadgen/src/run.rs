@@ -301,13 +301,10 @@ async fn verify(
         let (client, limit, status) = (client.clone(), limit.clone(), v.status);
         lookups.spawn(async move {
             let _permit = limit.acquire_owned().await;
-            let request = hyper::Request::get(url).body(http_body_util::Full::default());
-            match request {
-                Ok(r) => crate::engine::request::send(&client, r, Duration::from_secs(30))
-                    .await
-                    .is_ok_and(|resp| resp.status == status),
-                Err(_) => false,
-            }
+            let request = crate::client::Prepared::get(url);
+            crate::engine::request::send(&client, request, Duration::from_secs(30))
+                .await
+                .is_ok_and(|resp| resp.status == status)
         });
     }
     let (mut checked, mut missing) = (0, 0);

@@ -216,20 +216,18 @@ async fn push(
         url.trim_end_matches('/'),
         dvc_loadgen::engine::request::encode(scenario)
     );
-    let body = http_body_util::Full::new(hyper::body::Bytes::from(live.render()));
-    let request = hyper::Request::put(&target)
-        .header("content-type", "text/plain; version=0.0.4")
-        .body(body);
-    match request {
-        Ok(r) => {
-            match dvc_loadgen::engine::request::send(client, r, std::time::Duration::from_secs(10))
-                .await
-            {
-                Ok(resp) if resp.status < 300 => eprintln!("metrics pushed to {target}"),
-                Ok(resp) => eprintln!("pushgateway answered {} at {target}", resp.status),
-                Err(f) => eprintln!("cannot push metrics to {target}: {}", f.reason),
-            }
-        }
-        Err(e) => eprintln!("cannot push metrics to {target}: {e}"),
+    let mut request = dvc_loadgen::client::Prepared::get(&target);
+    request.method = hyper::Method::PUT;
+    request.body = hyper::body::Bytes::from(live.render());
+    request.headers.insert(
+        hyper::header::CONTENT_TYPE,
+        hyper::header::HeaderValue::from_static("text/plain; version=0.0.4"),
+    );
+    match dvc_loadgen::engine::request::send(client, request, std::time::Duration::from_secs(10))
+        .await
+    {
+        Ok(resp) if resp.status < 300 => eprintln!("metrics pushed to {target}"),
+        Ok(resp) => eprintln!("pushgateway answered {} at {target}", resp.status),
+        Err(f) => eprintln!("cannot push metrics to {target}: {}", f.reason),
     }
 }

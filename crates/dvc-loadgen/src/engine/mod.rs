@@ -18,6 +18,7 @@ use rand::{RngExt, SeedableRng};
 use request::{FileCache, JourneyState};
 use std::sync::Mutex;
 use std::sync::atomic::AtomicU64;
+use std::time::Duration;
 use tokio::time::Instant;
 
 /// Everything journeys share during a run.
@@ -87,10 +88,12 @@ impl Runtime {
         let shard = arrival as usize;
         let mut step_start = intended;
         let mut outcome = Outcome::Ok;
+        let mut now = intended;
         for (s, step) in journey.steps.iter().enumerate() {
             let series = self.step_series[j][s];
             let (result, requests) = self.run_step(j, s, &mut state, &mut rng).await;
-            let latency = Instant::now().saturating_duration_since(step_start);
+            now = Instant::now();
+            let latency = now.saturating_duration_since(step_start);
             let step_outcome = result.as_ref().map_or_else(|f| f.outcome, |()| Outcome::Ok);
             self.recorder.with_shard(shard, |sh| {
                 sh.steps[series].record(latency, step_outcome);
@@ -104,8 +107,13 @@ impl Runtime {
                 outcome = f.outcome;
                 break;
             }
-            think(step.think, &mut rng).await;
-            step_start = Instant::now();
+            step_start = match step.think {
+                Think::None => now,
+                _ => {
+                    think(step.think, &mut rng).await;
+                    Instant::now()
+                }
+            };
         }
         if outcome == Outcome::Ok
             && let Some(v) = &self.scenario.verify
@@ -116,7 +124,7 @@ impl Runtime {
                 .unwrap_or_else(|p| p.into_inner())
                 .push(value.to_owned());
         }
-        let latency = Instant::now().saturating_duration_since(intended);
+        let latency = now.saturating_duration_since(intended);
         self.recorder
             .with_shard(shard, |sh| sh.journeys[j].record(latency, outcome));
         if let Some(live) = &self.live {
@@ -151,7 +159,7 @@ impl Runtime {
         rng: &mut StdRng,
     ) -> (Result<(), request::Failure>, u64) {
         let step = &self.scenario.journeys[j].steps[s];
-        let started = Instant::now();
+        let started = step.poll.as_ref().map(|_| Instant::now());
         let mut requests = 0;
         loop {
             let built = request::build(
@@ -180,7 +188,7 @@ impl Runtime {
             if let Some(poll) = &step.poll
                 && request::judge(&poll.until, &response).is_err()
             {
-                if started.elapsed() + poll.every > poll.timeout {
+                if started.map_or(Duration::ZERO, |t| t.elapsed()) + poll.every > poll.timeout {
                     let reason = format!("poll condition not met within {:?}", poll.timeout);
                     return (
                         Err(request::Failure {

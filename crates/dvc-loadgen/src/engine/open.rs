@@ -9,10 +9,10 @@ use crate::plan::Plan;
 use crate::summary::Arrivals;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::sync::{Semaphore, watch};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, watch};
 use tokio::time::Instant;
 
 /// A start counts as late when it is this much behind the plan.
@@ -51,7 +51,7 @@ pub async fn run(
     let slots = Arc::new(Semaphore::new(load.max_in_flight));
     let weights: Vec<f64> = rt.scenario.journeys.iter().map(|j| j.weight).collect();
     let mut rng = StdRng::seed_from_u64(load.seed.rotate_left(17));
-    let (cut, cut_rx) = watch::channel(false);
+    let mut pool = Pool::default();
     for (k, offset) in plan.arrivals().enumerate() {
         let intended = start + offset;
         if *stop.borrow() {
@@ -99,24 +99,92 @@ pub async fn run(
             counters.late.fetch_add(1, Ordering::Relaxed);
         }
         counters.started.fetch_add(1, Ordering::Relaxed);
-        let j = pick(&weights, &mut rng);
-        let rt = rt.clone();
-        let mut cut_rx = cut_rx.clone();
-        tokio::spawn(async move {
-            rt.in_flight.fetch_add(1, Ordering::Relaxed);
-            tokio::select! {
-                _ = rt.run_journey(j, k as u64, intended) => {}
-                _ = cut_rx.wait_for(|c| *c) => {}
-            }
-            rt.in_flight.fetch_sub(1, Ordering::Relaxed);
-            drop(permit);
-        });
+        let job = Job {
+            journey: pick(&weights, &mut rng),
+            arrival: k as u64,
+            intended,
+            permit,
+        };
+        pool.hand(job, &rt);
     }
     // Drain: wait for every slot to come back, for at most the graceful-stop period.
     let all = u32::try_from(load.max_in_flight).unwrap_or(u32::MAX);
     let drained = tokio::time::timeout(load.graceful_stop, slots.acquire_many(all)).await;
     if drained.is_err() {
-        let _ = cut.send(true);
         tracing::warn!("graceful stop over: journeys still in flight were cut");
+    }
+    pool.stop();
+}
+
+/// Counts a journey in flight until dropped, also when a cut aborts it midway.
+struct InFlight<'a>(&'a AtomicU64);
+
+impl<'a> InFlight<'a> {
+    fn enter(counter: &'a AtomicU64) -> Self {
+        counter.fetch_add(1, Ordering::Relaxed);
+        InFlight(counter)
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// An arrival handed to a worker, with the slot it holds while its journey runs.
+struct Job {
+    journey: usize,
+    arrival: u64,
+    intended: Instant,
+    permit: OwnedSemaphorePermit,
+}
+
+/// Long-lived worker tasks that run journeys one after another. A worker is spawned only when
+/// an arrival holds a slot and no worker is idle, so there are never more workers than slots,
+/// and an arrival costs a hand-over instead of a task.
+#[derive(Default)]
+struct Pool {
+    idle: Arc<Mutex<Vec<mpsc::Sender<Job>>>>,
+    workers: Vec<tokio::task::AbortHandle>,
+}
+
+impl Pool {
+    fn hand(&mut self, job: Job, rt: &Arc<Runtime>) {
+        let idle = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        let job = match idle {
+            Some(worker) => match worker.try_send(job) {
+                Ok(()) => return,
+                // The worker is gone (it cannot be full: an idle worker waits for one job).
+                Err(e) => e.into_inner(),
+            },
+            None => job,
+        };
+        let (tx, mut rx) = mpsc::channel::<Job>(1);
+        let (rt, idle) = (rt.clone(), self.idle.clone());
+        let handle = tokio::spawn(async move {
+            let mut next = Some(job);
+            while let Some(job) = next.take() {
+                let counted = InFlight::enter(&rt.in_flight);
+                rt.run_journey(job.journey, job.arrival, job.intended).await;
+                drop(counted);
+                // Back on the idle stack before the slot is freed, so a new arrival holding
+                // that slot finds this worker rather than spawning another.
+                idle.lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .push(tx.clone());
+                drop(job.permit);
+                next = rx.recv().await;
+            }
+        });
+        self.workers.push(handle.abort_handle());
+    }
+
+    /// Cuts whatever still runs and lets idle workers end.
+    fn stop(self) {
+        for w in &self.workers {
+            w.abort();
+        }
+        self.idle.lock().unwrap_or_else(|p| p.into_inner()).clear();
     }
 }

@@ -1,13 +1,12 @@
 //! One step's request: built from templates, sent, checked, and its variables extracted.
 //! Every request the runner sends goes through here.
 
-use crate::client::HttpClient;
+use crate::client::{HttpClient, Prepared};
 use crate::data;
 use crate::jsonpath::as_text;
 use crate::recorder::Outcome;
 use crate::scenario::{Body, Check, ExtractFrom, FileContent, PartValue, Step};
 use crate::template::Vars;
-use http_body_util::Full;
 use hyper::body::Bytes;
 use hyper::header::{HeaderMap, HeaderName, HeaderValue};
 use rand::RngExt;
@@ -47,7 +46,7 @@ impl Vars for JourneyState {
 #[derive(Debug)]
 pub struct Response {
     pub status: u16,
-    pub headers: HeaderMap,
+    pub headers: crate::h1::Headers,
     pub body: Bytes,
 }
 
@@ -116,7 +115,7 @@ pub fn build(
     files: &FileCache,
     state: &JourneyState,
     rng: &mut StdRng,
-) -> Result<hyper::Request<Full<Bytes>>, Failure> {
+) -> Result<Prepared, Failure> {
     let render =
         |t: &crate::template::Template| t.render(state).map_err(|e| fail(Outcome::CheckFailed, e));
     let mut url = format!("{base}{}", render(&step.path)?);
@@ -129,12 +128,7 @@ pub fn build(
         url.push(if url.contains('?') { '&' } else { '?' });
         url.push_str(&pairs?.join("&"));
     }
-    let mut request = hyper::Request::builder()
-        .method(step.method.clone())
-        .uri(&url);
-    let headers = request
-        .headers_mut()
-        .expect("invariant: a fresh builder has headers");
+    let mut headers = HeaderMap::new();
     for (name, value) in default_headers.iter().chain(&step.headers) {
         let value = HeaderValue::from_str(&render(value)?)
             .map_err(|e| fail(Outcome::CheckFailed, e.to_string()))?;
@@ -220,18 +214,18 @@ pub fn build(
     {
         headers.entry(hyper::header::CONTENT_TYPE).or_insert(v);
     }
-    request.body(Full::new(body)).map_err(|e| {
-        fail(
-            Outcome::CheckFailed,
-            format!("cannot build request for {url}: {e}"),
-        )
+    Ok(Prepared {
+        method: step.method.clone(),
+        url,
+        headers,
+        body,
     })
 }
 
 /// Sends a request and reads the whole response within `timeout`.
 pub async fn send(
     client: &HttpClient,
-    request: hyper::Request<Full<Bytes>>,
+    request: Prepared,
     timeout: Duration,
 ) -> Result<Response, Failure> {
     match tokio::time::timeout(timeout, client.send(request)).await {
@@ -297,9 +291,8 @@ pub fn judge(check: &Check, response: &Response) -> Result<(), Failure> {
 
 /// Takes the step's variables and the response's cookies into the journey state.
 pub fn extract(step: &Step, response: &Response, state: &mut JourneyState) -> Result<(), Failure> {
-    for cookie in response.headers.get_all(hyper::header::SET_COOKIE) {
-        if let Some((name, value)) = cookie
-            .to_str()
+    for cookie in response.headers.get_all("set-cookie") {
+        if let Some((name, value)) = std::str::from_utf8(cookie)
             .ok()
             .and_then(|c| c.split(';').next())
             .and_then(|kv| kv.split_once('='))
@@ -318,11 +311,7 @@ pub fn extract(step: &Step, response: &Response, state: &mut JourneyState) -> Re
                 }
                 json.as_ref().and_then(|j| path.find(j)).map(as_text)
             }
-            ExtractFrom::Header(name) => response
-                .headers
-                .get(name.as_str())
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned),
+            ExtractFrom::Header(name) => response.headers.get(name.as_str()).map(str::to_owned),
             ExtractFrom::Regex(re) => {
                 let text = String::from_utf8_lossy(&response.body);
                 re.captures(&text)
@@ -352,7 +341,7 @@ mod tests {
     fn response(status: u16, body: &str) -> Response {
         Response {
             status,
-            headers: HeaderMap::new(),
+            headers: crate::h1::Headers::default(),
             body: Bytes::from(body.to_owned()),
         }
     }

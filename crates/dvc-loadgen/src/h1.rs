@@ -1,0 +1,523 @@
+//! HTTP/1.1 over a plain TCP connection, driven by the journey's own task: the request is
+//! written in one piece and the response is parsed in place (`httparse`), with
+//! `Content-Length`, chunked and read-to-close bodies. No connection task and no channel sit
+//! between a journey and its socket, which is what keeps a request cheap for the generator.
+
+use hyper::body::Bytes;
+use hyper::header::HeaderMap;
+use std::io;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+/// Most headers a response may carry.
+const MAX_HEADERS: usize = 96;
+/// Largest response head accepted.
+const MAX_HEAD: usize = 64 * 1024;
+
+/// One keep-alive connection with its read buffer.
+#[derive(Debug)]
+pub struct Conn {
+    stream: TcpStream,
+    buf: Vec<u8>,
+    /// Bytes of `buf` received but not yet consumed.
+    filled: usize,
+    /// How many requests this connection has carried.
+    pub used: u64,
+}
+
+/// A complete response and whether the connection may carry another request.
+#[derive(Debug)]
+pub struct Exchange {
+    pub status: u16,
+    pub headers: Headers,
+    pub body: Bytes,
+    pub reusable: bool,
+}
+
+/// Why an exchange failed; `before_response` says no byte of a response arrived, so a request
+/// on a reused connection the server had already closed may be sent again on a fresh one.
+#[derive(Debug)]
+pub struct ExchangeError {
+    pub message: String,
+    pub before_response: bool,
+}
+
+fn error(message: impl Into<String>, before_response: bool) -> ExchangeError {
+    ExchangeError {
+        message: message.into(),
+        before_response,
+    }
+}
+
+impl Conn {
+    /// Opens a connection to `address` (host:port).
+    pub async fn open(address: &str) -> io::Result<Conn> {
+        let stream = TcpStream::connect(address).await?;
+        stream.set_nodelay(true)?;
+        Ok(Conn {
+            stream,
+            buf: vec![0; 8 * 1024],
+            filled: 0,
+            used: 0,
+        })
+    }
+
+    /// Sends `request` (a complete request head, then `body`) and reads the whole response.
+    /// `head_request` says the method was HEAD, whose response has no body.
+    pub async fn exchange(
+        &mut self,
+        request: &[u8],
+        body: &[u8],
+        head_request: bool,
+    ) -> Result<Exchange, ExchangeError> {
+        self.used += 1;
+        // A keep-alive connection has no unread bytes between exchanges; any left over are a
+        // protocol error of the server's, and the connection is not reused.
+        if self.filled != 0 {
+            return Err(error("unexpected bytes before the response", true));
+        }
+        let written = if body.is_empty() {
+            self.stream.write_all(request).await
+        } else if body.len() <= 16 * 1024 {
+            let mut whole = Vec::with_capacity(request.len() + body.len());
+            whole.extend_from_slice(request);
+            whole.extend_from_slice(body);
+            self.stream.write_all(&whole).await
+        } else {
+            match self.stream.write_all(request).await {
+                Ok(()) => self.stream.write_all(body).await,
+                Err(e) => Err(e),
+            }
+        };
+        written.map_err(|e| error(format!("sending the request: {e}"), true))?;
+        loop {
+            let (status, headers, head_len, framing, close) = self.read_head().await?;
+            if (100..200).contains(&status) && status != 101 {
+                self.consume(head_len);
+                continue;
+            }
+            self.consume(head_len);
+            let no_body = head_request || status == 204 || status == 304 || status < 200;
+            let (body, reusable) = match framing {
+                _ if no_body => (Bytes::new(), !close),
+                Framing::Length(n) => (self.read_exact_body(n).await?, !close),
+                Framing::Chunked => (self.read_chunked().await?, !close),
+                Framing::ToClose => (self.read_to_close().await?, false),
+            };
+            return Ok(Exchange {
+                status,
+                headers,
+                body,
+                reusable: reusable && self.filled == 0,
+            });
+        }
+    }
+
+    fn consume(&mut self, n: usize) {
+        self.buf.copy_within(n..self.filled, 0);
+        self.filled -= n;
+    }
+
+    /// Reads more bytes into the buffer; `Ok(0)` is the end of the stream.
+    async fn fill(&mut self) -> io::Result<usize> {
+        if self.filled == self.buf.len() {
+            let grown = (self.buf.len() * 2).max(8 * 1024);
+            self.buf.resize(grown, 0);
+        }
+        self.stream
+            .read(&mut self.buf[self.filled..])
+            .await
+            .inspect(|&n| self.filled += n)
+    }
+
+    async fn read_head(&mut self) -> Result<(u16, Headers, usize, Framing, bool), ExchangeError> {
+        loop {
+            if self.filled > 0 {
+                let mut slots = [httparse::EMPTY_HEADER; MAX_HEADERS];
+                let mut response = httparse::Response::new(&mut slots);
+                match response.parse(&self.buf[..self.filled]) {
+                    Ok(httparse::Status::Complete(len)) => {
+                        let status = response.code.unwrap_or(0);
+                        let http10 = response.version == Some(0);
+                        let mut framing = Framing::ToClose;
+                        let mut close = http10;
+                        let base = self.buf.as_ptr() as usize;
+                        let mut spans = Vec::with_capacity(response.headers.len());
+                        for h in response.headers.iter() {
+                            let name = h.name.as_bytes();
+                            if name.eq_ignore_ascii_case(b"content-length") {
+                                let n = std::str::from_utf8(h.value)
+                                    .ok()
+                                    .and_then(|v| v.trim().parse::<usize>().ok())
+                                    .ok_or_else(|| error("bad Content-Length", false))?;
+                                if !matches!(framing, Framing::Chunked) {
+                                    framing = Framing::Length(n);
+                                }
+                            } else if name.eq_ignore_ascii_case(b"transfer-encoding") {
+                                if h.value.rsplit(|b| *b == b',').next().is_some_and(|last| {
+                                    last.trim_ascii().eq_ignore_ascii_case(b"chunked")
+                                }) {
+                                    framing = Framing::Chunked;
+                                }
+                            } else if name.eq_ignore_ascii_case(b"connection") {
+                                if h.value.eq_ignore_ascii_case(b"close") {
+                                    close = true;
+                                } else if h.value.eq_ignore_ascii_case(b"keep-alive") {
+                                    close = false;
+                                }
+                            }
+                            let at = |part: &[u8]| (part.as_ptr() as usize - base) as u32;
+                            spans.push([
+                                at(name),
+                                name.len() as u32,
+                                at(h.value),
+                                h.value.len() as u32,
+                            ]);
+                        }
+                        let headers = Headers {
+                            raw: Bytes::copy_from_slice(&self.buf[..len]),
+                            spans,
+                        };
+                        return Ok((status, headers, len, framing, close));
+                    }
+                    Ok(httparse::Status::Partial) => {
+                        if self.filled >= MAX_HEAD {
+                            return Err(error("response head over 64 KiB", false));
+                        }
+                    }
+                    Err(e) => return Err(error(format!("malformed response: {e}"), false)),
+                }
+            }
+            let before = self.filled == 0;
+            match self.fill().await {
+                Ok(0) if before => {
+                    return Err(error("connection closed before a response", true));
+                }
+                Ok(0) => return Err(error("connection closed inside the response head", false)),
+                Ok(_) => {}
+                Err(e) => return Err(error(format!("reading the response: {e}"), before)),
+            }
+        }
+    }
+
+    async fn fill_body(&mut self) -> Result<(), ExchangeError> {
+        match self.fill().await {
+            Ok(0) => Err(error("connection closed inside the body", false)),
+            Ok(_) => Ok(()),
+            Err(e) => Err(error(format!("reading the body: {e}"), false)),
+        }
+    }
+
+    async fn read_exact_body(&mut self, n: usize) -> Result<Bytes, ExchangeError> {
+        if self.filled >= n {
+            let body = Bytes::copy_from_slice(&self.buf[..n]);
+            self.consume(n);
+            return Ok(body);
+        }
+        let mut body = Vec::with_capacity(n);
+        body.extend_from_slice(&self.buf[..self.filled]);
+        self.filled = 0;
+        let mut rest = n - body.len();
+        while rest > 0 {
+            let room = body.len();
+            body.resize(room + rest, 0);
+            let got = self
+                .stream
+                .read(&mut body[room..])
+                .await
+                .map_err(|e| error(format!("reading the body: {e}"), false))?;
+            body.truncate(room + got);
+            if got == 0 {
+                return Err(error("connection closed inside the body", false));
+            }
+            rest -= got;
+        }
+        Ok(Bytes::from(body))
+    }
+
+    async fn read_chunked(&mut self) -> Result<Bytes, ExchangeError> {
+        let mut body = Vec::new();
+        loop {
+            let (line, size) = loop {
+                match httparse::parse_chunk_size(&self.buf[..self.filled]) {
+                    Ok(httparse::Status::Complete((line, size))) => break (line, size),
+                    Ok(httparse::Status::Partial) => self.fill_body().await?,
+                    Err(_) => return Err(error("malformed chunk size", false)),
+                }
+            };
+            let size = usize::try_from(size).map_err(|_| error("chunk too large", false))?;
+            if size == 0 {
+                self.consume(line);
+                // Trailers, if any, end with an empty line.
+                loop {
+                    match self.buf[..self.filled]
+                        .windows(2)
+                        .position(|w| w == b"\r\n")
+                    {
+                        Some(0) => {
+                            self.consume(2);
+                            return Ok(Bytes::from(body));
+                        }
+                        Some(end) => self.consume(end + 2),
+                        None => self.fill_body().await?,
+                    }
+                }
+            }
+            while self.filled < line + size + 2 {
+                self.fill_body().await?;
+            }
+            if &self.buf[line + size..line + size + 2] != b"\r\n" {
+                return Err(error("chunk not followed by CRLF", false));
+            }
+            body.extend_from_slice(&self.buf[line..line + size]);
+            self.consume(line + size + 2);
+        }
+    }
+
+    async fn read_to_close(&mut self) -> Result<Bytes, ExchangeError> {
+        loop {
+            match self.fill().await {
+                Ok(0) => break,
+                Ok(_) => {}
+                Err(e) => return Err(error(format!("reading the body: {e}"), false)),
+            }
+        }
+        let body = Bytes::copy_from_slice(&self.buf[..self.filled]);
+        self.filled = 0;
+        Ok(body)
+    }
+}
+
+/// A response's header fields as received, looked up by case-insensitive name. Kept as the
+/// raw head and spans into it: most steps never look at a header, so none is decoded up front.
+#[derive(Debug, Clone, Default)]
+pub struct Headers {
+    raw: Bytes,
+    /// Name offset, name length, value offset, value length.
+    spans: Vec<[u32; 4]>,
+}
+
+impl Headers {
+    /// Takes the fields of a decoded header map.
+    pub fn from_map(map: &HeaderMap) -> Headers {
+        let mut raw = Vec::new();
+        let mut spans = Vec::with_capacity(map.len());
+        for (name, value) in map {
+            let n = raw.len() as u32;
+            raw.extend_from_slice(name.as_str().as_bytes());
+            let v = raw.len() as u32;
+            raw.extend_from_slice(value.as_bytes());
+            spans.push([n, name.as_str().len() as u32, v, value.len() as u32]);
+        }
+        Headers {
+            raw: Bytes::from(raw),
+            spans,
+        }
+    }
+
+    /// Every value of the field `name`, in order.
+    pub fn get_all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a [u8]> + 'a {
+        let raw = &self.raw[..];
+        self.spans.iter().filter_map(move |&[n, nl, v, vl]| {
+            let field = &raw[n as usize..(n + nl) as usize];
+            field
+                .eq_ignore_ascii_case(name.as_bytes())
+                .then(|| &raw[v as usize..(v + vl) as usize])
+        })
+    }
+
+    /// The first value of the field `name`, if it is text.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        let [_, _, v, vl] = *self.spans.iter().find(|&&[n, nl, _, _]| {
+            self.raw[n as usize..(n + nl) as usize].eq_ignore_ascii_case(name.as_bytes())
+        })?;
+        std::str::from_utf8(&self.raw[v as usize..(v + vl) as usize]).ok()
+    }
+}
+
+/// How the response body is delimited.
+#[derive(Debug, Clone, Copy)]
+enum Framing {
+    Length(usize),
+    Chunked,
+    ToClose,
+}
+
+/// Writes a request head for `method` `target` with a `host` field (unless `headers` has one),
+/// `headers` and a body of `body_len` bytes.
+pub fn request_head(
+    method: &hyper::Method,
+    target: &str,
+    host: Option<&str>,
+    headers: &HeaderMap,
+    body_len: usize,
+    out: &mut Vec<u8>,
+) {
+    out.extend_from_slice(method.as_str().as_bytes());
+    out.push(b' ');
+    out.extend_from_slice(target.as_bytes());
+    out.extend_from_slice(b" HTTP/1.1\r\n");
+    if let Some(host) = host {
+        out.extend_from_slice(b"host: ");
+        out.extend_from_slice(host.as_bytes());
+        out.extend_from_slice(b"\r\n");
+    }
+    for (name, value) in headers {
+        out.extend_from_slice(name.as_str().as_bytes());
+        out.extend_from_slice(b": ");
+        out.extend_from_slice(value.as_bytes());
+        out.extend_from_slice(b"\r\n");
+    }
+    let needs_length = body_len > 0
+        || matches!(
+            *method,
+            hyper::Method::POST | hyper::Method::PUT | hyper::Method::PATCH
+        );
+    if needs_length && !headers.contains_key(hyper::header::CONTENT_LENGTH) {
+        out.extend_from_slice(b"content-length: ");
+        out.extend_from_slice(body_len.to_string().as_bytes());
+        out.extend_from_slice(b"\r\n");
+    }
+    out.extend_from_slice(b"\r\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hyper::header::HeaderValue;
+    use tokio::net::TcpListener;
+
+    /// A server that answers each request with the next canned response, then closes.
+    async fn canned(responses: Vec<Vec<u8>>) -> String {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let address = listener.local_addr().expect("address").to_string();
+        tokio::spawn(async move {
+            let (mut socket, _) = listener.accept().await.expect("accept");
+            let mut buf = vec![0; 64 * 1024];
+            let mut seen = Vec::new();
+            for response in responses {
+                while !seen.windows(4).any(|w| w == b"\r\n\r\n") {
+                    let n = socket.read(&mut buf).await.expect("read");
+                    if n == 0 {
+                        return;
+                    }
+                    seen.extend_from_slice(&buf[..n]);
+                }
+                let end = seen.windows(4).position(|w| w == b"\r\n\r\n").expect("end") + 4;
+                seen.drain(..end);
+                // Answer in small pieces so every parser path meets a partial buffer.
+                for piece in response.chunks(7) {
+                    socket.write_all(piece).await.expect("write");
+                    socket.flush().await.expect("flush");
+                    tokio::task::yield_now().await;
+                }
+            }
+        });
+        address
+    }
+
+    async fn get(conn: &mut Conn) -> Exchange {
+        let mut head = Vec::new();
+        request_head(
+            &hyper::Method::GET,
+            "/",
+            Some("t"),
+            &HeaderMap::new(),
+            0,
+            &mut head,
+        );
+        conn.exchange(&head, &[], false)
+            .await
+            .expect("a complete exchange")
+    }
+
+    #[tokio::test]
+    async fn reads_length_chunked_and_close_delimited_bodies_on_one_connection() {
+        let address = canned(vec![
+            b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 5\r\nSet-Cookie: a=1\r\nSet-Cookie: b=2\r\n\r\nhello".to_vec(),
+            b"HTTP/1.1 201 Created\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nxin \r\n5;ext=1\r\nchao!\r\n0\r\nX-Trailer: 1\r\n\r\n".to_vec(),
+            b"HTTP/1.1 204 No Content\r\n\r\n".to_vec(),
+            b"HTTP/1.1 200 OK\r\n\r\nuntil the end".to_vec(),
+        ])
+        .await;
+        let mut conn = Conn::open(&address).await.expect("connect");
+        let first = get(&mut conn).await;
+        assert_eq!((first.status, &first.body[..]), (200, &b"hello"[..]));
+        let cookies: Vec<&[u8]> = first.headers.get_all("Set-Cookie").collect();
+        assert_eq!(cookies, [&b"a=1"[..], &b"b=2"[..]]);
+        assert_eq!(first.headers.get("content-length"), Some("5"));
+        assert!(first.reusable);
+        let second = get(&mut conn).await;
+        assert_eq!((second.status, &second.body[..]), (201, &b"xin chao!"[..]));
+        assert!(second.reusable);
+        let third = get(&mut conn).await;
+        assert_eq!(
+            (third.status, third.body.len(), third.reusable),
+            (204, 0, true)
+        );
+        let fourth = get(&mut conn).await;
+        assert_eq!(&fourth.body[..], b"until the end");
+        assert!(
+            !fourth.reusable,
+            "a close-delimited body ends the connection"
+        );
+    }
+
+    #[tokio::test]
+    async fn connection_close_and_truncation_are_reported() {
+        let address = canned(vec![
+            b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok".to_vec(),
+        ])
+        .await;
+        let mut conn = Conn::open(&address).await.expect("connect");
+        let answer = get(&mut conn).await;
+        assert_eq!(&answer.body[..], b"ok");
+        assert!(!answer.reusable);
+
+        let address = canned(vec![
+            b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort".to_vec(),
+        ])
+        .await;
+        let mut conn = Conn::open(&address).await.expect("connect");
+        let mut head = Vec::new();
+        request_head(
+            &hyper::Method::GET,
+            "/",
+            None,
+            &HeaderMap::new(),
+            0,
+            &mut head,
+        );
+        let e = conn
+            .exchange(&head, &[], false)
+            .await
+            .expect_err("truncated");
+        assert_eq!(e.message, "connection closed inside the body");
+        assert!(!e.before_response);
+
+        // A server that closes without answering: the request may be retried elsewhere.
+        let address = canned(vec![]).await;
+        let mut conn = Conn::open(&address).await.expect("connect");
+        let e = conn.exchange(&head, &[], false).await.expect_err("closed");
+        assert!(e.before_response, "{}", e.message);
+    }
+
+    #[test]
+    fn request_heads_carry_a_length_for_bodies() {
+        let mut headers = HeaderMap::new();
+        headers.insert("x-request-id", HeaderValue::from_static("7"));
+        let mut out = Vec::new();
+        request_head(
+            &hyper::Method::POST,
+            "/api?q=1",
+            Some("127.0.0.1:8080"),
+            &headers,
+            3,
+            &mut out,
+        );
+        assert_eq!(
+            String::from_utf8(out).expect("text"),
+            "POST /api?q=1 HTTP/1.1\r\nhost: 127.0.0.1:8080\r\nx-request-id: 7\r\ncontent-length: 3\r\n\r\n"
+        );
+    }
+}
