@@ -4,4 +4,5 @@ mod calendar;
 mod portal;
 mod portal_load;
 mod portal_openapi;
+mod probe;
 mod run;

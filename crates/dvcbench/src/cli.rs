@@ -30,6 +30,38 @@ pub enum Command {
     },
     /// Run the reference portal simulator (the embedded default target) until Ctrl-C.
     Portal(PortalArgs),
+    /// Watch portals around the clock and export availability, intake latency and deadline
+    /// metrics to Prometheus; SIGHUP or POST /-/reload rereads the configuration.
+    Probe(ProbeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ProbeArgs {
+    /// The probe configuration (TOML); see scenarios/probes/README.md.
+    #[arg(long, value_name = "FILE")]
+    pub config: PathBuf,
+
+    /// Address of /metrics, the status page, /healthz and /-/reload.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:9464")]
+    pub listen: std::net::SocketAddr,
+
+    /// SQLite state file for intake dossiers being followed (survives restarts); without it
+    /// the state is kept in memory only.
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+
+    /// Only check the configuration, print it with secrets redacted, and exit.
+    #[arg(long)]
+    pub check_config: bool,
+
+    /// A holidays TOML file for the working calendar (see `calendar --help`).
+    #[arg(long, value_name = "FILE")]
+    pub holidays: Option<PathBuf>,
+
+    /// Office hours, e.g. "07:00-11:30,13:30-17:00" (the default): working-time latencies and
+    /// office_hours_only checks follow them.
+    #[arg(long, value_name = "HH:MM-HH:MM,...")]
+    pub office_hours: Option<String>,
 }
 
 #[derive(Debug, Args)]

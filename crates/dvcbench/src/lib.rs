@@ -14,6 +14,7 @@
 pub mod calendar;
 pub mod cli;
 pub mod portal;
+pub mod probe;
 pub mod run;
 
 use std::io::Write;
@@ -64,6 +65,7 @@ pub fn run(cli: cli::Cli, out: &mut dyn Write) -> Result<(), Failure> {
     match cli.command {
         cli::Command::Calendar(args) => calendar::run(args, out),
         cli::Command::Portal(args) => portal::run(args, out),
+        cli::Command::Probe(args) => probe::run(args, out),
         cli::Command::Run(args) => run::run(args, out),
         cli::Command::Validate { files } => run::validate(&files, out),
     }

@@ -66,7 +66,7 @@ pub fn run(args: PortalArgs, out: &mut dyn Write) -> Result<(), Failure> {
     })
 }
 
-async fn wait_for_signal() {
+pub async fn wait_for_signal() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};

@@ -1,0 +1,348 @@
+//! The daemon: one task per check on its schedule, the HTTP server (`/metrics`, `/`,
+//! `/healthz`, `POST /-/reload`), and configuration reloads that keep the old configuration
+//! when the new one is invalid.
+
+use crate::checks::{self, Failed, Outcome, Probe};
+use crate::config::{Check, CheckKind, ProbeConfig, Target};
+use axum::Router;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use rand::RngExt;
+use serde_json::json;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::task::JoinSet;
+use tokio::time::Instant;
+
+/// The last result of one check, for the status page.
+#[derive(Debug, Clone, Default)]
+pub struct CheckStatus {
+    pub province: String,
+    pub ok: Option<bool>,
+    pub last_run: Option<chrono::DateTime<chrono::Utc>>,
+    pub message: String,
+}
+
+/// The daemon's shared state.
+pub struct Daemon {
+    pub probe: Arc<Probe>,
+    config_path: PathBuf,
+    config: Mutex<Arc<ProbeConfig>>,
+    tasks: Mutex<JoinSet<()>>,
+    status: Arc<Mutex<BTreeMap<(String, String), CheckStatus>>>,
+}
+
+impl Daemon {
+    /// Starts every check of `config`.
+    pub fn start(probe: Probe, config_path: PathBuf, config: ProbeConfig) -> Arc<Daemon> {
+        let daemon = Arc::new(Daemon {
+            probe: Arc::new(probe),
+            config_path,
+            config: Mutex::new(Arc::new(config.clone())),
+            tasks: Mutex::new(JoinSet::new()),
+            status: Arc::new(Mutex::new(BTreeMap::new())),
+        });
+        daemon.apply(config);
+        daemon
+    }
+
+    fn apply(&self, config: ProbeConfig) {
+        let config = Arc::new(config);
+        let mut tasks = self.tasks.lock().unwrap_or_else(|p| p.into_inner());
+        // Dropping the old set aborts every task of the previous configuration.
+        drop(std::mem::take(&mut *tasks));
+        let mut status = self.status.lock().unwrap_or_else(|p| p.into_inner());
+        status.clear();
+        // Gauges of checks that may be gone; counters keep counting across reloads.
+        let m = &self.probe.metrics;
+        for g in [
+            &m.success,
+            &m.last_run,
+            &m.intake_pending,
+            &m.intake_oldest,
+            &m.stats_dossiers,
+            &m.stats_on_time_ratio,
+        ] {
+            g.reset();
+        }
+        m.targets.set(config.targets.len() as i64);
+        for (ti, target) in config.targets.iter().enumerate() {
+            for (ci, check) in target.checks.iter().enumerate() {
+                status.insert(
+                    (target.portal.clone(), check.name.clone()),
+                    CheckStatus {
+                        province: target.province.clone(),
+                        ..CheckStatus::default()
+                    },
+                );
+                let (probe, shared, st) = (self.probe.clone(), config.clone(), self.status.clone());
+                tasks.spawn(async move {
+                    let target = &shared.targets[ti];
+                    schedule(&probe, target, &target.checks[ci], &st).await;
+                });
+                // Every series a query may need starts at zero.
+                let labels = [
+                    target.portal.as_str(),
+                    target.province.as_str(),
+                    check.name.as_str(),
+                ];
+                for outcome in checks::Outcome::ALL {
+                    m.probes
+                        .with_label_values(&[labels[0], labels[1], labels[2], outcome.id()])
+                        .inc_by(0);
+                }
+                for c in [&m.scheduled, &m.run, &m.late] {
+                    c.with_label_values(&labels).inc_by(0);
+                }
+                if let CheckKind::Intake(intake) = &check.kind {
+                    for c in [
+                        &m.intake_submitted,
+                        &m.intake_accepted,
+                        &m.intake_late,
+                        &m.intake_refused,
+                        &m.intake_given_up,
+                    ] {
+                        c.with_label_values(&labels[..2]).inc_by(0);
+                    }
+                    self.probe.refresh_pending(target, check);
+                    let (probe, shared, intake) =
+                        (self.probe.clone(), config.clone(), intake.clone());
+                    tasks.spawn(async move {
+                        let target = &shared.targets[ti];
+                        let check = &target.checks[ci];
+                        loop {
+                            probe.follow(target, check, &intake).await;
+                            tokio::time::sleep(intake.follow_every).await;
+                        }
+                    });
+                }
+            }
+        }
+        *self.config.lock().unwrap_or_else(|p| p.into_inner()) = config;
+        m.reload_ok.set(1);
+        m.reload_time.set(checks::unix_now());
+    }
+
+    /// Reads the configuration file again; an invalid one is rejected and the old one kept.
+    pub fn reload(&self) -> Result<(), String> {
+        match ProbeConfig::load(&self.config_path) {
+            Ok(config) => {
+                self.apply(config);
+                tracing::info!(config = %self.config_path.display(), "configuration reloaded");
+                Ok(())
+            }
+            Err(errors) => {
+                self.probe.metrics.reload_ok.set(0);
+                let text = errors
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("\n");
+                tracing::error!("configuration not reloaded, the old one stays:\n{text}");
+                Err(text)
+            }
+        }
+    }
+
+    /// Stops every check.
+    pub fn stop(&self) {
+        self.tasks
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .abort_all();
+    }
+
+    /// The HTTP interface.
+    pub fn router(self: &Arc<Self>) -> Router {
+        Router::new()
+            .route("/metrics", get(metrics))
+            .route("/healthz", get(|| async { "ok\n" }))
+            .route("/", get(status_page))
+            .route("/-/reload", post(reload))
+            .route("/-/config", get(show_config))
+            .with_state(self.clone())
+    }
+}
+
+/// Runs `check` on its schedule forever: every interval (plus jitter), within office hours when
+/// asked. Runs that fall due while the previous one is still going are counted as scheduled and
+/// late, not silently skipped.
+async fn schedule(
+    probe: &Probe,
+    target: &Target,
+    check: &Check,
+    status: &Mutex<BTreeMap<(String, String), CheckStatus>>,
+) {
+    let labels = [
+        target.portal.as_str(),
+        target.province.as_str(),
+        check.name.as_str(),
+    ];
+    let m = &probe.metrics;
+    let mut due = Instant::now();
+    loop {
+        let jitter = if check.jitter.is_zero() {
+            Duration::ZERO
+        } else {
+            check.jitter.mul_f64(rand::rng().random::<f64>())
+        };
+        tokio::time::sleep_until(due + jitter).await;
+        let office_open = || {
+            let now = dvc_domain::calendar::to_local(&chrono::Utc::now());
+            probe.calendar.is_working_day(now.date())
+                && probe.calendar.office_hours().contains(now.time())
+        };
+        if check.office_hours_only && !office_open() {
+            due += check.interval;
+            continue;
+        }
+        m.scheduled.with_label_values(&labels).inc();
+        m.run.with_label_values(&labels).inc();
+        let started = Instant::now();
+        let result = checks::bounded(check.timeout, run_once(probe, target, check)).await;
+        let took = started.elapsed();
+        record(probe, target, check, status, &result, took);
+        due += check.interval;
+        // Runs that fell due meanwhile could not happen on time.
+        let now = Instant::now();
+        while due + check.interval <= now {
+            m.scheduled.with_label_values(&labels).inc();
+            m.late.with_label_values(&labels).inc();
+            due += check.interval;
+        }
+        if due < now {
+            m.late.with_label_values(&labels).inc();
+        }
+    }
+}
+
+async fn run_once(probe: &Probe, target: &Target, check: &Check) -> Result<(), Failed> {
+    match &check.kind {
+        CheckKind::Http(h) => probe.http(target, check, h).await,
+        CheckKind::Intake(i) => probe.submit(target, check, i).await,
+        CheckKind::Stats(s) => probe.stats(target, check, s).await,
+    }
+}
+
+fn record(
+    probe: &Probe,
+    target: &Target,
+    check: &Check,
+    status: &Mutex<BTreeMap<(String, String), CheckStatus>>,
+    result: &Result<(), Failed>,
+    took: Duration,
+) {
+    let labels = [
+        target.portal.as_str(),
+        target.province.as_str(),
+        check.name.as_str(),
+    ];
+    let m = &probe.metrics;
+    let outcome = result.as_ref().map_or_else(|f| f.outcome, |()| Outcome::Ok);
+    m.probes
+        .with_label_values(&[&target.portal, &target.province, &check.name, outcome.id()])
+        .inc();
+    m.duration
+        .with_label_values(&labels)
+        .observe(took.as_secs_f64());
+    m.success
+        .with_label_values(&labels)
+        .set(if outcome == Outcome::Ok { 1.0 } else { 0.0 });
+    m.last_run
+        .with_label_values(&labels)
+        .set(checks::unix_now());
+    if let Err(f) = result {
+        tracing::warn!(portal = %target.portal, check = %check.name, outcome = outcome.id(), reason = %f.reason, "check failed");
+    }
+    let mut status = status.lock().unwrap_or_else(|p| p.into_inner());
+    let entry = status
+        .entry((target.portal.clone(), check.name.clone()))
+        .or_default();
+    entry.ok = Some(result.is_ok());
+    entry.last_run = Some(chrono::Utc::now());
+    entry.message = match result {
+        Ok(()) => format!("ok in {:.3} s", took.as_secs_f64()),
+        Err(f) => format!("{}: {}", f.outcome.id(), f.reason),
+    };
+}
+
+async fn metrics(State(d): State<Arc<Daemon>>) -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        d.probe.metrics.render(),
+    )
+        .into_response()
+}
+
+async fn reload(State(d): State<Arc<Daemon>>) -> Response {
+    let d2 = d.clone();
+    match tokio::task::spawn_blocking(move || d2.reload()).await {
+        Ok(Ok(())) => (StatusCode::OK, axum::Json(json!({ "status": "reloaded" }))).into_response(),
+        Ok(Err(errors)) => (
+            StatusCode::BAD_REQUEST,
+            axum::Json(json!({ "error": "invalid configuration; the previous one stays", "details": errors })),
+        )
+            .into_response(),
+        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, axum::Json(json!({ "error": e.to_string() }))).into_response(),
+    }
+}
+
+async fn show_config(State(d): State<Arc<Daemon>>) -> Response {
+    let config = d.config.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    (
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        config.redacted.clone(),
+    )
+        .into_response()
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+async fn status_page(State(d): State<Arc<Daemon>>) -> Html<String> {
+    let config = d.config.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    let status = d.status.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    let mut rows = String::new();
+    for ((portal, check), s) in &status {
+        let pending = config
+            .targets
+            .iter()
+            .find(|t| &t.portal == portal)
+            .and_then(|t| t.checks.iter().find(|c| &c.name == check))
+            .filter(|c| matches!(c.kind, CheckKind::Intake(_)))
+            .and_then(|c| d.probe.store.pending(portal, &c.name).ok())
+            .map_or_else(String::new, |p| p.len().to_string());
+        let (class, state) = match s.ok {
+            Some(true) => ("up", "up"),
+            Some(false) => ("down", "down"),
+            None => ("wait", "not run yet"),
+        };
+        rows.push_str(&format!(
+            "<tr class=\"{class}\"><td>{}</td><td>{}</td><td>{}</td><td>{state}</td><td>{}</td><td>{pending}</td><td>{}</td></tr>\n",
+            escape(portal),
+            escape(&s.province),
+            escape(check),
+            s.last_run.map_or_else(String::new, |t| t.with_timezone(&dvc_domain::calendar::vietnam_offset()).format("%Y-%m-%d %H:%M:%S").to_string()),
+            escape(&s.message),
+        ));
+    }
+    Html(format!(
+        "<!doctype html><html lang=\"vi\"><head><meta charset=\"utf-8\"><title>dvcbench probe — {loc}</title>\
+<style>body{{font-family:system-ui,sans-serif;margin:2rem}}table{{border-collapse:collapse}}td,th{{padding:.3rem .8rem;border-bottom:1px solid #ddd;text-align:left}}\
+tr.up td:nth-child(4){{color:#176f2c}}tr.down td:nth-child(4){{color:#b3261e;font-weight:bold}}</style></head>\
+<body><h1>dvcbench probe</h1><p>Location: {loc}. Metrics at <a href=\"/metrics\">/metrics</a>; configuration (secrets redacted) at <a href=\"/-/config\">/-/config</a>.</p>\
+<table><tr><th>portal</th><th>province</th><th>check</th><th>state</th><th>last run (UTC+7)</th><th>pending intake dossiers</th><th>last result</th></tr>\n{rows}</table></body></html>\n",
+        loc = escape(&config.location),
+    ))
+}

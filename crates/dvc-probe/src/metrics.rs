@@ -1,0 +1,219 @@
+//! The probe's Prometheus metrics. Labels are bounded: `portal` and `province` come from the
+//! configuration, `check` is a configured check name, `outcome` and `figure` are fixed sets,
+//! and `agency` comes from the portal's own statistics (its list of agencies).
+
+use prometheus::{
+    Encoder, GaugeVec, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry,
+    TextEncoder,
+};
+
+const PROBE_BUCKETS: [f64; 14] = [
+    0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5, 2.5, 5.0, 10.0, 20.0, 30.0,
+];
+/// Wall time from a minute to two weeks.
+const INTAKE_BUCKETS: [f64; 14] = [
+    60.0, 300.0, 900.0, 1800.0, 3600.0, 7200.0, 14400.0, 28800.0, 86400.0, 172800.0, 259200.0,
+    432000.0, 604800.0, 1209600.0,
+];
+/// Working time from a minute to five working days of 8 hours.
+const INTAKE_WORKING_BUCKETS: [f64; 12] = [
+    60.0, 300.0, 900.0, 1800.0, 3600.0, 7200.0, 14400.0, 28800.0, 43200.0, 57600.0, 86400.0,
+    144000.0,
+];
+
+/// Every metric of the probe, on one registry.
+#[derive(Clone)]
+pub struct Metrics {
+    pub registry: Registry,
+    pub success: GaugeVec,
+    pub probes: IntCounterVec,
+    pub duration: HistogramVec,
+    pub step_duration: HistogramVec,
+    pub last_run: GaugeVec,
+    pub scheduled: IntCounterVec,
+    pub run: IntCounterVec,
+    pub late: IntCounterVec,
+    pub intake_latency: HistogramVec,
+    pub intake_latency_working: HistogramVec,
+    pub intake_pending: GaugeVec,
+    pub intake_oldest: GaugeVec,
+    pub intake_submitted: IntCounterVec,
+    pub intake_accepted: IntCounterVec,
+    pub intake_late: IntCounterVec,
+    pub intake_refused: IntCounterVec,
+    pub intake_given_up: IntCounterVec,
+    pub stats_dossiers: GaugeVec,
+    pub stats_on_time_ratio: GaugeVec,
+    pub reload_ok: IntGauge,
+    pub reload_time: prometheus::Gauge,
+    pub targets: IntGauge,
+}
+
+fn reg<T: prometheus::core::Collector + Clone + 'static>(r: &Registry, c: T) -> T {
+    r.register(Box::new(c.clone()))
+        .expect("invariant: each metric is registered once");
+    c
+}
+
+const TARGET: [&str; 2] = ["portal", "province"];
+const CHECK: [&str; 3] = ["portal", "province", "check"];
+
+impl Metrics {
+    pub fn new() -> Metrics {
+        let r = Registry::new();
+        let gauge = |name: &str, help: &str, labels: &[&str]| {
+            reg(
+                &r,
+                GaugeVec::new(Opts::new(name, help), labels).expect("valid metric"),
+            )
+        };
+        let counter = |name: &str, help: &str, labels: &[&str]| {
+            reg(
+                &r,
+                IntCounterVec::new(Opts::new(name, help), labels).expect("valid metric"),
+            )
+        };
+        let histogram = |name: &str, help: &str, labels: &[&str], buckets: &[f64]| {
+            reg(
+                &r,
+                HistogramVec::new(
+                    HistogramOpts::new(name, help).buckets(buckets.to_vec()),
+                    labels,
+                )
+                .expect("valid metric"),
+            )
+        };
+        Metrics {
+            success: gauge(
+                "dvc_probe_success",
+                "1 when the check's last run succeeded, else 0.",
+                &CHECK,
+            ),
+            probes: counter(
+                "dvc_probes_total",
+                "Check runs, by outcome.",
+                &["portal", "province", "check", "outcome"],
+            ),
+            duration: histogram(
+                "dvc_probe_duration_seconds",
+                "Duration of a check run.",
+                &CHECK,
+                &PROBE_BUCKETS,
+            ),
+            step_duration: histogram(
+                "dvc_probe_step_duration_seconds",
+                "Duration of each request of a check (login, submit, lookup, ...).",
+                &["portal", "province", "check", "step"],
+                &PROBE_BUCKETS,
+            ),
+            last_run: gauge(
+                "dvc_probe_last_run_timestamp_seconds",
+                "When the check last ran (Unix time).",
+                &CHECK,
+            ),
+            scheduled: counter(
+                "dvc_probe_checks_scheduled_total",
+                "Check runs due by the schedule.",
+                &CHECK,
+            ),
+            run: counter("dvc_probe_checks_run_total", "Check runs started.", &CHECK),
+            late: counter(
+                "dvc_probe_checks_late_total",
+                "Check runs that could not start on time (the previous run was still going, or the daemon was behind).",
+                &CHECK,
+            ),
+            intake_latency: histogram(
+                "dvc_intake_latency_seconds",
+                "Submission to acceptance of the probe's test dossiers, in wall time.",
+                &TARGET,
+                &INTAKE_BUCKETS,
+            ),
+            intake_latency_working: histogram(
+                "dvc_intake_latency_working_seconds",
+                "Submission to acceptance of the probe's test dossiers, in working time of the civil-service calendar.",
+                &TARGET,
+                &INTAKE_WORKING_BUCKETS,
+            ),
+            intake_pending: gauge(
+                "dvc_intake_pending",
+                "Test dossiers submitted and not yet accepted or refused.",
+                &TARGET,
+            ),
+            intake_oldest: gauge(
+                "dvc_intake_oldest_pending_submission_timestamp_seconds",
+                "Submission time of the oldest pending test dossier (Unix time); 0 when none is pending.",
+                &TARGET,
+            ),
+            intake_submitted: counter(
+                "dvc_intake_submitted_total",
+                "Test dossiers submitted.",
+                &TARGET,
+            ),
+            intake_accepted: counter(
+                "dvc_intake_accepted_total",
+                "Test dossiers accepted.",
+                &TARGET,
+            ),
+            intake_late: counter(
+                "dvc_intake_late_total",
+                "Test dossiers accepted after the 1-working-day acceptance deadline.",
+                &TARGET,
+            ),
+            intake_refused: counter(
+                "dvc_intake_refused_total",
+                "Test dossiers refused at intake.",
+                &TARGET,
+            ),
+            intake_given_up: counter(
+                "dvc_intake_given_up_total",
+                "Test dossiers no longer followed after give_up_after without a decision.",
+                &TARGET,
+            ),
+            stats_dossiers: gauge(
+                "dvc_stats_dossiers",
+                "Dossier counts from the portal's public statistics for the current period, by figure (received, resolved_early, resolved_on_time, resolved_late, open_in_time, open_overdue, late_acceptances).",
+                &["portal", "province", "agency", "figure"],
+            ),
+            stats_on_time_ratio: gauge(
+                "dvc_stats_on_time_ratio",
+                "National index progress ratio from the portal's statistics: finished on time or open in time, over all finished or open.",
+                &["portal", "province", "agency"],
+            ),
+            reload_ok: reg(
+                &r,
+                IntGauge::new(
+                    "dvc_probe_config_last_reload_successful",
+                    "1 when the last configuration (re)load succeeded.",
+                )
+                .expect("valid metric"),
+            ),
+            reload_time: reg(
+                &r,
+                prometheus::Gauge::new(
+                    "dvc_probe_config_last_reload_success_timestamp_seconds",
+                    "When the configuration was last loaded successfully (Unix time).",
+                )
+                .expect("valid metric"),
+            ),
+            targets: reg(
+                &r,
+                IntGauge::new("dvc_probe_targets", "Targets in the configuration.")
+                    .expect("valid metric"),
+            ),
+            registry: r,
+        }
+    }
+
+    /// The text exposition format.
+    pub fn render(&self) -> String {
+        let mut out = Vec::new();
+        let _ = TextEncoder::new().encode(&self.registry.gather(), &mut out);
+        String::from_utf8(out).unwrap_or_default()
+    }
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Metrics::new()
+    }
+}

@@ -1,0 +1,219 @@
+//! The probe's state file (SQLite): intake dossiers being followed, and each check's last
+//! result. Every change is committed before the probe acts on it, so a restart (even `kill -9`)
+//! resumes following every pending dossier and never counts a decided one twice.
+
+use rusqlite::{Connection, OptionalExtension, params};
+use std::path::Path;
+use std::sync::Mutex;
+
+/// An intake dossier the probe submitted and follows until it is decided.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pending {
+    pub portal: String,
+    pub check: String,
+    pub code: String,
+    /// Submission instant as the portal reported it (RFC 3339).
+    pub submitted_at: String,
+    /// When the probe submitted it (Unix seconds), for the oldest-pending gauge.
+    pub submitted_unix: f64,
+}
+
+/// How a followed dossier ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Accepted,
+    Refused,
+    GivenUp,
+}
+
+impl Decision {
+    fn id(self) -> &'static str {
+        match self {
+            Decision::Accepted => "accepted",
+            Decision::Refused => "refused",
+            Decision::GivenUp => "given_up",
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("probe state {path}: {source}")]
+pub struct StoreError {
+    path: String,
+    source: rusqlite::Error,
+}
+
+/// The state file.
+pub struct Store {
+    db: Mutex<Connection>,
+    path: String,
+}
+
+impl Store {
+    /// Opens (or creates) the state file; `None` keeps the state in memory only.
+    pub fn open(path: Option<&Path>) -> Result<Store, StoreError> {
+        let shown = path.map_or_else(|| ":memory:".to_owned(), |p| p.display().to_string());
+        let wrap = |source| StoreError {
+            path: shown.clone(),
+            source,
+        };
+        let db = match path {
+            Some(p) => Connection::open(p),
+            None => Connection::open_in_memory(),
+        }
+        .map_err(wrap)?;
+        db.execute_batch(
+            "PRAGMA journal_mode = WAL;
+             PRAGMA synchronous = FULL;
+             CREATE TABLE IF NOT EXISTS intake (
+                 portal TEXT NOT NULL,
+                 check_name TEXT NOT NULL,
+                 code TEXT NOT NULL,
+                 submitted_at TEXT NOT NULL,
+                 submitted_unix REAL NOT NULL,
+                 decision TEXT,
+                 decided_at TEXT,
+                 PRIMARY KEY (portal, code)
+             );",
+        )
+        .map_err(wrap)?;
+        Ok(Store {
+            db: Mutex::new(db),
+            path: shown,
+        })
+    }
+
+    fn err(&self, source: rusqlite::Error) -> StoreError {
+        StoreError {
+            path: self.path.clone(),
+            source,
+        }
+    }
+
+    fn db(&self) -> std::sync::MutexGuard<'_, Connection> {
+        self.db.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Records a newly submitted dossier.
+    pub fn add(&self, p: &Pending) -> Result<(), StoreError> {
+        self.db()
+            .execute(
+                "INSERT OR IGNORE INTO intake (portal, check_name, code, submitted_at, submitted_unix)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![p.portal, p.check, p.code, p.submitted_at, p.submitted_unix],
+            )
+            .map(|_| ())
+            .map_err(|e| self.err(e))
+    }
+
+    /// Marks a dossier decided. Returns false when it already was (or is unknown): the caller
+    /// must then not count it again.
+    pub fn decide(
+        &self,
+        portal: &str,
+        code: &str,
+        decision: Decision,
+        at: &str,
+    ) -> Result<bool, StoreError> {
+        self.db()
+            .execute(
+                "UPDATE intake SET decision = ?3, decided_at = ?4
+                 WHERE portal = ?1 AND code = ?2 AND decision IS NULL",
+                params![portal, code, decision.id(), at],
+            )
+            .map(|n| n == 1)
+            .map_err(|e| self.err(e))
+    }
+
+    /// Dossiers still pending for `portal` / `check`, oldest first.
+    pub fn pending(&self, portal: &str, check: &str) -> Result<Vec<Pending>, StoreError> {
+        let db = self.db();
+        let mut stmt = db
+            .prepare(
+                "SELECT portal, check_name, code, submitted_at, submitted_unix FROM intake
+                 WHERE portal = ?1 AND check_name = ?2 AND decision IS NULL
+                 ORDER BY submitted_unix",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(params![portal, check], |r| {
+                Ok(Pending {
+                    portal: r.get(0)?,
+                    check: r.get(1)?,
+                    code: r.get(2)?,
+                    submitted_at: r.get(3)?,
+                    submitted_unix: r.get(4)?,
+                })
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
+    }
+
+    /// How `code` was decided, if it was.
+    pub fn decision(&self, portal: &str, code: &str) -> Result<Option<String>, StoreError> {
+        self.db()
+            .query_row(
+                "SELECT decision FROM intake WHERE portal = ?1 AND code = ?2",
+                params![portal, code],
+                |r| r.get::<_, Option<String>>(0),
+            )
+            .optional()
+            .map(Option::flatten)
+            .map_err(|e| self.err(e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pending(code: &str, at: f64) -> Pending {
+        Pending {
+            portal: "hn".into(),
+            check: "intake".into(),
+            code: code.into(),
+            submitted_at: "2025-04-01T09:00:00+07:00".into(),
+            submitted_unix: at,
+        }
+    }
+
+    #[test]
+    fn pending_dossiers_survive_reopening_and_are_decided_once() {
+        let dir = std::env::temp_dir().join(format!("dvc-probe-store-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let path = dir.join("probe.db");
+        let _ = std::fs::remove_file(&path);
+        {
+            let store = Store::open(Some(&path)).expect("open");
+            store.add(&pending("B", 2.0)).expect("add");
+            store.add(&pending("A", 1.0)).expect("add");
+            store
+                .add(&pending("A", 1.0))
+                .expect("a second add is ignored");
+        }
+        let store = Store::open(Some(&path)).expect("reopen");
+        let codes: Vec<String> = store
+            .pending("hn", "intake")
+            .expect("pending")
+            .into_iter()
+            .map(|p| p.code)
+            .collect();
+        assert_eq!(codes, ["A", "B"]);
+        assert!(
+            store
+                .decide("hn", "A", Decision::Accepted, "t")
+                .expect("decide")
+        );
+        assert!(
+            !store
+                .decide("hn", "A", Decision::Accepted, "t")
+                .expect("again")
+        );
+        assert_eq!(
+            store.decision("hn", "A").expect("q").as_deref(),
+            Some("accepted")
+        );
+        assert_eq!(store.pending("hn", "intake").expect("pending").len(), 1);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

@@ -1,0 +1,95 @@
+//! `dvcbench probe`: the watching daemon.
+
+use crate::calendar::build_calendar;
+use crate::cli::ProbeArgs;
+use crate::{Failure, portal::wait_for_signal};
+use anyhow::{Context, anyhow};
+use dvc_probe::checks::Probe;
+use dvc_probe::config::ProbeConfig;
+use dvc_probe::daemon::Daemon;
+use dvc_probe::metrics::Metrics;
+use dvc_probe::store::Store;
+use std::io::Write;
+use std::sync::Arc;
+
+/// Runs the probe until Ctrl-C or SIGTERM; SIGHUP reloads the configuration.
+pub fn run(args: ProbeArgs, out: &mut dyn Write) -> Result<(), Failure> {
+    let config = load(&args.config)?;
+    if args.check_config {
+        writeln!(out, "{}", config.redacted)?;
+        writeln!(
+            out,
+            "\n{}: {} targets, {} checks: valid",
+            args.config.display(),
+            config.targets.len(),
+            config.targets.iter().map(|t| t.checks.len()).sum::<usize>()
+        )?;
+        return Ok(());
+    }
+    for t in &config.targets {
+        dvc_loadgen::client::check_target(&t.url, &[], true)
+            .map_err(|e| Failure::bad_input(anyhow!("target {}: {e}", t.portal)))?;
+    }
+    let calendar = build_calendar(args.holidays.as_deref(), args.office_hours.as_deref())
+        .map_err(Failure::bad_input)?;
+    let store = Store::open(args.state.as_deref()).map_err(|e| Failure::bad_input(anyhow!(e)))?;
+    let client = dvc_loadgen::client::build(false, &[]).map_err(Failure::failed)?;
+    let runtime = tokio::runtime::Runtime::new().map_err(Failure::failed)?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(args.listen)
+            .await
+            .with_context(|| format!("cannot listen on {}", args.listen))
+            .map_err(Failure::bad_input)?;
+        let probe = Probe {
+            client,
+            metrics: Metrics::new(),
+            store: Arc::new(store),
+            calendar,
+        };
+        let targets = config.targets.len();
+        let daemon = Daemon::start(probe, args.config.clone(), config);
+        let server = axum::serve(listener, daemon.router());
+        let addr = args.listen;
+        writeln!(out, "probe watching {targets} targets; metrics at http://{addr}/metrics, status at http://{addr}/")?;
+        out.flush()?;
+        let reloads = tokio::spawn(reload_on_sighup(daemon.clone()));
+        server
+            .with_graceful_shutdown(wait_for_signal())
+            .await
+            .context("probe server")
+            .map_err(Failure::failed)?;
+        reloads.abort();
+        daemon.stop();
+        writeln!(out, "stopping")?;
+        Ok(())
+    })
+}
+
+fn load(path: &std::path::Path) -> Result<ProbeConfig, Failure> {
+    ProbeConfig::load(path).map_err(|errors| {
+        Failure::bad_input(anyhow!(
+            "{}",
+            errors
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n")
+        ))
+    })
+}
+
+async fn reload_on_sighup(daemon: Arc<Daemon>) {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let Ok(mut hup) = signal(SignalKind::hangup()) else {
+            return;
+        };
+        while hup.recv().await.is_some() {
+            let d = daemon.clone();
+            let _ = tokio::task::spawn_blocking(move || d.reload()).await;
+        }
+    }
+    #[cfg(not(unix))]
+    std::future::pending::<()>().await;
+}

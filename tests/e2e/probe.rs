@@ -1,0 +1,361 @@
+//! The probe daemon (the real binary) against the time-scaled multi-province simulator.
+
+use dvcbench_e2e::http::{get, wait_for};
+use dvcbench_e2e::{Scratch, promtool_check_metrics, sim};
+use serde_json::Value;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+/// Three provinces of known quality, 20,000× faster than real time (a calendar day passes in
+/// 4.3 s), starting on a Tuesday an hour before closing: Hà Nội's officers decide within the hour,
+/// Hồ Chí Minh City's single officer takes 25 working hours on average, so its dossiers wait
+/// overnight and queue, and the second one is accepted late; Cần Thơ is down.
+const PORTALS: &str = r#"
+time_scale = 20000
+start = "2025-04-08T16:00:00+07:00"
+
+[[portal]]
+province = "01"
+prefix = "/hn"
+seed = 11
+[portal.back_office]
+officers = 2
+intake_minutes = 20
+accept = 1.0
+refuse = 0.0
+supplement = 0.0
+
+[[portal]]
+province = "79"
+prefix = "/hcm"
+seed = 12
+[portal.back_office]
+officers = 1
+intake_minutes = 1500
+accept = 1.0
+refuse = 0.0
+supplement = 0.0
+
+[[portal]]
+province = "92"
+prefix = "/ct"
+seed = 13
+[portal.faults]
+outage = true
+"#;
+
+fn probe_config(base: &str) -> String {
+    let mut out = String::from("[probe]\nlocation = \"e2e\"\n");
+    for (portal, province) in [("hn", "Hà Nội"), ("hcm", "Hồ Chí Minh"), ("ct", "Cần Thơ")]
+    {
+        out.push_str(&format!(
+            r#"
+[[target]]
+portal = "{portal}"
+province = "{province}"
+url = "{base}/{portal}"
+  [[target.check]]
+  name = "home"
+  kind = "http"
+  path = "/"
+  interval = "300ms"
+  timeout = "2s"
+  status = [200]
+  body_regex = "Cổng dịch vụ công"
+"#
+        ));
+        if portal != "ct" {
+            out.push_str(
+                r#"  [[target.check]]
+  name = "intake"
+  kind = "intake"
+  procedure = "1.900001"
+  citizen_id = "001199004321"
+  password = "${DVC_E2E_PROBE_PASSWORD}"
+  interval = "1h"
+  follow_every = "200ms"
+  give_up_after = "1h"
+  [[target.check]]
+  name = "stats"
+  kind = "stats"
+  interval = "300ms"
+  items = "$.agencies"
+  agency = "$.agency"
+  fields = { received = "$.received", late_acceptances = "$.late_acceptances", resolved_early = "$.resolved_early", resolved_on_time = "$.resolved_on_time", resolved_late = "$.resolved_late", open_in_time = "$.open_in_time", open_overdue = "$.open_overdue" }
+"#,
+            );
+        }
+    }
+    out
+}
+
+/// The `dvcbench` binary next to this test's own directory (built with the workspace).
+fn binary() -> std::path::PathBuf {
+    let exe = std::env::current_exe().expect("test binary path");
+    let dir = exe.parent().and_then(|d| d.parent()).expect("target dir");
+    let bin = dir.join("dvcbench");
+    assert!(
+        bin.exists(),
+        "{} is missing: build the workspace first",
+        bin.display()
+    );
+    bin
+}
+
+struct Daemon {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts the probe and waits until it listens.
+fn start_probe(config: &std::path::Path, state: &std::path::Path) -> Daemon {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("free port");
+    let addr = listener.local_addr().expect("address");
+    drop(listener);
+    let mut child = Command::new(binary())
+        .args(["probe", "--config"])
+        .arg(config)
+        .arg("--state")
+        .arg(state)
+        .args(["--listen", &addr.to_string()])
+        .env("DVC_E2E_PROBE_PASSWORD", "dvc-demo")
+        .env_remove("RUST_LOG")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the probe starts");
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut first)
+        .expect("the probe prints its address");
+    assert!(first.starts_with("probe watching 3 targets"), "{first}");
+    Daemon {
+        child,
+        url: format!("http://{addr}"),
+    }
+}
+
+/// The value of the sample `name{labels}` (all given label pairs must match).
+fn sample(metrics: &str, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
+    metrics.lines().find_map(|line| {
+        let (series, value) = line.rsplit_once(' ')?;
+        let rest = series.strip_prefix(name)?;
+        if !(rest.is_empty() || rest.starts_with('{')) {
+            return None;
+        }
+        labels
+            .iter()
+            .all(|(k, v)| rest.contains(&format!("{k}=\"{v}\"")))
+            .then(|| value.parse().ok())?
+    })
+}
+
+async fn metrics(probe_url: String) -> String {
+    get(&format!("{probe_url}/metrics")).await.text()
+}
+
+async fn export(base: &str, portal: &str) -> Vec<Value> {
+    let reply = dvcbench_e2e::http::send(
+        "GET",
+        &format!("{base}/{portal}/admin/dossiers"),
+        &[("authorization", &format!("Bearer {}", sim::ADMIN_TOKEN))],
+        Vec::new(),
+    )
+    .await;
+    reply.json()["items"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
+fn seconds_between(d: &Value, from: &str, to: &str) -> Option<f64> {
+    let a = chrono::DateTime::parse_from_rfc3339(d[from].as_str()?).ok()?;
+    let b = chrono::DateTime::parse_from_rfc3339(d[to].as_str()?).ok()?;
+    Some((b - a).num_milliseconds() as f64 / 1000.0)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_probe_tells_the_truth_about_each_province_and_survives_kill_9() {
+    let sim = sim::start(PORTALS).await;
+    let base = sim.url();
+    let scratch = Scratch::new("probe-e2e");
+    let config = scratch.write("probe.toml", &probe_config(&base));
+    let state = scratch.path.join("probe.db");
+    let hn = [("portal", "hn")];
+    let hcm = [("portal", "hcm")];
+
+    // 1. Every province is watched; the outage shows as failed probes, the others succeed.
+    let first = start_probe(&config, &state);
+    let text = wait_for(
+        "the first probe results",
+        Duration::from_secs(20),
+        || async {
+            let m = metrics(first.url.clone()).await;
+            let done = ["hn", "hcm", "ct"].iter().all(|p| {
+                sample(
+                    &m,
+                    "dvc_probes_total",
+                    &[("portal", p), ("check", "home"), ("outcome", "ok")],
+                )
+                .unwrap_or(0.0)
+                    + sample(
+                        &m,
+                        "dvc_probes_total",
+                        &[("portal", p), ("check", "home"), ("outcome", "http_error")],
+                    )
+                    .unwrap_or(0.0)
+                    >= 2.0
+            });
+            done.then_some(m)
+        },
+    )
+    .await;
+    promtool_check_metrics(&text);
+    let success =
+        |m: &str, p: &str| sample(m, "dvc_probe_success", &[("portal", p), ("check", "home")]);
+    assert_eq!(success(&text, "hn"), Some(1.0));
+    assert_eq!(success(&text, "hcm"), Some(1.0));
+    assert_eq!(success(&text, "ct"), Some(0.0), "Cần Thơ is down");
+    assert_eq!(
+        sample(
+            &text,
+            "dvc_probes_total",
+            &[("portal", "ct"), ("check", "home"), ("outcome", "ok")]
+        ),
+        Some(0.0)
+    );
+
+    // 2. Hà Nội accepts the probe's dossier quickly; Hồ Chí Minh City's is still pending when
+    //    the probe is killed without warning.
+    let before_kill = wait_for("Hà Nội's acceptance", Duration::from_secs(20), || async {
+        let m = metrics(first.url.clone()).await;
+        (sample(&m, "dvc_intake_accepted_total", &hn) == Some(1.0)).then_some(m)
+    })
+    .await;
+    assert_eq!(
+        sample(&before_kill, "dvc_intake_pending", &hcm),
+        Some(1.0),
+        "{before_kill}"
+    );
+    assert_eq!(
+        sample(&before_kill, "dvc_intake_accepted_total", &hcm),
+        Some(0.0)
+    );
+    let hcm_code = export(&base, "hcm").await[0]["code"]
+        .as_str()
+        .expect("code")
+        .to_owned();
+    let mut first = first;
+    first.child.kill().expect("kill -9");
+    let _ = first.child.wait();
+
+    // 3. The restarted probe follows the pending dossier on (and submits one more at start).
+    let second = start_probe(&config, &state);
+    let after = wait_for(
+        "Hồ Chí Minh City's acceptances",
+        Duration::from_secs(60),
+        || async {
+            let m = metrics(second.url.clone()).await;
+            let accepted = sample(&m, "dvc_intake_accepted_total", &hcm).unwrap_or(0.0);
+            (accepted >= 2.0 && sample(&m, "dvc_intake_pending", &hcm) == Some(0.0)).then_some(m)
+        },
+    )
+    .await;
+    let dossiers = export(&base, "hcm").await;
+    assert_eq!(dossiers.len(), 2, "one dossier per probe start");
+    assert!(dossiers.iter().any(|d| d["code"] == hcm_code.as_str()));
+    assert!(dossiers.iter().all(|d| d["test"] == true));
+
+    // The intake latency is what the simulator's officers took, dossier by dossier.
+    let truth: Vec<f64> = dossiers
+        .iter()
+        .map(|d| seconds_between(d, "submitted_at", "accepted_at").expect("accepted"))
+        .collect();
+    let sum = sample(&after, "dvc_intake_latency_seconds_sum", &hcm).expect("latency sum");
+    let count = sample(&after, "dvc_intake_latency_seconds_count", &hcm).expect("latency count");
+    assert_eq!(
+        count, 2.0,
+        "the dossier pending at the kill is counted once, by the restart"
+    );
+    assert!(
+        (sum - truth.iter().sum::<f64>()).abs() < 0.01,
+        "{sum} vs {truth:?}"
+    );
+    let late_truth = dossiers
+        .iter()
+        .filter(|d| seconds_between(d, "acceptance_due", "accepted_at").expect("due") > 0.0)
+        .count() as f64;
+    assert!(
+        late_truth >= 1.0,
+        "one officer at 25 working hours a dossier is late"
+    );
+    assert_eq!(
+        sample(&after, "dvc_intake_late_total", &hcm),
+        Some(late_truth)
+    );
+    let working = sample(&after, "dvc_intake_latency_working_seconds_sum", &hcm).expect("working");
+    assert!(
+        working > 0.0 && working < sum,
+        "nights and weekends are not working time"
+    );
+
+    // 4. The deadline figures are the simulator's statistics. Counts only grow, so a probe
+    //    figure read between two reads of the simulator lies between them.
+    let stats = |json: &Value, agency: &str, field: &str| {
+        json["agencies"]
+            .as_array()
+            .and_then(|a| a.iter().find(|i| i["agency"] == agency))
+            .and_then(|i| i[field].as_f64())
+            .unwrap_or(0.0)
+    };
+    let s1 = get(&format!("{base}/hcm/api/stats")).await.json();
+    let since = dvc_probe_now();
+    let m = wait_for("a newer stats run", Duration::from_secs(10), || async {
+        let m = metrics(second.url.clone()).await;
+        let last = sample(
+            &m,
+            "dvc_probe_last_run_timestamp_seconds",
+            &[("portal", "hcm"), ("check", "stats")],
+        )
+        .unwrap_or(0.0);
+        (last > since + 0.05).then_some(m)
+    })
+    .await;
+    let s2 = get(&format!("{base}/hcm/api/stats")).await.json();
+    for figure in ["received", "late_acceptances", "resolved_late"] {
+        let probe = sample(
+            &m,
+            "dvc_stats_dossiers",
+            &[("portal", "hcm"), ("agency", "ubndxa"), ("figure", figure)],
+        )
+        .expect(figure);
+        let (low, high) = (stats(&s1, "ubndxa", figure), stats(&s2, "ubndxa", figure));
+        assert!(
+            low <= probe && probe <= high,
+            "{figure}: {low} <= {probe} <= {high}"
+        );
+    }
+    assert_eq!(stats(&s2, "ubndxa", "received"), 2.0);
+    assert!(stats(&s2, "ubndxa", "late_acceptances") >= 1.0);
+    promtool_check_metrics(&m);
+
+    // The status page names every target.
+    let page = get(&format!("{}/", second.url)).await.text();
+    for name in ["Hà Nội", "Hồ Chí Minh", "Cần Thơ", "intake"] {
+        assert!(page.contains(name), "{name} missing from the status page");
+    }
+}
+
+fn dvc_probe_now() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64())
+}
