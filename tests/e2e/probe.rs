@@ -65,6 +65,28 @@ url = "{base}/{portal}"
   body_regex = "Cổng dịch vụ công"
 "#
         ));
+        if portal == "hn" {
+            out.push_str(&format!(
+                r#"  [[target.check]]
+  name = "journey"
+  kind = "journey"
+  scenario = "{journey}"
+  interval = "300ms"
+  [[target.check]]
+  name = "payment"
+  kind = "payment"
+  procedure = "1.900004"
+  outcome = "success"
+  interval = "1h"
+  poll_every = "50ms"
+  confirm_timeout = "10s"
+"#,
+                journey = concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/../scenarios/probes/citizen-journey.toml"
+                )
+            ));
+        }
         if portal != "ct" {
             out.push_str(
                 r#"  [[target.check]]
@@ -117,6 +139,10 @@ impl Drop for Daemon {
 
 /// Starts the probe and waits until it listens.
 fn start_probe(config: &std::path::Path, state: &std::path::Path) -> Daemon {
+    start_probe_with(config, state, 3)
+}
+
+fn start_probe_with(config: &std::path::Path, state: &std::path::Path, targets: usize) -> Daemon {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("free port");
     let addr = listener.local_addr().expect("address");
     drop(listener);
@@ -136,7 +162,10 @@ fn start_probe(config: &std::path::Path, state: &std::path::Path) -> Daemon {
     BufReader::new(child.stdout.take().expect("stdout"))
         .read_line(&mut first)
         .expect("the probe prints its address");
-    assert!(first.starts_with("probe watching 3 targets"), "{first}");
+    assert!(
+        first.starts_with(&format!("probe watching {targets} targets")),
+        "{first}"
+    );
     Daemon {
         child,
         url: format!("http://{addr}"),
@@ -232,6 +261,50 @@ async fn the_probe_tells_the_truth_about_each_province_and_survives_kill_9() {
         ),
         Some(0.0)
     );
+
+    // The scripted journey times each of its steps; the payment is confirmed by the gateway.
+    let text = wait_for(
+        "the journey and the payment",
+        Duration::from_secs(20),
+        || async {
+            let m = metrics(first.url.clone()).await;
+            let journey = sample(
+                &m,
+                "dvc_probe_step_duration_seconds_count",
+                &[("check", "journey"), ("step", "lookup")],
+            );
+            let paid = sample(
+                &m,
+                "dvc_payments_total",
+                &[("portal", "hn"), ("outcome", "succeeded")],
+            );
+            (journey >= Some(1.0) && paid == Some(1.0)).then_some(m)
+        },
+    )
+    .await;
+    for step in ["login", "search", "procedure", "lookup"] {
+        assert!(
+            sample(
+                &text,
+                "dvc_probe_step_duration_seconds_count",
+                &[("check", "journey"), ("step", step)]
+            ) >= Some(1.0),
+            "{step}"
+        );
+    }
+    assert_eq!(
+        sample(
+            &text,
+            "dvc_probe_success",
+            &[("portal", "hn"), ("check", "journey")]
+        ),
+        Some(1.0)
+    );
+    assert_eq!(
+        sample(&text, "dvc_payment_confirmation_seconds_count", &hn),
+        Some(1.0)
+    );
+    assert_eq!(sample(&text, "dvc_payment_pending", &hn), Some(0.0));
 
     // 2. Hà Nội accepts the probe's dossier quickly; Hồ Chí Minh City's is still pending when
     //    the probe is killed without warning.
@@ -358,4 +431,77 @@ fn dvc_probe_now() -> f64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0.0, |d| d.as_secs_f64())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reloads_take_a_valid_configuration_and_keep_the_old_one_otherwise() {
+    let sim = sim::start("[[portal]]\nprovince = \"01\"\nprefix = \"/hn\"\n").await;
+    let base = sim.url();
+    let scratch = Scratch::new("probe-reload");
+    let one = |portal: &str| {
+        format!(
+            "[[target]]\nportal = \"{portal}\"\nprovince = \"Hà Nội\"\nurl = \"{base}/hn\"\n\
+             [[target.check]]\nname = \"home\"\nkind = \"http\"\ninterval = \"200ms\"\n"
+        )
+    };
+    let config = scratch.write("probe.toml", &one("a"));
+    let probe = start_probe_with(&config, &scratch.path.join("probe.db"), 1);
+    let url = probe.url.clone();
+    let runs = |m: &str, portal: &str| {
+        sample(
+            m,
+            "dvc_probes_total",
+            &[("portal", portal), ("outcome", "ok")],
+        )
+        .unwrap_or(0.0)
+    };
+    wait_for("a first run", Duration::from_secs(10), || async {
+        (runs(&metrics(url.clone()).await, "a") >= 1.0).then_some(())
+    })
+    .await;
+
+    // An invalid file: 400 with every problem located, and the old checks go on.
+    scratch.write("probe.toml", &one("a").replace("200ms", "soon"));
+    let reply = dvcbench_e2e::http::send("POST", &format!("{url}/-/reload"), &[], Vec::new()).await;
+    assert_eq!(reply.status, 400);
+    let details = reply.json()["details"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        details.ends_with(
+            "probe.toml:8:12: expected a duration such as \"250ms\", \"30s\", \"2m\"; got \"soon\""
+        ),
+        "{details}"
+    );
+    let m = metrics(url.clone()).await;
+    assert_eq!(
+        sample(&m, "dvc_probe_config_last_reload_successful", &[]),
+        Some(0.0)
+    );
+    let before = runs(&m, "a");
+    wait_for(
+        "the old check still running",
+        Duration::from_secs(10),
+        || async { (runs(&metrics(url.clone()).await, "a") > before).then_some(()) },
+    )
+    .await;
+
+    // A valid file by SIGHUP: the new targets are watched.
+    scratch.write("probe.toml", &format!("{}{}", one("a"), one("b")));
+    let hup = Command::new("kill")
+        .args(["-HUP", &probe.child.id().to_string()])
+        .status()
+        .expect("kill -HUP");
+    assert!(hup.success());
+    let m = wait_for("the reload", Duration::from_secs(10), || async {
+        let m = metrics(url.clone()).await;
+        (runs(&m, "b") >= 1.0).then_some(m)
+    })
+    .await;
+    assert_eq!(
+        sample(&m, "dvc_probe_config_last_reload_successful", &[]),
+        Some(1.0)
+    );
+    assert_eq!(sample(&m, "dvc_probe_targets", &[]), Some(2.0));
 }

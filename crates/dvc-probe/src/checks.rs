@@ -1,6 +1,6 @@
 //! What one run of each kind of check does, and what it records.
 
-use crate::config::{Check, HttpCheck, IntakeCheck, StatsCheck, StatsField, Target};
+use crate::config::{Check, HttpCheck, IntakeCheck, PaymentCheck, StatsCheck, StatsField, Target};
 use crate::metrics::Metrics;
 use crate::store::{Decision, Pending, Store};
 use chrono::{DateTime, FixedOffset};
@@ -79,6 +79,13 @@ impl From<request::Failure> for Failed {
         };
         failed(outcome, f.reason)
     }
+}
+
+/// A dossier the probe submitted.
+struct Submitted {
+    code: String,
+    submitted_at: String,
+    cookie: Option<String>,
 }
 
 /// What every check shares.
@@ -176,10 +183,43 @@ impl Probe {
         Ok(())
     }
 
-    /// One run of an intake check: submits a test dossier and keeps it to follow.
-    pub async fn submit(&self, t: &Target, c: &Check, i: &IntakeCheck) -> Result<(), Failed> {
+    /// One run of a journey check: every step in order, each step's duration recorded.
+    pub async fn journey(
+        &self,
+        t: &Target,
+        c: &Check,
+        runtime: &dvc_loadgen::engine::Runtime,
+        journey: usize,
+        iteration: u64,
+    ) -> Result<(), Failed> {
+        let trace = runtime.trace_journey(journey, iteration).await;
+        for step in &trace {
+            self.metrics
+                .step_duration
+                .with_label_values(&[&t.portal, &t.province, &c.name, &step.step])
+                .observe(step.duration.as_secs_f64());
+            if let Some(reason) = &step.reason {
+                return Err(Failed::from(request::Failure {
+                    outcome: step.outcome,
+                    reason: format!("step {}: {reason}", step.step),
+                }));
+            }
+        }
+        Ok(())
+    }
+
+    /// Logs in (when `login` is given) and submits a test dossier to `procedure` with as many
+    /// generated PDF attachments as the procedure requires. Returns the dossier's code, its
+    /// submission instant as the portal reports it, and the session cookie.
+    async fn submit_dossier(
+        &self,
+        t: &Target,
+        c: &Check,
+        procedure: &str,
+        login: Option<&(String, String)>,
+    ) -> Result<Submitted, Failed> {
         let mut cookie = None;
-        if let Some((id, password)) = &i.login {
+        if let Some((id, password)) = &login {
             let mut login = Prepared::get(format!("{}/api/login", t.url));
             login.method = hyper::Method::POST;
             login
@@ -199,29 +239,26 @@ impl Probe {
                 .and_then(|v| v.split(';').next())
                 .map(str::to_owned);
         }
-        let procedure = self
+        let answer = self
             .send(
                 t,
                 c,
                 "procedure",
-                Prepared::get(format!("{}/api/procedures/{}", t.url, i.procedure)),
+                Prepared::get(format!("{}/api/procedures/{}", t.url, procedure)),
             )
             .await?;
-        if procedure.status != 200 {
+        if answer.status != 200 {
             return Err(failed(
                 Outcome::HttpError,
-                format!("procedure {} answered {}", i.procedure, procedure.status),
+                format!("procedure {procedure} answered {}", answer.status),
             ));
         }
-        let procedure: Value = serde_json::from_slice(&procedure.body)
+        let about: Value = serde_json::from_slice(&answer.body)
             .map_err(|e| failed(Outcome::CheckFailed, format!("procedure is not JSON: {e}")))?;
-        let attachments = procedure["attachments"].as_array().map_or(0, Vec::len);
-        let citizen_id = i
-            .login
-            .as_ref()
-            .map_or("001199004321", |(id, _)| id.as_str());
+        let attachments = about["attachments"].as_array().map_or(0, Vec::len);
+        let citizen_id = login.map_or("001199004321", |(id, _)| id.as_str());
         let form = json!({
-            "procedure_code": i.procedure,
+            "procedure_code": procedure,
             "applicant": { "full_name": "Kiểm Thử Tự Động", "citizen_id": citizen_id },
             "test": true,
         });
@@ -276,12 +313,24 @@ impl Probe {
                 "submission answer has no code or submitted_at",
             ));
         };
+        Ok(Submitted {
+            code: code.to_owned(),
+            submitted_at: submitted_at.to_owned(),
+            cookie,
+        })
+    }
+
+    /// One run of an intake check: submits a test dossier and keeps it to follow.
+    pub async fn submit(&self, t: &Target, c: &Check, i: &IntakeCheck) -> Result<(), Failed> {
+        let dossier = self
+            .submit_dossier(t, c, &i.procedure, i.login.as_ref())
+            .await?;
         self.store
             .add(&Pending {
                 portal: t.portal.clone(),
                 check: c.name.clone(),
-                code: code.to_owned(),
-                submitted_at: submitted_at.to_owned(),
+                code: dossier.code,
+                submitted_at: dossier.submitted_at,
                 submitted_unix: unix_now(),
             })
             .map_err(|e| failed(Outcome::Internal, e.to_string()))?;
@@ -291,6 +340,125 @@ impl Probe {
             .inc();
         self.refresh_pending(t, c);
         Ok(())
+    }
+
+    /// One run of a payment check: a fresh pay-first test dossier, its payment created, paid at
+    /// the gateway, then polled until the portal shows it settled.
+    pub async fn pay(&self, t: &Target, c: &Check, p: &PaymentCheck) -> Result<(), Failed> {
+        let labels = [t.portal.as_str(), t.province.as_str()];
+        let dossier = self
+            .submit_dossier(t, c, &p.procedure, p.login.as_ref())
+            .await?;
+        let with_cookie = |mut request: Prepared| {
+            if let Some(v) = dossier
+                .cookie
+                .as_deref()
+                .and_then(|c| HeaderValue::from_str(c).ok())
+            {
+                request.headers.insert(COOKIE, v);
+            }
+            request
+        };
+        let mut create = Prepared::get(format!("{}/api/dossiers/{}/payments", t.url, dossier.code));
+        create.method = hyper::Method::POST;
+        let started = Instant::now();
+        let answer = self.send(t, c, "payment_init", with_cookie(create)).await?;
+        self.metrics
+            .payment_init
+            .with_label_values(&labels)
+            .observe(started.elapsed().as_secs_f64());
+        if answer.status != 201 {
+            return Err(failed(
+                Outcome::HttpError,
+                format!("payment creation answered {}", answer.status),
+            ));
+        }
+        let payment: Value = serde_json::from_slice(&answer.body).map_err(|e| {
+            failed(
+                Outcome::CheckFailed,
+                format!("payment answer is not JSON: {e}"),
+            )
+        })?;
+        let (Some(id), Some(redirect)) = (
+            payment["payment_id"].as_str(),
+            payment["redirect_url"].as_str(),
+        ) else {
+            return Err(failed(
+                Outcome::CheckFailed,
+                "payment answer has no payment_id or redirect_url",
+            ));
+        };
+        let mut pay = Prepared::get(resolve(&t.url, redirect));
+        pay.method = hyper::Method::POST;
+        pay.headers.insert(
+            CONTENT_TYPE,
+            HeaderValue::from_static("application/x-www-form-urlencoded"),
+        );
+        pay.body = Bytes::from(match &p.outcome {
+            Some(o) => format!("action=pay&outcome={o}"),
+            None => "action=pay".to_owned(),
+        });
+        let started = Instant::now();
+        let answer = self.send(t, c, "payment_redirect", pay).await?;
+        self.metrics
+            .payment_redirect
+            .with_label_values(&labels)
+            .observe(started.elapsed().as_secs_f64());
+        if !(200..400).contains(&answer.status) {
+            return Err(failed(
+                Outcome::HttpError,
+                format!("the gateway answered {}", answer.status),
+            ));
+        }
+        let paid = Instant::now();
+        let status_url = format!("{}/api/payments/{id}", t.url);
+        loop {
+            let answer = self
+                .send(
+                    t,
+                    c,
+                    "payment_status",
+                    with_cookie(Prepared::get(status_url.clone())),
+                )
+                .await?;
+            let status: Value = serde_json::from_slice(&answer.body).unwrap_or_default();
+            match status["status"].as_str() {
+                Some(settled @ ("succeeded" | "failed")) => {
+                    self.metrics
+                        .payment_confirmation
+                        .with_label_values(&labels)
+                        .observe(paid.elapsed().as_secs_f64());
+                    self.metrics
+                        .payments
+                        .with_label_values(&[labels[0], labels[1], settled])
+                        .inc();
+                    self.metrics
+                        .payment_pending
+                        .with_label_values(&labels)
+                        .set(0.0);
+                    return if settled == "succeeded" {
+                        Ok(())
+                    } else {
+                        Err(failed(Outcome::CheckFailed, "the payment failed"))
+                    };
+                }
+                _ if paid.elapsed() + p.poll_every > p.confirm_timeout => {
+                    self.metrics
+                        .payments
+                        .with_label_values(&[labels[0], labels[1], "unconfirmed"])
+                        .inc();
+                    self.metrics
+                        .payment_pending
+                        .with_label_values(&labels)
+                        .set(1.0);
+                    return Err(failed(
+                        Outcome::Timeout,
+                        format!("payment {id} not confirmed within {:?}", p.confirm_timeout),
+                    ));
+                }
+                _ => tokio::time::sleep(p.poll_every).await,
+            }
+        }
     }
 
     /// Looks up every pending test dossier of an intake check once, and records decisions.

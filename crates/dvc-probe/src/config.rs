@@ -58,6 +58,13 @@ struct CheckFile {
     password_file: Option<Spanned<String>>,
     follow_every: Option<Spanned<String>>,
     give_up_after: Option<Spanned<String>>,
+    // payment
+    outcome: Option<Spanned<String>>,
+    confirm_timeout: Option<Spanned<String>>,
+    poll_every: Option<Spanned<String>>,
+    // journey
+    scenario: Option<Spanned<String>>,
+    journey: Option<Spanned<String>>,
     // stats
     items: Option<Spanned<String>>,
     agency: Option<Spanned<String>>,
@@ -94,7 +101,9 @@ pub struct Check {
 #[derive(Debug, Clone)]
 pub enum CheckKind {
     Http(HttpCheck),
+    Journey(JourneyCheck),
     Intake(IntakeCheck),
+    Payment(PaymentCheck),
     Stats(StatsCheck),
 }
 
@@ -107,12 +116,33 @@ pub struct HttpCheck {
     pub latency_budget: Option<Duration>,
 }
 
+/// A scripted check: one journey of a runner scenario file, run once per interval against the
+/// target (the scenario's own target and load are not used).
+#[derive(Debug, Clone)]
+pub struct JourneyCheck {
+    pub scenario: std::sync::Arc<dvc_loadgen::scenario::Scenario>,
+    pub journey: usize,
+}
+
 #[derive(Debug, Clone)]
 pub struct IntakeCheck {
     pub procedure: String,
     pub login: Option<(String, String)>,
     pub follow_every: Duration,
     pub give_up_after: Duration,
+}
+
+/// A payment on a fresh test dossier of a pay-first `procedure`, through the portal's gateway
+/// sandbox: init, redirect, then polling until the payment is confirmed.
+#[derive(Debug, Clone)]
+pub struct PaymentCheck {
+    pub procedure: String,
+    pub login: Option<(String, String)>,
+    /// Sandbox outcome asked of the gateway ("success", "failed", "pending"); none: the
+    /// gateway decides.
+    pub outcome: Option<String>,
+    pub confirm_timeout: Duration,
+    pub poll_every: Duration,
 }
 
 /// Where the statistics answer keeps each agency's figures: `items` is the list of per-agency
@@ -156,7 +186,7 @@ impl StatsField {
     }
 }
 
-const KINDS: [&str; 3] = ["http", "intake", "stats"];
+const KINDS: [&str; 5] = ["http", "journey", "intake", "payment", "stats"];
 
 struct Ctx<'a> {
     path: &'a str,
@@ -284,6 +314,7 @@ fn check(cx: &mut Ctx<'_>, c: &CheckFile, dir: Option<&Path>) -> Option<Check> {
     let kind_name = c.kind.get_ref().as_str();
     let (interval_default, timeout_default) = match kind_name {
         "intake" => (Duration::from_secs(3600), Duration::from_secs(30)),
+        "payment" => (Duration::from_secs(900), Duration::from_secs(120)),
         "stats" => (Duration::from_secs(300), Duration::from_secs(30)),
         _ => (Duration::from_secs(60), Duration::from_secs(10)),
     };
@@ -333,7 +364,51 @@ fn check(cx: &mut Ctx<'_>, c: &CheckFile, dir: Option<&Path>) -> Option<Check> {
                     .map(|_| cx.duration(&c.latency_budget, Duration::ZERO)),
             })
         }
-        "intake" => {
+        "journey" => {
+            let Some(file) = &c.scenario else {
+                cx.error(
+                    c.kind.span().start,
+                    "a journey check needs scenario = \"<runner scenario file>\"",
+                );
+                return None;
+            };
+            let path = dir.map_or_else(
+                || Path::new(file.get_ref()).to_owned(),
+                |d| d.join(file.get_ref()),
+            );
+            let scenario = match dvc_loadgen::scenario::Scenario::load(&path) {
+                Ok(s) => s,
+                Err(e) => {
+                    cx.error(
+                        file.span().start,
+                        format!("scenario {}:\n{e}", path.display()),
+                    );
+                    return None;
+                }
+            };
+            let journey = match &c.journey {
+                None => 0,
+                Some(name) => match scenario
+                    .journeys
+                    .iter()
+                    .position(|j| j.name == *name.get_ref())
+                {
+                    Some(i) => i,
+                    None => {
+                        cx.error(
+                            name.span().start,
+                            format!("{} has no journey {:?}", path.display(), name.get_ref()),
+                        );
+                        return None;
+                    }
+                },
+            };
+            CheckKind::Journey(JourneyCheck {
+                scenario: std::sync::Arc::new(scenario),
+                journey,
+            })
+        }
+        "intake" | "payment" => {
             let Some(procedure) = &c.procedure else {
                 cx.error(
                     c.kind.span().start,
@@ -377,12 +452,27 @@ fn check(cx: &mut Ctx<'_>, c: &CheckFile, dir: Option<&Path>) -> Option<Check> {
                 }
                 _ => None,
             };
-            CheckKind::Intake(IntakeCheck {
-                procedure: procedure.get_ref().clone(),
-                login,
-                follow_every: cx.duration(&c.follow_every, Duration::from_secs(300)),
-                give_up_after: cx.duration(&c.give_up_after, Duration::from_secs(14 * 86_400)),
-            })
+            if kind_name == "payment" {
+                if let Some(o) = &c.outcome
+                    && !["success", "failed", "pending"].contains(&o.get_ref().as_str())
+                {
+                    cx.error(o.span().start, "outcome must be success, failed or pending");
+                }
+                CheckKind::Payment(PaymentCheck {
+                    procedure: procedure.get_ref().clone(),
+                    login,
+                    outcome: c.outcome.as_ref().map(|o| o.get_ref().clone()),
+                    confirm_timeout: cx.duration(&c.confirm_timeout, Duration::from_secs(60)),
+                    poll_every: cx.duration(&c.poll_every, Duration::from_secs(1)),
+                })
+            } else {
+                CheckKind::Intake(IntakeCheck {
+                    procedure: procedure.get_ref().clone(),
+                    login,
+                    follow_every: cx.duration(&c.follow_every, Duration::from_secs(300)),
+                    give_up_after: cx.duration(&c.give_up_after, Duration::from_secs(14 * 86_400)),
+                })
+            }
         }
         "stats" => {
             let mut fields = Vec::new();
@@ -536,7 +626,7 @@ url = "http://127.0.0.1:8080/hn/"
             e,
             [
                 "probe.toml:4:7: url must start with http:// or https://",
-                "probe.toml:7:8: unknown check kind \"ping\"; known: http, intake, stats",
+                "probe.toml:7:8: unknown check kind \"ping\"; known: http, journey, intake, payment, stats",
                 "probe.toml:11:12: expected a duration such as \"250ms\", \"30s\", \"2m\"; got \"soon\"",
                 "probe.toml:14:8: an intake check needs procedure = \"<code>\"",
             ]

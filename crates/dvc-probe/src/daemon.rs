@@ -98,6 +98,14 @@ impl Daemon {
                 for c in [&m.scheduled, &m.run, &m.late] {
                     c.with_label_values(&labels).inc_by(0);
                 }
+                if let CheckKind::Payment(_) = &check.kind {
+                    for outcome in ["succeeded", "failed", "unconfirmed"] {
+                        m.payments
+                            .with_label_values(&[labels[0], labels[1], outcome])
+                            .inc_by(0);
+                    }
+                    m.payment_pending.with_label_values(&labels[..2]).set(0.0);
+                }
                 if let CheckKind::Intake(intake) = &check.kind {
                     for c in [
                         &m.intake_submitted,
@@ -183,6 +191,16 @@ async fn schedule(
         check.name.as_str(),
     ];
     let m = &probe.metrics;
+    let runtime = match &check.kind {
+        CheckKind::Journey(j) => Some(dvc_loadgen::engine::Runtime::new(
+            j.scenario.clone(),
+            probe.client.clone(),
+            target.url.clone(),
+            None,
+        )),
+        _ => None,
+    };
+    let mut iteration = 0;
     let mut due = Instant::now();
     loop {
         let jitter = if check.jitter.is_zero() {
@@ -203,7 +221,9 @@ async fn schedule(
         m.scheduled.with_label_values(&labels).inc();
         m.run.with_label_values(&labels).inc();
         let started = Instant::now();
-        let result = checks::bounded(check.timeout, run_once(probe, target, check)).await;
+        iteration += 1;
+        let run = run_once(probe, target, check, runtime.as_ref(), iteration);
+        let result = checks::bounded(check.timeout, run).await;
         let took = started.elapsed();
         record(probe, target, check, status, &result, took);
         due += check.interval;
@@ -220,10 +240,21 @@ async fn schedule(
     }
 }
 
-async fn run_once(probe: &Probe, target: &Target, check: &Check) -> Result<(), Failed> {
+async fn run_once(
+    probe: &Probe,
+    target: &Target,
+    check: &Check,
+    runtime: Option<&dvc_loadgen::engine::Runtime>,
+    iteration: u64,
+) -> Result<(), Failed> {
     match &check.kind {
         CheckKind::Http(h) => probe.http(target, check, h).await,
+        CheckKind::Journey(j) => match runtime {
+            Some(rt) => probe.journey(target, check, rt, j.journey, iteration).await,
+            None => Ok(()),
+        },
         CheckKind::Intake(i) => probe.submit(target, check, i).await,
+        CheckKind::Payment(p) => probe.pay(target, check, p).await,
         CheckKind::Stats(s) => probe.stats(target, check, s).await,
     }
 }

@@ -10,6 +10,10 @@ use prometheus::{
 const PROBE_BUCKETS: [f64; 14] = [
     0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5, 2.5, 5.0, 10.0, 20.0, 30.0,
 ];
+/// Payment confirmation, from a quarter second to ten minutes.
+const CONFIRM_BUCKETS: [f64; 13] = [
+    0.25, 0.5, 1.0, 2.0, 3.0, 5.0, 10.0, 20.0, 30.0, 60.0, 120.0, 300.0, 600.0,
+];
 /// Wall time from a minute to two weeks.
 const INTAKE_BUCKETS: [f64; 14] = [
     60.0, 300.0, 900.0, 1800.0, 3600.0, 7200.0, 14400.0, 28800.0, 86400.0, 172800.0, 259200.0,
@@ -42,6 +46,11 @@ pub struct Metrics {
     pub intake_late: IntCounterVec,
     pub intake_refused: IntCounterVec,
     pub intake_given_up: IntCounterVec,
+    pub payment_init: HistogramVec,
+    pub payment_redirect: HistogramVec,
+    pub payment_confirmation: HistogramVec,
+    pub payments: IntCounterVec,
+    pub payment_pending: GaugeVec,
     pub stats_dossiers: GaugeVec,
     pub stats_on_time_ratio: GaugeVec,
     pub reload_ok: IntGauge,
@@ -167,6 +176,34 @@ impl Metrics {
             intake_given_up: counter(
                 "dvc_intake_given_up_total",
                 "Test dossiers no longer followed after give_up_after without a decision.",
+                &TARGET,
+            ),
+            payment_init: histogram(
+                "dvc_payment_init_seconds",
+                "Time for the portal to create a payment and answer with the gateway redirect.",
+                &TARGET,
+                &PROBE_BUCKETS,
+            ),
+            payment_redirect: histogram(
+                "dvc_payment_redirect_seconds",
+                "Time for the gateway to take the payment and redirect back to the portal.",
+                &TARGET,
+                &PROBE_BUCKETS,
+            ),
+            payment_confirmation: histogram(
+                "dvc_payment_confirmation_seconds",
+                "From paying at the gateway until the portal shows the payment settled (callback or reconciliation).",
+                &TARGET,
+                &CONFIRM_BUCKETS,
+            ),
+            payments: counter(
+                "dvc_payments_total",
+                "Probe payments by how they ended: succeeded, failed, or unconfirmed within confirm_timeout.",
+                &["portal", "province", "outcome"],
+            ),
+            payment_pending: gauge(
+                "dvc_payment_pending",
+                "1 when the last probe payment was still unconfirmed at confirm_timeout, else 0.",
                 &TARGET,
             ),
             stats_dossiers: gauge(

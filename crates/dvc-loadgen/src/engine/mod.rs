@@ -21,6 +21,15 @@ use std::sync::atomic::AtomicU64;
 use std::time::Duration;
 use tokio::time::Instant;
 
+/// What one step of a traced journey did.
+#[derive(Debug, Clone)]
+pub struct StepTrace {
+    pub step: String,
+    pub duration: Duration,
+    pub outcome: Outcome,
+    pub reason: Option<String>,
+}
+
 /// Everything journeys share during a run.
 pub struct Runtime {
     pub scenario: std::sync::Arc<Scenario>,
@@ -79,6 +88,25 @@ impl Runtime {
 
     /// Runs journey `j` for arrival number `arrival`, intended to start at `intended`.
     pub async fn run_journey(&self, j: usize, arrival: u64, intended: Instant) {
+        self.journey(j, arrival, intended, None).await;
+    }
+
+    /// Runs journey `j` once, starting now, and returns what each step did (the probe's
+    /// scripted checks).
+    pub async fn trace_journey(&self, j: usize, arrival: u64) -> Vec<StepTrace> {
+        let mut trace = Vec::new();
+        self.journey(j, arrival, Instant::now(), Some(&mut trace))
+            .await;
+        trace
+    }
+
+    async fn journey(
+        &self,
+        j: usize,
+        arrival: u64,
+        intended: Instant,
+        mut trace: Option<&mut Vec<StepTrace>>,
+    ) {
         let journey = &self.scenario.journeys[j];
         let mut rng = StdRng::seed_from_u64(
             self.scenario.load.seed ^ arrival.wrapping_mul(0x9E37_79B9_7F4A_7C15),
@@ -101,6 +129,14 @@ impl Runtime {
             });
             if let Some(live) = &self.live {
                 live.step(series, latency, step_outcome, requests);
+            }
+            if let Some(trace) = trace.as_deref_mut() {
+                trace.push(StepTrace {
+                    step: step.name.clone(),
+                    duration: latency,
+                    outcome: step_outcome,
+                    reason: result.as_ref().err().map(|f| f.reason.clone()),
+                });
             }
             if let Err(f) = result {
                 tracing::debug!(journey = %journey.name, step = %step.name, reason = %f.reason, "step failed");
