@@ -322,10 +322,21 @@ async fn the_probe_tells_the_truth_about_each_province_and_survives_kill_9() {
         sample(&before_kill, "dvc_intake_accepted_total", &hcm),
         Some(0.0)
     );
-    let hcm_code = export(&base, "hcm").await[0]["code"]
-        .as_str()
-        .expect("code")
-        .to_owned();
+    let pending = export(&base, "hcm").await;
+    let hcm_code = pending[0]["code"].as_str().expect("code").to_owned();
+    let due =
+        chrono::DateTime::parse_from_rfc3339(pending[0]["acceptance_due"].as_str().expect("due"))
+            .expect("RFC 3339")
+            .timestamp() as f64;
+    assert_eq!(
+        sample(
+            &before_kill,
+            "dvc_intake_next_acceptance_due_timestamp_seconds",
+            &hcm
+        ),
+        Some(due),
+        "the pending dossier's acceptance deadline, in the portal's clock"
+    );
     let mut first = first;
     first.child.kill().expect("kill -9");
     let _ = first.child.wait();
@@ -504,4 +515,50 @@ async fn reloads_take_a_valid_configuration_and_keep_the_old_one_otherwise() {
         Some(1.0)
     );
     assert_eq!(sample(&m, "dvc_probe_targets", &[]), Some(2.0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn https_targets_report_their_certificate_expiry() {
+    let addr = dvcbench_e2e::tls::server().await;
+    let scratch = Scratch::new("probe-tls");
+    let config = scratch.write(
+        "probe.toml",
+        &format!(
+            "[[target]]\nportal = \"tls\"\nprovince = \"Hà Nội\"\nurl = \"https://localhost:{}\"\nca_file = \"{}\"\n\
+             [[target.check]]\nname = \"home\"\nkind = \"http\"\ninterval = \"200ms\"\nbody_regex = \"HTTP\"\n",
+            addr.port(),
+            dvcbench_e2e::tls::ca_path().display()
+        ),
+    );
+    let probe = start_probe_with(&config, &scratch.path.join("probe.db"), 1);
+    let url = probe.url.clone();
+    let m = wait_for("a TLS check", Duration::from_secs(10), || async {
+        let m = metrics(url.clone()).await;
+        sample(
+            &m,
+            "dvc_probe_tls_cert_not_after_timestamp_seconds",
+            &[("portal", "tls")],
+        )
+        .map(|_| m)
+    })
+    .await;
+    assert_eq!(
+        sample(&m, "dvc_probe_success", &[("portal", "tls")]),
+        Some(1.0),
+        "{m}"
+    );
+    // The fixture certificate's notAfter (`openssl x509 -enddate`): 2126-10-29 00:11:30 UTC.
+    let not_after = chrono::NaiveDate::from_ymd_opt(2126, 10, 29)
+        .and_then(|d| d.and_hms_opt(0, 11, 30))
+        .expect("date")
+        .and_utc()
+        .timestamp() as f64;
+    assert_eq!(
+        sample(
+            &m,
+            "dvc_probe_tls_cert_not_after_timestamp_seconds",
+            &[("portal", "tls")]
+        ),
+        Some(not_after)
+    );
 }

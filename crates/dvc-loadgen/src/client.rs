@@ -195,22 +195,7 @@ pub fn build(
     insecure: bool,
     extra_roots: &[CertificateDer<'static>],
 ) -> Result<HttpClient, rustls::Error> {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
-        .with_safe_default_protocol_versions()?;
-    let tls = if insecure {
-        builder
-            .dangerous()
-            .with_custom_certificate_verifier(Arc::new(AcceptAnyCertificate(provider)))
-            .with_no_client_auth()
-    } else {
-        let mut roots =
-            rustls::RootCertStore::from_iter(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-        for cert in extra_roots {
-            roots.add(cert.clone())?;
-        }
-        builder.with_root_certificates(roots).with_no_client_auth()
-    };
+    let tls = tls_config(insecure, extra_roots)?;
     let mut http = HttpConnector::new();
     http.enforce_http(false);
     http.set_nodelay(true);
@@ -228,6 +213,45 @@ pub fn build(
         tls,
         idle: Arc::new(Mutex::new(HashMap::new())),
     })
+}
+
+/// The TLS client configuration of [`build`]: Mozilla's roots plus `extra_roots`, or any
+/// certificate when `insecure`.
+pub fn tls_config(
+    insecure: bool,
+    extra_roots: &[CertificateDer<'static>],
+) -> Result<rustls::ClientConfig, rustls::Error> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()?;
+    Ok(if insecure {
+        builder
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(AcceptAnyCertificate(provider)))
+            .with_no_client_auth()
+    } else {
+        let mut roots =
+            rustls::RootCertStore::from_iter(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+        for cert in extra_roots {
+            roots.add(cert.clone())?;
+        }
+        builder.with_root_certificates(roots).with_no_client_auth()
+    })
+}
+
+/// The certificates of a PEM file (`ca_file`).
+pub fn read_roots(path: &std::path::Path) -> Result<Vec<CertificateDer<'static>>, String> {
+    use rustls::pki_types::pem::PemObject;
+    let pem =
+        std::fs::read(path).map_err(|e| format!("cannot read ca_file {}: {e}", path.display()))?;
+    let roots = CertificateDer::pem_slice_iter(&pem)
+        .map(|c| c.map(CertificateDer::into_owned))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    if roots.is_empty() {
+        return Err(format!("{} holds no PEM certificate", path.display()));
+    }
+    Ok(roots)
 }
 
 /// For staging portals with self-signed certificates (`insecure_skip_verify = true`).

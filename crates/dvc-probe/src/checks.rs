@@ -85,18 +85,85 @@ impl From<request::Failure> for Failed {
 struct Submitted {
     code: String,
     submitted_at: String,
+    acceptance_due: Option<String>,
     cookie: Option<String>,
 }
 
 /// What every check shares.
 pub struct Probe {
+    /// The client of targets without TLS options of their own.
     pub client: HttpClient,
+    /// Clients of targets with `ca_file` or `insecure_skip_verify`, by those options.
+    pub tls_clients: std::sync::Mutex<std::collections::HashMap<(bool, String), HttpClient>>,
     pub metrics: Metrics,
     pub store: Arc<Store>,
     pub calendar: WorkingCalendar,
 }
 
 impl Probe {
+    /// A probe with the default client.
+    pub fn new(
+        metrics: Metrics,
+        store: Arc<Store>,
+        calendar: WorkingCalendar,
+    ) -> Result<Probe, rustls::Error> {
+        Ok(Probe {
+            client: dvc_loadgen::client::build(false, &[])?,
+            tls_clients: Default::default(),
+            metrics,
+            store,
+            calendar,
+        })
+    }
+
+    /// The client for `t`, built on first use when it has TLS options.
+    pub fn client(&self, t: &Target) -> Result<HttpClient, Failed> {
+        if t.ca_file.is_none() && !t.insecure_skip_verify {
+            return Ok(self.client.clone());
+        }
+        let key = (
+            t.insecure_skip_verify,
+            t.ca_file.clone().unwrap_or_default(),
+        );
+        let mut clients = self.tls_clients.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(c) = clients.get(&key) {
+            return Ok(c.clone());
+        }
+        let client = dvc_loadgen::client::build(t.insecure_skip_verify, &t.extra_roots)
+            .map_err(|e| failed(Outcome::Internal, format!("TLS setup: {e}")))?;
+        clients.insert(key, client.clone());
+        Ok(client)
+    }
+
+    /// Connects to an https target and reads when its certificate expires (Unix seconds).
+    async fn certificate_not_after(&self, t: &Target) -> Result<i64, String> {
+        let uri: hyper::Uri = t.url.parse().map_err(|e| format!("{e}"))?;
+        let host = uri
+            .host()
+            .ok_or("URL without a host")?
+            .trim_matches(['[', ']'])
+            .to_owned();
+        let port = uri.port_u16().unwrap_or(443);
+        let config = dvc_loadgen::client::tls_config(t.insecure_skip_verify, &t.extra_roots)
+            .map_err(|e| e.to_string())?;
+        let name =
+            rustls::pki_types::ServerName::try_from(host.clone()).map_err(|e| e.to_string())?;
+        let tcp = tokio::net::TcpStream::connect((host.as_str(), port))
+            .await
+            .map_err(|e| e.to_string())?;
+        let tls = tokio_rustls::TlsConnector::from(Arc::new(config))
+            .connect(name, tcp)
+            .await
+            .map_err(|e| e.to_string())?;
+        let (_, session) = tls.get_ref();
+        let leaf = session
+            .peer_certificates()
+            .and_then(|c| c.first())
+            .ok_or("no certificate")?;
+        let (_, cert) = x509_parser::parse_x509_certificate(leaf).map_err(|e| e.to_string())?;
+        Ok(cert.validity().not_after.timestamp())
+    }
+
     async fn send(
         &self,
         target: &Target,
@@ -104,8 +171,9 @@ impl Probe {
         step: &str,
         request: Prepared,
     ) -> Result<Response, Failed> {
+        let client = self.client(target)?;
         let started = Instant::now();
-        let answer = request::send(&self.client, request, check.timeout).await;
+        let answer = request::send(&client, request, check.timeout).await;
         self.metrics
             .step_duration
             .with_label_values(&[&target.portal, &target.province, &check.name, step])
@@ -168,14 +236,27 @@ impl Probe {
                 }
             }
         }
+        let took = started.elapsed();
+        if t.url.starts_with("https://") {
+            match self.certificate_not_after(t).await {
+                Ok(at) => self
+                    .metrics
+                    .tls_not_after
+                    .with_label_values(&[&t.portal, &t.province])
+                    .set(at as f64),
+                Err(e) => {
+                    tracing::warn!(portal = %t.portal, error = %e, "cannot read the certificate")
+                }
+            }
+        }
         if let Some(budget) = h.latency_budget
-            && started.elapsed() > budget
+            && took > budget
         {
             return Err(failed(
                 Outcome::Slow,
                 format!(
                     "answered in {:.3} s, over the {:.3} s budget",
-                    started.elapsed().as_secs_f64(),
+                    took.as_secs_f64(),
                     budget.as_secs_f64()
                 ),
             ));
@@ -316,6 +397,7 @@ impl Probe {
         Ok(Submitted {
             code: code.to_owned(),
             submitted_at: submitted_at.to_owned(),
+            acceptance_due: dossier["acceptance_due"].as_str().map(str::to_owned),
             cookie,
         })
     }
@@ -332,6 +414,11 @@ impl Probe {
                 code: dossier.code,
                 submitted_at: dossier.submitted_at,
                 submitted_unix: unix_now(),
+                acceptance_due_unix: dossier
+                    .acceptance_due
+                    .as_deref()
+                    .and_then(parse_time)
+                    .map(|t| t.timestamp_millis() as f64 / 1000.0),
             })
             .map_err(|e| failed(Outcome::Internal, e.to_string()))?;
         self.metrics
@@ -567,6 +654,14 @@ impl Probe {
                 .intake_oldest
                 .with_label_values(&labels)
                 .set(pending.first().map_or(0.0, |p| p.submitted_unix));
+            let due = pending
+                .iter()
+                .filter_map(|p| p.acceptance_due_unix)
+                .reduce(f64::min);
+            self.metrics
+                .intake_next_due
+                .with_label_values(&labels)
+                .set(due.unwrap_or(0.0));
         }
     }
 

@@ -31,6 +31,9 @@ struct TargetFile {
     portal: Spanned<String>,
     province: String,
     url: Spanned<String>,
+    ca_file: Option<Spanned<String>>,
+    #[serde(default)]
+    insecure_skip_verify: bool,
     #[serde(default)]
     check: Vec<CheckFile>,
 }
@@ -85,6 +88,10 @@ pub struct Target {
     pub portal: String,
     pub province: String,
     pub url: String,
+    /// `ca_file` as given, naming the client that trusts its certificates.
+    pub ca_file: Option<String>,
+    pub extra_roots: Vec<rustls::pki_types::CertificateDer<'static>>,
+    pub insecure_skip_verify: bool,
     pub checks: Vec<Check>,
 }
 
@@ -289,10 +296,24 @@ impl ProbeConfig {
                     checks.push(check);
                 }
             }
+            let mut extra_roots = Vec::new();
+            if let Some(ca) = &t.ca_file {
+                let file = dir.map_or_else(
+                    || Path::new(ca.get_ref()).to_owned(),
+                    |d| d.join(ca.get_ref()),
+                );
+                match dvc_loadgen::client::read_roots(&file) {
+                    Ok(roots) => extra_roots = roots,
+                    Err(e) => cx.error(ca.span().start, e),
+                }
+            }
             targets.push(Target {
                 portal: t.portal.get_ref().clone(),
                 province: t.province.clone(),
                 url,
+                ca_file: t.ca_file.as_ref().map(|c| c.get_ref().clone()),
+                extra_roots,
+                insecure_skip_verify: t.insecure_skip_verify,
                 checks,
             });
         }

@@ -62,8 +62,10 @@ impl Daemon {
         for g in [
             &m.success,
             &m.last_run,
+            &m.tls_not_after,
             &m.intake_pending,
             &m.intake_oldest,
+            &m.intake_next_due,
             &m.stats_dossiers,
             &m.stats_on_time_ratio,
         ] {
@@ -194,7 +196,9 @@ async fn schedule(
     let runtime = match &check.kind {
         CheckKind::Journey(j) => Some(dvc_loadgen::engine::Runtime::new(
             j.scenario.clone(),
-            probe.client.clone(),
+            probe
+                .client(target)
+                .unwrap_or_else(|_| probe.client.clone()),
             target.url.clone(),
             None,
         )),

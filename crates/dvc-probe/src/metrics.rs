@@ -34,6 +34,7 @@ pub struct Metrics {
     pub duration: HistogramVec,
     pub step_duration: HistogramVec,
     pub last_run: GaugeVec,
+    pub tls_not_after: GaugeVec,
     pub scheduled: IntCounterVec,
     pub run: IntCounterVec,
     pub late: IntCounterVec,
@@ -41,6 +42,7 @@ pub struct Metrics {
     pub intake_latency_working: HistogramVec,
     pub intake_pending: GaugeVec,
     pub intake_oldest: GaugeVec,
+    pub intake_next_due: GaugeVec,
     pub intake_submitted: IntCounterVec,
     pub intake_accepted: IntCounterVec,
     pub intake_late: IntCounterVec,
@@ -120,6 +122,11 @@ impl Metrics {
                 "When the check last ran (Unix time).",
                 &CHECK,
             ),
+            tls_not_after: gauge(
+                "dvc_probe_tls_cert_not_after_timestamp_seconds",
+                "When the certificate an https target presented expires (Unix time), from its http checks.",
+                &TARGET,
+            ),
             scheduled: counter(
                 "dvc_probe_checks_scheduled_total",
                 "Check runs due by the schedule.",
@@ -151,6 +158,11 @@ impl Metrics {
             intake_oldest: gauge(
                 "dvc_intake_oldest_pending_submission_timestamp_seconds",
                 "Submission time of the oldest pending test dossier (Unix time); 0 when none is pending.",
+                &TARGET,
+            ),
+            intake_next_due: gauge(
+                "dvc_intake_next_acceptance_due_timestamp_seconds",
+                "The earliest acceptance deadline among pending test dossiers, in the portal's own clock (Unix time); 0 when none is pending.",
                 &TARGET,
             ),
             intake_submitted: counter(

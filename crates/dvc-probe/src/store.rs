@@ -16,6 +16,8 @@ pub struct Pending {
     pub submitted_at: String,
     /// When the probe submitted it (Unix seconds), for the oldest-pending gauge.
     pub submitted_unix: f64,
+    /// The acceptance deadline the portal announced (Unix seconds), if it did.
+    pub acceptance_due_unix: Option<f64>,
 }
 
 /// How a followed dossier ended.
@@ -71,6 +73,7 @@ impl Store {
                  code TEXT NOT NULL,
                  submitted_at TEXT NOT NULL,
                  submitted_unix REAL NOT NULL,
+                 acceptance_due_unix REAL,
                  decision TEXT,
                  decided_at TEXT,
                  PRIMARY KEY (portal, code)
@@ -98,9 +101,17 @@ impl Store {
     pub fn add(&self, p: &Pending) -> Result<(), StoreError> {
         self.db()
             .execute(
-                "INSERT OR IGNORE INTO intake (portal, check_name, code, submitted_at, submitted_unix)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![p.portal, p.check, p.code, p.submitted_at, p.submitted_unix],
+                "INSERT OR IGNORE INTO intake
+                 (portal, check_name, code, submitted_at, submitted_unix, acceptance_due_unix)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    p.portal,
+                    p.check,
+                    p.code,
+                    p.submitted_at,
+                    p.submitted_unix,
+                    p.acceptance_due_unix
+                ],
             )
             .map(|_| ())
             .map_err(|e| self.err(e))
@@ -130,7 +141,8 @@ impl Store {
         let db = self.db();
         let mut stmt = db
             .prepare(
-                "SELECT portal, check_name, code, submitted_at, submitted_unix FROM intake
+                "SELECT portal, check_name, code, submitted_at, submitted_unix, acceptance_due_unix
+                 FROM intake
                  WHERE portal = ?1 AND check_name = ?2 AND decision IS NULL
                  ORDER BY submitted_unix",
             )
@@ -143,6 +155,7 @@ impl Store {
                     code: r.get(2)?,
                     submitted_at: r.get(3)?,
                     submitted_unix: r.get(4)?,
+                    acceptance_due_unix: r.get(5)?,
                 })
             })
             .map_err(|e| self.err(e))?;
@@ -174,6 +187,7 @@ mod tests {
             code: code.into(),
             submitted_at: "2025-04-01T09:00:00+07:00".into(),
             submitted_unix: at,
+            acceptance_due_unix: Some(at + 86_400.0),
         }
     }
 

@@ -33,19 +33,13 @@ pub fn run(args: ProbeArgs, out: &mut dyn Write) -> Result<(), Failure> {
     let calendar = build_calendar(args.holidays.as_deref(), args.office_hours.as_deref())
         .map_err(Failure::bad_input)?;
     let store = Store::open(args.state.as_deref()).map_err(|e| Failure::bad_input(anyhow!(e)))?;
-    let client = dvc_loadgen::client::build(false, &[]).map_err(Failure::failed)?;
     let runtime = tokio::runtime::Runtime::new().map_err(Failure::failed)?;
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(args.listen)
             .await
             .with_context(|| format!("cannot listen on {}", args.listen))
             .map_err(Failure::bad_input)?;
-        let probe = Probe {
-            client,
-            metrics: Metrics::new(),
-            store: Arc::new(store),
-            calendar,
-        };
+        let probe = Probe::new(Metrics::new(), Arc::new(store), calendar).map_err(Failure::failed)?;
         let targets = config.targets.len();
         let daemon = Daemon::start(probe, args.config.clone(), config);
         let server = axum::serve(listener, daemon.router());

@@ -245,28 +245,9 @@ fn target(p: &mut Problems, t: &TargetConfig, dir: &Path) -> Option<Target> {
         .collect();
     let mut extra_roots = Vec::new();
     if let Some(ca) = &t.ca_file {
-        use rustls::pki_types::CertificateDer;
-        use rustls::pki_types::pem::PemObject;
-        let path = dir.join(ca.get_ref());
-        match std::fs::read(&path) {
-            Ok(pem) => {
-                for cert in CertificateDer::pem_slice_iter(&pem) {
-                    match cert {
-                        Ok(c) => extra_roots.push(c.into_owned()),
-                        Err(e) => p.at(ca.span().start, format!("{}: {e}", path.display())),
-                    }
-                }
-                if extra_roots.is_empty() {
-                    p.at(
-                        ca.span().start,
-                        format!("{} holds no PEM certificate", path.display()),
-                    );
-                }
-            }
-            Err(e) => p.at(
-                ca.span().start,
-                format!("cannot read ca_file {}: {e}", path.display()),
-            ),
+        match crate::client::read_roots(&dir.join(ca.get_ref())) {
+            Ok(roots) => extra_roots = roots,
+            Err(e) => p.at(ca.span().start, e),
         }
     }
     Some(Target {
