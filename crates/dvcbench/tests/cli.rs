@@ -375,3 +375,43 @@ fn validate_reports_problems_with_their_place() {
     assert!(good.status.success());
     assert!(stdout(&good).contains("quickstart.toml: ok (3 journeys, 9 steps"));
 }
+
+#[test]
+fn probe_check_config_validates_and_redacts_secrets() {
+    let shipped = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../scenarios/probes/provinces.toml"
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_dvcbench"))
+        .args(["probe", "--check-config", "--config", shipped])
+        .env("DVC_PROBE_PASSWORD", "s3cret-from-env")
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.ends_with("4 targets, 24 checks: valid\n"), "{text}");
+    assert!(!text.contains("s3cret-from-env") && text.contains("<redacted>"));
+
+    let dir = std::env::temp_dir().join(format!("dvcbench-probe-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let bad = dir.join("probe.toml");
+    std::fs::write(
+        &bad,
+        "[[target]]\nportal = \"hn\"\nprovince = \"Hà Nội\"\nurl = \"http://127.0.0.1:1\"\n\
+         [[target.check]]\nname = \"home\"\nkind = \"htp\"\n",
+    )
+    .expect("write");
+    let out = dvcbench(&[
+        "probe",
+        "--check-config",
+        "--config",
+        &bad.display().to_string(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("probe.toml:7:8: unknown check kind \"htp\""),
+        "{}",
+        stderr(&out)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
