@@ -45,6 +45,9 @@ seed = 13
 outage = true
 "#;
 
+/// The days the probe's dossiers are submitted on: their statistics become final.
+const STATS_PATH: &str = "/api/stats?from=2025-04-08&to=2025-04-10";
+
 fn probe_config(base: &str) -> String {
     let mut out = String::from("[probe]\nlocation = \"e2e\"\n");
     for (portal, province) in [("hn", "Hà Nội"), ("hcm", "Hồ Chí Minh"), ("ct", "Cần Thơ")]
@@ -89,7 +92,7 @@ url = "{base}/{portal}"
         }
         if portal != "ct" {
             out.push_str(
-                r#"  [[target.check]]
+                &r#"  [[target.check]]
   name = "intake"
   kind = "intake"
   procedure = "1.900001"
@@ -101,11 +104,13 @@ url = "{base}/{portal}"
   [[target.check]]
   name = "stats"
   kind = "stats"
+  path = "{STATS_PATH}"
   interval = "300ms"
   items = "$.agencies"
   agency = "$.agency"
   fields = { received = "$.received", late_acceptances = "$.late_acceptances", resolved_early = "$.resolved_early", resolved_on_time = "$.resolved_on_time", resolved_late = "$.resolved_late", open_in_time = "$.open_in_time", open_overdue = "$.open_overdue" }
-"#,
+"#
+                .replace("{STATS_PATH}", STATS_PATH),
             );
         }
     }
@@ -391,44 +396,67 @@ async fn the_probe_tells_the_truth_about_each_province_and_survives_kill_9() {
         "nights and weekends are not working time"
     );
 
-    // 4. The deadline figures are the simulator's statistics. Counts only grow, so a probe
-    //    figure read between two reads of the simulator lies between them.
-    let stats = |json: &Value, agency: &str, field: &str| {
-        json["agencies"]
-            .as_array()
-            .and_then(|a| a.iter().find(|i| i["agency"] == agency))
-            .and_then(|i| i[field].as_f64())
-            .unwrap_or(0.0)
-    };
-    let s1 = get(&format!("{base}/hcm/api/stats")).await.json();
-    let since = dvc_probe_now();
-    let m = wait_for("a newer stats run", Duration::from_secs(10), || async {
-        let m = metrics(second.url.clone()).await;
-        let last = sample(
-            &m,
-            "dvc_probe_last_run_timestamp_seconds",
-            &[("portal", "hcm"), ("check", "stats")],
-        )
-        .unwrap_or(0.0);
-        (last > since + 0.05).then_some(m)
+    // 4. The deadline figures are the simulator's statistics. The stats check reads the days
+    //    of the probe's dossiers; once every one of them is resolved those figures are final,
+    //    and the probe's next reading must equal them exactly.
+    let stats_url = format!("{base}/hcm{STATS_PATH}");
+    let settled = wait_for("the statistics to settle", Duration::from_secs(60), || {
+        let url = stats_url.clone();
+        async move {
+            let s = get(&url).await.json();
+            let agency = s["agencies"]
+                .as_array()
+                .and_then(|a| a.iter().find(|i| i["agency"] == "ubndxa"))
+                .cloned()
+                .unwrap_or_default();
+            let open = agency["open_in_time"].as_f64().unwrap_or(1.0)
+                + agency["open_overdue"].as_f64().unwrap_or(1.0)
+                + agency["pending_intake"].as_f64().unwrap_or(1.0);
+            (agency["received"] == 2 && open == 0.0).then_some(agency)
+        }
     })
     .await;
-    let s2 = get(&format!("{base}/hcm/api/stats")).await.json();
-    for figure in ["received", "late_acceptances", "resolved_late"] {
+    let since = dvc_probe_now();
+    let m = wait_for(
+        "a stats run after that",
+        Duration::from_secs(10),
+        || async {
+            let m = metrics(second.url.clone()).await;
+            let last = sample(
+                &m,
+                "dvc_probe_last_run_timestamp_seconds",
+                &[("portal", "hcm"), ("check", "stats")],
+            )
+            .unwrap_or(0.0);
+            (last > since + 0.05).then_some(m)
+        },
+    )
+    .await;
+    for figure in [
+        "received",
+        "late_acceptances",
+        "resolved_early",
+        "resolved_on_time",
+        "resolved_late",
+        "open_in_time",
+        "open_overdue",
+    ] {
         let probe = sample(
             &m,
             "dvc_stats_dossiers",
             &[("portal", "hcm"), ("agency", "ubndxa"), ("figure", figure)],
-        )
-        .expect(figure);
-        let (low, high) = (stats(&s1, "ubndxa", figure), stats(&s2, "ubndxa", figure));
-        assert!(
-            low <= probe && probe <= high,
-            "{figure}: {low} <= {probe} <= {high}"
         );
+        assert_eq!(probe, settled[figure].as_f64(), "{figure}");
     }
-    assert_eq!(stats(&s2, "ubndxa", "received"), 2.0);
-    assert!(stats(&s2, "ubndxa", "late_acceptances") >= 1.0);
+    assert_eq!(settled["late_acceptances"], late_truth as u64);
+    assert_eq!(
+        sample(
+            &m,
+            "dvc_stats_on_time_ratio",
+            &[("portal", "hcm"), ("agency", "ubndxa")]
+        ),
+        settled["on_time_ratio"].as_f64()
+    );
     promtool_check_metrics(&m);
 
     // The status page names every target.

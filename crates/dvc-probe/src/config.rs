@@ -50,7 +50,7 @@ struct CheckFile {
     office_hours_only: bool,
     // http
     path: Option<Spanned<String>>,
-    status: Option<Vec<u16>>,
+    status: Option<Spanned<Vec<u16>>>,
     body_regex: Option<Spanned<String>>,
     json: Option<Spanned<BTreeMap<String, toml::Value>>>,
     latency_budget: Option<Spanned<String>>,
@@ -352,6 +352,62 @@ fn check(cx: &mut Ctx<'_>, c: &CheckFile, dir: Option<&Path>) -> Option<Check> {
     {
         cx.error(j.span().start, "jitter must be shorter than the interval");
     }
+    let at = |v: Option<std::ops::Range<usize>>| v.map(|r| r.start);
+    let keys: [(&str, Option<usize>); 19] = [
+        ("path", at(c.path.as_ref().map(Spanned::span))),
+        ("status", at(c.status.as_ref().map(Spanned::span))),
+        ("body_regex", at(c.body_regex.as_ref().map(Spanned::span))),
+        ("json", at(c.json.as_ref().map(Spanned::span))),
+        (
+            "latency_budget",
+            at(c.latency_budget.as_ref().map(Spanned::span)),
+        ),
+        ("scenario", at(c.scenario.as_ref().map(Spanned::span))),
+        ("journey", at(c.journey.as_ref().map(Spanned::span))),
+        ("procedure", at(c.procedure.as_ref().map(Spanned::span))),
+        ("citizen_id", at(c.citizen_id.as_ref().map(Spanned::span))),
+        ("password", at(c.password.as_ref().map(Spanned::span))),
+        (
+            "password_file",
+            at(c.password_file.as_ref().map(Spanned::span)),
+        ),
+        (
+            "follow_every",
+            at(c.follow_every.as_ref().map(Spanned::span)),
+        ),
+        (
+            "give_up_after",
+            at(c.give_up_after.as_ref().map(Spanned::span)),
+        ),
+        ("outcome", at(c.outcome.as_ref().map(Spanned::span))),
+        (
+            "confirm_timeout",
+            at(c.confirm_timeout.as_ref().map(Spanned::span)),
+        ),
+        ("poll_every", at(c.poll_every.as_ref().map(Spanned::span))),
+        ("items", at(c.items.as_ref().map(Spanned::span))),
+        ("agency", at(c.agency.as_ref().map(Spanned::span))),
+        ("fields", at(c.fields.as_ref().map(Spanned::span))),
+    ];
+    let login = ["procedure", "citizen_id", "password", "password_file"];
+    let applies: Vec<&str> = match kind_name {
+        "http" => vec!["path", "status", "body_regex", "json", "latency_budget"],
+        "journey" => vec!["scenario", "journey"],
+        "intake" => [&login[..], &["follow_every", "give_up_after"]].concat(),
+        "payment" => [&login[..], &["outcome", "confirm_timeout", "poll_every"]].concat(),
+        "stats" => vec!["path", "items", "agency", "fields"],
+        _ => keys.iter().map(|(k, _)| *k).collect(),
+    };
+    for (key, offset) in keys {
+        if let Some(offset) = offset
+            && !applies.contains(&key)
+        {
+            cx.error(
+                offset,
+                format!("{key} does not apply to {kind_name} checks"),
+            );
+        }
+    }
     let kind = match kind_name {
         "http" => {
             let json = c.json.as_ref().map_or_else(Vec::new, |j| {
@@ -376,7 +432,10 @@ fn check(cx: &mut Ctx<'_>, c: &CheckFile, dir: Option<&Path>) -> Option<Check> {
                     .path
                     .as_ref()
                     .map_or_else(|| "/".into(), |p| p.get_ref().clone()),
-                status: c.status.clone().unwrap_or_default(),
+                status: c
+                    .status
+                    .as_ref()
+                    .map_or_else(Vec::new, |v| v.get_ref().clone()),
                 body_regex,
                 json,
                 latency_budget: c
@@ -660,6 +719,18 @@ url = "http://127.0.0.1:8080/hn/"
         assert!(
             e[0].starts_with("probe.toml:5:1: unknown field `bogus`"),
             "{e:?}"
+        );
+    }
+
+    #[test]
+    fn keys_of_another_kind_of_check_are_errors() {
+        let e = errors(
+            "[[target]]\nportal = \"hn\"\nprovince = \"x\"\nurl = \"http://a\"\n[[target.check]]\n\
+             name = \"home\"\nkind = \"http\"\nprocedure = \"1.900001\"\n",
+        );
+        assert_eq!(
+            e,
+            ["probe.toml:8:13: procedure does not apply to http checks".to_owned()]
         );
     }
 
