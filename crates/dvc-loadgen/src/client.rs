@@ -15,17 +15,20 @@ use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, Server
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{DigitallySignedStruct, SignatureScheme};
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+/// Idle connections to one authority.
+type IdleConns = (String, Vec<h1::Conn>);
 type TlsClient = Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
 
 /// The client: cheap to clone, shared by every journey.
 #[derive(Clone)]
 pub struct HttpClient {
     tls: TlsClient,
-    idle: Arc<Mutex<HashMap<String, Vec<h1::Conn>>>>,
+    /// Idle plain connections by authority (a run talks to one or two hosts, so a short list
+    /// searched in order beats hashing the authority on every request).
+    idle: Arc<Mutex<Vec<IdleConns>>>,
 }
 
 /// A whole answer.
@@ -135,11 +138,9 @@ impl HttpClient {
         };
         if exchange.reusable {
             let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
-            match idle.get_mut(authority) {
-                Some(conns) => conns.push(conn),
-                None => {
-                    idle.insert(authority.to_owned(), vec![conn]);
-                }
+            match idle.iter_mut().find(|(a, _)| a == authority) {
+                Some((_, conns)) => conns.push(conn),
+                None => idle.push((authority.to_owned(), vec![conn])),
             }
         }
         Ok(Answer {
@@ -153,7 +154,9 @@ impl HttpClient {
         self.idle
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .get_mut(authority)?
+            .iter_mut()
+            .find(|(a, _)| a == authority)?
+            .1
             .pop()
     }
 }
@@ -211,7 +214,7 @@ pub fn build(
         .build(connector);
     Ok(HttpClient {
         tls,
-        idle: Arc::new(Mutex::new(HashMap::new())),
+        idle: Arc::new(Mutex::new(Vec::new())),
     })
 }
 

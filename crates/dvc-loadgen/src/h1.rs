@@ -91,13 +91,33 @@ impl Conn {
         };
         written.map_err(|e| error(format!("sending the request: {e}"), true))?;
         loop {
-            let (status, headers, head_len, framing, close) = self.read_head().await?;
+            let (status, head_len, framing, close, cookies) = self.read_head().await?;
             if (100..200).contains(&status) && status != 101 {
                 self.consume(head_len);
                 continue;
             }
-            self.consume(head_len);
             let no_body = head_request || status == 204 || status == 304 || status < 200;
+            // The usual small answer is already whole in the buffer: one copy for head and body.
+            if let (false, Framing::Length(n)) = (no_body, framing)
+                && self.filled >= head_len + n
+            {
+                let whole = Bytes::copy_from_slice(&self.buf[..head_len + n]);
+                self.consume(head_len + n);
+                return Ok(Exchange {
+                    status,
+                    headers: Headers {
+                        raw: whole.slice(..head_len),
+                        cookies,
+                    },
+                    body: whole.slice(head_len..),
+                    reusable: !close && self.filled == 0,
+                });
+            }
+            let headers = Headers {
+                raw: Bytes::copy_from_slice(&self.buf[..head_len]),
+                cookies,
+            };
+            self.consume(head_len);
             let (body, reusable) = match framing {
                 _ if no_body => (Bytes::new(), !close),
                 Framing::Length(n) => (self.read_exact_body(n).await?, !close),
@@ -130,7 +150,9 @@ impl Conn {
             .inspect(|&n| self.filled += n)
     }
 
-    async fn read_head(&mut self) -> Result<(u16, Headers, usize, Framing, bool), ExchangeError> {
+    /// Reads a response head: status, head length, body framing, whether the server closes,
+    /// and how many Set-Cookie fields it has.
+    async fn read_head(&mut self) -> Result<(u16, usize, Framing, bool, usize), ExchangeError> {
         loop {
             if self.filled > 0 {
                 let mut slots = [httparse::EMPTY_HEADER; MAX_HEADERS];
@@ -141,8 +163,7 @@ impl Conn {
                         let http10 = response.version == Some(0);
                         let mut framing = Framing::ToClose;
                         let mut close = http10;
-                        let base = self.buf.as_ptr() as usize;
-                        let mut spans = Vec::with_capacity(response.headers.len());
+                        let mut cookies = 0;
                         for h in response.headers.iter() {
                             let name = h.name.as_bytes();
                             if name.eq_ignore_ascii_case(b"content-length") {
@@ -166,19 +187,11 @@ impl Conn {
                                     close = false;
                                 }
                             }
-                            let at = |part: &[u8]| (part.as_ptr() as usize - base) as u32;
-                            spans.push([
-                                at(name),
-                                name.len() as u32,
-                                at(h.value),
-                                h.value.len() as u32,
-                            ]);
+                            if name.eq_ignore_ascii_case(b"set-cookie") {
+                                cookies += 1;
+                            }
                         }
-                        let headers = Headers {
-                            raw: Bytes::copy_from_slice(&self.buf[..len]),
-                            spans,
-                        };
-                        return Ok((status, headers, len, framing, close));
+                        return Ok((status, len, framing, close, cookies));
                     }
                     Ok(httparse::Status::Partial) => {
                         if self.filled >= MAX_HEAD {
@@ -289,49 +302,54 @@ impl Conn {
 }
 
 /// A response's header fields as received, looked up by case-insensitive name. Kept as the
-/// raw head and spans into it: most steps never look at a header, so none is decoded up front.
+/// raw head and parsed again on lookup: most steps never look at a header, so none is decoded
+/// up front; the Set-Cookie count spares the cookie jar a parse when there is none.
 #[derive(Debug, Clone, Default)]
 pub struct Headers {
     raw: Bytes,
-    /// Name offset, name length, value offset, value length.
-    spans: Vec<[u32; 4]>,
+    cookies: usize,
 }
 
 impl Headers {
     /// Takes the fields of a decoded header map.
     pub fn from_map(map: &HeaderMap) -> Headers {
-        let mut raw = Vec::new();
-        let mut spans = Vec::with_capacity(map.len());
+        let mut raw = b"HTTP/1.1 200 OK\r\n".to_vec();
         for (name, value) in map {
-            let n = raw.len() as u32;
             raw.extend_from_slice(name.as_str().as_bytes());
-            let v = raw.len() as u32;
+            raw.extend_from_slice(b": ");
             raw.extend_from_slice(value.as_bytes());
-            spans.push([n, name.as_str().len() as u32, v, value.len() as u32]);
+            raw.extend_from_slice(b"\r\n");
         }
+        raw.extend_from_slice(b"\r\n");
         Headers {
             raw: Bytes::from(raw),
-            spans,
+            cookies: map.get_all(hyper::header::SET_COOKIE).iter().count(),
         }
     }
 
     /// Every value of the field `name`, in order.
-    pub fn get_all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a [u8]> + 'a {
-        let raw = &self.raw[..];
-        self.spans.iter().filter_map(move |&[n, nl, v, vl]| {
-            let field = &raw[n as usize..(n + nl) as usize];
-            field
-                .eq_ignore_ascii_case(name.as_bytes())
-                .then(|| &raw[v as usize..(v + vl) as usize])
-        })
+    pub fn get_all(&self, name: &str) -> Vec<&[u8]> {
+        if self.raw.is_empty() || (self.cookies == 0 && name.eq_ignore_ascii_case("set-cookie")) {
+            return Vec::new();
+        }
+        let mut slots = [httparse::EMPTY_HEADER; MAX_HEADERS];
+        let mut response = httparse::Response::new(&mut slots);
+        if response.parse(&self.raw).is_err() {
+            return Vec::new();
+        }
+        response
+            .headers
+            .iter()
+            .filter(|h| h.name.eq_ignore_ascii_case(name))
+            .map(|h| h.value)
+            .collect()
     }
 
     /// The first value of the field `name`, if it is text.
     pub fn get(&self, name: &str) -> Option<&str> {
-        let [_, _, v, vl] = *self.spans.iter().find(|&&[n, nl, _, _]| {
-            self.raw[n as usize..(n + nl) as usize].eq_ignore_ascii_case(name.as_bytes())
-        })?;
-        std::str::from_utf8(&self.raw[v as usize..(v + vl) as usize]).ok()
+        self.get_all(name)
+            .first()
+            .and_then(|v| std::str::from_utf8(v).ok())
     }
 }
 
@@ -443,7 +461,7 @@ mod tests {
         let mut conn = Conn::open(&address).await.expect("connect");
         let first = get(&mut conn).await;
         assert_eq!((first.status, &first.body[..]), (200, &b"hello"[..]));
-        let cookies: Vec<&[u8]> = first.headers.get_all("Set-Cookie").collect();
+        let cookies = first.headers.get_all("Set-Cookie");
         assert_eq!(cookies, [&b"a=1"[..], &b"b=2"[..]]);
         assert_eq!(first.headers.get("content-length"), Some("5"));
         assert!(first.reusable);

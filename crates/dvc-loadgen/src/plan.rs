@@ -113,20 +113,29 @@ impl Plan {
 
     /// Planned arrival offsets from the start, in order.
     pub fn arrivals(&self) -> impl Iterator<Item = Duration> + '_ {
-        let mut rng = StdRng::seed_from_u64(self.seed);
-        let mut k = 0u64;
-        let mut n = 0.0;
-        std::iter::from_fn(move || {
-            n = if self.poisson {
-                let u: f64 = rng.random_range(f64::EPSILON..1.0);
-                n - u.ln()
-            } else {
-                k as f64 + 0.5
-            };
-            k += 1;
-            self.time_at(n).map(Duration::from_secs_f64)
-        })
+        arrivals_of(self)
     }
+
+    /// [`Plan::arrivals`] of a shared plan, for a scheduler that outlives the borrow.
+    pub fn shared_arrivals(self: std::sync::Arc<Self>) -> impl Iterator<Item = Duration> + Send {
+        arrivals_of(self)
+    }
+}
+
+fn arrivals_of<P: std::ops::Deref<Target = Plan>>(plan: P) -> impl Iterator<Item = Duration> {
+    let mut rng = StdRng::seed_from_u64(plan.seed);
+    let mut k = 0u64;
+    let mut n = 0.0;
+    std::iter::from_fn(move || {
+        n = if plan.poisson {
+            let u: f64 = rng.random_range(f64::EPSILON..1.0);
+            n - u.ln()
+        } else {
+            k as f64 + 0.5
+        };
+        k += 1;
+        plan.time_at(n).map(Duration::from_secs_f64)
+    })
 }
 
 #[cfg(test)]

@@ -84,11 +84,15 @@ pub fn run(args: RunArgs, out: &mut dyn Write) -> Result<(), Failure> {
         .or_else(|| std::thread::available_parallelism().ok().map(usize::from))
         .unwrap_or(1)
         .max(1);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(threads)
-        .enable_all()
-        .build()
-        .map_err(Failure::failed)?;
+    // One thread: a current-thread runtime, which spares the work-stealing machinery.
+    let mut builder = if threads == 1 {
+        tokio::runtime::Builder::new_current_thread()
+    } else {
+        let mut b = tokio::runtime::Builder::new_multi_thread();
+        b.worker_threads(threads);
+        b
+    };
+    let runtime = builder.enable_all().build().map_err(Failure::failed)?;
     let summary = runtime.block_on(run_async(scenario.clone(), &args))?;
     let text = summary.render_text();
     out.write_all(text.as_bytes())?;

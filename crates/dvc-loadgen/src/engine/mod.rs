@@ -43,6 +43,8 @@ pub struct Runtime {
     file_ids: Vec<Vec<usize>>,
     pub live: Option<LiveMetrics>,
     pub in_flight: AtomicU64,
+    /// Whether a template or the verify variable uses `journey.id` or `journey.name`.
+    uses_journey_vars: bool,
     /// Values of the verify variable, one per journey that extracted it.
     pub verify_values: Mutex<Vec<String>>,
 }
@@ -71,6 +73,17 @@ impl Runtime {
             file_ids.push(files);
         }
         let shards = std::thread::available_parallelism().map_or(4, |n| n.get() * 4);
+        let builtin = |v: &str| v == "journey.id" || v == "journey.name";
+        let uses_journey_vars = all_steps.iter().any(|s| s.vars().into_iter().any(builtin))
+            || scenario
+                .target
+                .headers
+                .iter()
+                .any(|(_, t)| t.vars().any(builtin))
+            || scenario
+                .verify
+                .as_ref()
+                .is_some_and(|v| builtin(&v.variable) || v.path.vars().any(builtin));
         Runtime {
             recorder: Recorder::new(step_names.len(), scenario.journeys.len(), shards),
             files: FileCache::new(&all_steps),
@@ -82,13 +95,15 @@ impl Runtime {
             base_url,
             live,
             in_flight: AtomicU64::new(0),
+            uses_journey_vars,
             verify_values: Mutex::new(Vec::new()),
         }
     }
 
-    /// Runs journey `j` for arrival number `arrival`, intended to start at `intended`.
-    pub async fn run_journey(&self, j: usize, arrival: u64, intended: Instant) {
-        self.journey(j, arrival, intended, None).await;
+    /// Runs journey `j` for arrival number `arrival`, intended to start at `intended`; returns
+    /// when it ended.
+    pub async fn run_journey(&self, j: usize, arrival: u64, intended: Instant) -> Instant {
+        self.journey(j, arrival, intended, None).await
     }
 
     /// Runs journey `j` once, starting now, and returns what each step did (the probe's
@@ -106,7 +121,7 @@ impl Runtime {
         arrival: u64,
         intended: Instant,
         mut trace: Option<&mut Vec<StepTrace>>,
-    ) {
+    ) -> Instant {
         let journey = &self.scenario.journeys[j];
         let mut rng = StdRng::seed_from_u64(
             self.scenario.load.seed ^ arrival.wrapping_mul(0x9E37_79B9_7F4A_7C15),
@@ -166,14 +181,17 @@ impl Runtime {
         if let Some(live) = &self.live {
             live.journey(j, latency, outcome);
         }
+        now
     }
 
     fn fill_data(&self, state: &mut JourneyState, j: usize, arrival: u64, rng: &mut StdRng) {
-        state.set("journey.id".into(), arrival.to_string());
-        state.set(
-            "journey.name".into(),
-            self.scenario.journeys[j].name.clone(),
-        );
+        if self.uses_journey_vars {
+            state.set("journey.id".into(), arrival.to_string());
+            state.set(
+                "journey.name".into(),
+                self.scenario.journeys[j].name.clone(),
+            );
+        }
         if self.scenario.uses_citizens {
             for (k, v) in data::citizen(rng, &self.scenario.citizen_provinces) {
                 state.set(k, v);

@@ -39,7 +39,12 @@ impl ArrivalCounters {
 }
 
 /// Runs the plan from `start` until it ends or `stop` turns true; then lets in-flight journeys
-/// finish for the graceful-stop period (or until `abort` turns true) and cuts the rest.
+/// finish for the graceful-stop period and cuts the rest.
+///
+/// Arrivals wait in a shared feed. The scheduler starts one whenever a slot is free and its
+/// time has come; a worker that finishes a journey takes the next arrival already due itself,
+/// keeping its slot, so a saturated run costs no hand-over per arrival. Whoever reaches an
+/// arrival past its `max_start_delay` drops it.
 pub async fn run(
     rt: Arc<Runtime>,
     plan: &Plan,
@@ -49,64 +54,38 @@ pub async fn run(
 ) {
     let load = &rt.scenario.load;
     let slots = Arc::new(Semaphore::new(load.max_in_flight));
-    let weights: Vec<f64> = rt.scenario.journeys.iter().map(|j| j.weight).collect();
-    let mut rng = StdRng::seed_from_u64(load.seed.rotate_left(17));
+    let feed = Arc::new(Feed::new(&rt, plan, start, counters));
     let mut pool = Pool::default();
-    for (k, offset) in plan.arrivals().enumerate() {
-        let intended = start + offset;
-        if *stop.borrow() {
-            break;
-        }
-        if intended > Instant::now() {
-            tokio::select! {
-                _ = tokio::time::sleep_until(intended) => {}
-                _ = stop.wait_for(|s| *s) => break,
+    'arrivals: loop {
+        let permit = tokio::select! {
+            p = slots.clone().acquire_owned() => match p {
+                Ok(p) => p,
+                Err(_) => break,
+            },
+            _ = stop.wait_for(|s| *s) => break,
+        };
+        // A free slot: start the next arrival when its time comes (unless a worker does).
+        let job = loop {
+            let Some(intended) = feed.peek() else {
+                break 'arrivals;
+            };
+            if *stop.borrow() {
+                break 'arrivals;
             }
-        }
-        counters.planned.fetch_add(1, Ordering::Relaxed);
-        let permit = match slots.clone().try_acquire_owned() {
-            Ok(p) => p,
-            Err(_) => {
-                let deadline = load.max_start_delay.map(|d| intended + d);
-                // Already past its start deadline (the scheduler is behind): drop at once.
-                if deadline.is_some_and(|d| Instant::now() >= d) {
-                    counters.dropped.fetch_add(1, Ordering::Relaxed);
-                    continue;
-                }
-                let wait_deadline = async {
-                    match deadline {
-                        Some(d) => tokio::time::sleep_until(d).await,
-                        None => std::future::pending().await,
-                    }
-                };
+            if intended > Instant::now() {
                 tokio::select! {
-                    p = slots.clone().acquire_owned() => match p {
-                        Ok(p) => p,
-                        Err(_) => break,
-                    },
-                    _ = wait_deadline => {
-                        counters.dropped.fetch_add(1, Ordering::Relaxed);
-                        continue;
-                    }
-                    _ = stop.wait_for(|s| *s) => {
-                        counters.dropped.fetch_add(1, Ordering::Relaxed);
-                        break;
-                    }
+                    _ = tokio::time::sleep_until(intended) => {}
+                    _ = stop.wait_for(|s| *s) => break 'arrivals,
                 }
             }
+            if let Some(next) = feed.take_due(Instant::now()) {
+                break next;
+            }
         };
-        if Instant::now().saturating_duration_since(intended) > LATE_AFTER {
-            counters.late.fetch_add(1, Ordering::Relaxed);
-        }
-        counters.started.fetch_add(1, Ordering::Relaxed);
-        let job = Job {
-            journey: pick(&weights, &mut rng),
-            arrival: k as u64,
-            intended,
-            permit,
-        };
-        pool.hand(job, &rt);
+        pool.hand(job.with(permit), &rt, &feed);
     }
+    // Arrivals whose time has come but that no slot took are dropped.
+    feed.close(Instant::now());
     // Drain: wait for every slot to come back, for at most the graceful-stop period.
     let all = u32::try_from(load.max_in_flight).unwrap_or(u32::MAX);
     let drained = tokio::time::timeout(load.graceful_stop, slots.acquire_many(all)).await;
@@ -114,6 +93,122 @@ pub async fn run(
         tracing::warn!("graceful stop over: journeys still in flight were cut");
     }
     pool.stop();
+}
+
+/// The planned arrivals not yet started, shared by the scheduler and the workers.
+struct Feed {
+    state: Mutex<FeedState>,
+    start: Instant,
+    max_start_delay: Option<Duration>,
+    counters: Arc<ArrivalCounters>,
+}
+
+struct FeedState {
+    arrivals: Box<dyn Iterator<Item = Duration> + Send>,
+    /// Offset and number of the next arrival.
+    next: Option<(Duration, u64)>,
+    rng: StdRng,
+    weights: Vec<f64>,
+    closed: bool,
+}
+
+/// An arrival taken from the feed: which journey, its number and intended start.
+struct Arrival {
+    journey: usize,
+    arrival: u64,
+    intended: Instant,
+}
+
+impl Arrival {
+    fn with(self, permit: OwnedSemaphorePermit) -> Job {
+        Job {
+            journey: self.journey,
+            arrival: self.arrival,
+            intended: self.intended,
+            permit,
+        }
+    }
+}
+
+impl Feed {
+    fn new(rt: &Runtime, plan: &Plan, start: Instant, counters: Arc<ArrivalCounters>) -> Feed {
+        let load = &rt.scenario.load;
+        let mut arrivals = Arc::new(plan.clone()).shared_arrivals();
+        let next = arrivals.next().map(|d| (d, 0));
+        Feed {
+            state: Mutex::new(FeedState {
+                arrivals: Box::new(arrivals),
+                next,
+                rng: StdRng::seed_from_u64(load.seed.rotate_left(17)),
+                weights: rt.scenario.journeys.iter().map(|j| j.weight).collect(),
+                closed: false,
+            }),
+            start,
+            max_start_delay: load.max_start_delay,
+            counters,
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, FeedState> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// When the next arrival is due; None once the plan is exhausted or the feed closed.
+    fn peek(&self) -> Option<Instant> {
+        let state = self.lock();
+        if state.closed {
+            return None;
+        }
+        state.next.map(|(offset, _)| self.start + offset)
+    }
+
+    /// Takes the next arrival if it is due at `now`, counting it planned and started (late when
+    /// it is behind); arrivals past their start deadline on the way are counted dropped.
+    fn take_due(&self, now: Instant) -> Option<Arrival> {
+        let mut state = self.lock();
+        let c = &self.counters;
+        loop {
+            if state.closed {
+                return None;
+            }
+            let (offset, k) = state.next?;
+            let intended = self.start + offset;
+            if intended > now {
+                return None;
+            }
+            state.next = state.arrivals.next().map(|d| (d, k + 1));
+            c.planned.fetch_add(1, Ordering::Relaxed);
+            let behind = now.saturating_duration_since(intended);
+            if self.max_start_delay.is_some_and(|d| behind > d) {
+                c.dropped.fetch_add(1, Ordering::Relaxed);
+                continue;
+            }
+            if behind > LATE_AFTER {
+                c.late.fetch_add(1, Ordering::Relaxed);
+            }
+            c.started.fetch_add(1, Ordering::Relaxed);
+            let FeedState { rng, weights, .. } = &mut *state;
+            return Some(Arrival {
+                journey: pick(weights, rng),
+                arrival: k,
+                intended,
+            });
+        }
+    }
+
+    /// Stops the feed; arrivals already due are counted planned and dropped.
+    fn close(&self, now: Instant) {
+        let mut state = self.lock();
+        state.closed = true;
+        while let Some((offset, k)) = state.next {
+            if self.start + offset > now {
+                break;
+            }
+            self.counters.planned.fetch_add(1, Ordering::Relaxed);
+            self.counters.dropped.fetch_add(1, Ordering::Relaxed);
+            state.next = state.arrivals.next().map(|d| (d, k + 1));
+        }
+    }
 }
 
 /// Counts a journey in flight until dropped, also when a cut aborts it midway.
@@ -150,7 +245,7 @@ struct Pool {
 }
 
 impl Pool {
-    fn hand(&mut self, job: Job, rt: &Arc<Runtime>) {
+    fn hand(&mut self, job: Job, rt: &Arc<Runtime>, feed: &Arc<Feed>) {
         let idle = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
         let job = match idle {
             Some(worker) => match worker.try_send(job) {
@@ -161,13 +256,20 @@ impl Pool {
             None => job,
         };
         let (tx, mut rx) = mpsc::channel::<Job>(1);
-        let (rt, idle) = (rt.clone(), self.idle.clone());
+        let (rt, idle, feed) = (rt.clone(), self.idle.clone(), feed.clone());
         let handle = tokio::spawn(async move {
             let mut next = Some(job);
-            while let Some(job) = next.take() {
-                let counted = InFlight::enter(&rt.in_flight);
-                rt.run_journey(job.journey, job.arrival, job.intended).await;
-                drop(counted);
+            while let Some(mut job) = next.take() {
+                loop {
+                    let counted = InFlight::enter(&rt.in_flight);
+                    let ended = rt.run_journey(job.journey, job.arrival, job.intended).await;
+                    drop(counted);
+                    // Behind the plan: go on with the next arrival already due, on this slot.
+                    match feed.take_due(ended) {
+                        Some(arrival) => job = arrival.with(job.permit),
+                        None => break,
+                    }
+                }
                 // Back on the idle stack before the slot is freed, so a new arrival holding
                 // that slot finds this worker rather than spawning another.
                 idle.lock()
