@@ -6,6 +6,7 @@ use dvc_loadgen::run::{RunOptions, run};
 use dvc_loadgen::scenario::Scenario;
 use dvc_loadgen::summary::RunSummary;
 use dvcbench_e2e::fixtures::{slow_server, stalling_server};
+use dvcbench_e2e::http::wait_for;
 use dvcbench_e2e::{Scratch, dvcbench};
 use std::path::Path;
 use std::sync::Arc;
@@ -109,6 +110,44 @@ async fn journeys_still_running_after_the_graceful_stop_are_cut_and_not_left_in_
     assert_eq!(summary.arrivals.started, 10, "{:?}", summary.arrivals);
     let last = summary.timeline.last().expect("a timeline point");
     assert_eq!(last.in_flight, 0, "cut journeys leave the in-flight count");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn arrivals_are_dropped_as_their_start_deadline_passes_while_every_slot_is_stuck() {
+    let addr = slow_server(Duration::from_secs(4)).await;
+    let scenario = scenario(
+        "[load]\nstages = [{ duration = \"1s\", rate = \"50/s\" }]\nmax_in_flight = 1\n\
+         max_start_delay = \"100ms\"\ngraceful_stop = \"10s\"\n[[journey]]\nname = \"get\"\n\
+         [[journey.step]]\nname = \"root\"\npath = \"/\"\n",
+    );
+    let live = LiveMetrics::new(
+        &scenario.name,
+        &scenario.step_names(),
+        &scenario.journey_names(),
+    );
+    let client = dvc_loadgen::client::build(false, &[]).expect("client");
+    let (_keep, interrupt) = tokio::sync::watch::channel(false);
+    let opts = RunOptions {
+        base_url: format!("http://{addr}"),
+        target_label: "slow".into(),
+        live: Some(live.clone()),
+        progress: Progress::Off,
+        interrupt,
+    };
+    let run = tokio::spawn(run(scenario, client, opts));
+    // The one slot is held for 4 s; the drops show within the planned second, not after it.
+    wait_for(
+        "drops while the slot is stuck",
+        Duration::from_millis(2500),
+        || {
+            let dropped = live.dropped.get();
+            async move { (dropped >= 30).then_some(()) }
+        },
+    )
+    .await;
+    let summary = run.await.expect("the run ends");
+    let a = &summary.arrivals;
+    assert_eq!((a.planned, a.started, a.dropped), (50, 1, 49), "{a:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

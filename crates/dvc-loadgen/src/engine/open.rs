@@ -57,12 +57,18 @@ pub async fn run(
     let feed = Arc::new(Feed::new(&rt, plan, start, counters));
     let mut pool = Pool::default();
     'arrivals: loop {
-        let permit = tokio::select! {
-            p = slots.clone().acquire_owned() => match p {
-                Ok(p) => p,
-                Err(_) => break,
-            },
-            _ = stop.wait_for(|s| *s) => break,
+        // Wait for a free slot; meanwhile arrivals past their start deadline are dropped as
+        // their deadline passes, so the counts move in real time even when every slot is stuck.
+        let permit = loop {
+            let expiry = feed.head_deadline();
+            tokio::select! {
+                p = slots.clone().acquire_owned() => match p {
+                    Ok(p) => break p,
+                    Err(_) => break 'arrivals,
+                },
+                _ = sleep_until(expiry) => feed.drop_expired(Instant::now()),
+                _ = stop.wait_for(|s| *s) => break 'arrivals,
+            }
         };
         // A free slot: start the next arrival when its time comes (unless a worker does).
         let job = loop {
@@ -196,6 +202,31 @@ impl Feed {
         }
     }
 
+    /// When the next arrival passes its start deadline, if there is one.
+    fn head_deadline(&self) -> Option<Instant> {
+        let state = self.lock();
+        if state.closed {
+            return None;
+        }
+        Some(self.start + state.next?.0 + self.max_start_delay?)
+    }
+
+    /// Counts arrivals past their start deadline at `now` as planned and dropped.
+    fn drop_expired(&self, now: Instant) {
+        let Some(delay) = self.max_start_delay else {
+            return;
+        };
+        let mut state = self.lock();
+        while let Some((offset, k)) = state.next {
+            if state.closed || self.start + offset + delay >= now {
+                break;
+            }
+            self.counters.planned.fetch_add(1, Ordering::Relaxed);
+            self.counters.dropped.fetch_add(1, Ordering::Relaxed);
+            state.next = state.arrivals.next().map(|d| (d, k + 1));
+        }
+    }
+
     /// Stops the feed; arrivals already due are counted planned and dropped.
     fn close(&self, now: Instant) {
         let mut state = self.lock();
@@ -208,6 +239,14 @@ impl Feed {
             self.counters.dropped.fetch_add(1, Ordering::Relaxed);
             state.next = state.arrivals.next().map(|d| (d, k + 1));
         }
+    }
+}
+
+/// Sleeps until `at`, or forever when there is no such instant.
+async fn sleep_until(at: Option<Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
     }
 }
 
