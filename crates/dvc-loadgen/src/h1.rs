@@ -91,7 +91,13 @@ impl Conn {
         };
         written.map_err(|e| error(format!("sending the request: {e}"), true))?;
         loop {
-            let (status, head_len, framing, close, cookies) = self.read_head().await?;
+            let Head {
+                status,
+                len: head_len,
+                framing,
+                close,
+                cookies,
+            } = self.read_head().await?;
             if (100..200).contains(&status) && status != 101 {
                 self.consume(head_len);
                 continue;
@@ -152,53 +158,15 @@ impl Conn {
 
     /// Reads a response head: status, head length, body framing, whether the server closes,
     /// and how many Set-Cookie fields it has.
-    async fn read_head(&mut self) -> Result<(u16, usize, Framing, bool, usize), ExchangeError> {
+    async fn read_head(&mut self) -> Result<Head, ExchangeError> {
         loop {
             if self.filled > 0 {
-                let mut slots = [httparse::EMPTY_HEADER; MAX_HEADERS];
-                let mut response = httparse::Response::new(&mut slots);
-                match response.parse(&self.buf[..self.filled]) {
-                    Ok(httparse::Status::Complete(len)) => {
-                        let status = response.code.unwrap_or(0);
-                        let http10 = response.version == Some(0);
-                        let mut framing = Framing::ToClose;
-                        let mut close = http10;
-                        let mut cookies = 0;
-                        for h in response.headers.iter() {
-                            let name = h.name.as_bytes();
-                            if name.eq_ignore_ascii_case(b"content-length") {
-                                let n = std::str::from_utf8(h.value)
-                                    .ok()
-                                    .and_then(|v| v.trim().parse::<usize>().ok())
-                                    .ok_or_else(|| error("bad Content-Length", false))?;
-                                if !matches!(framing, Framing::Chunked) {
-                                    framing = Framing::Length(n);
-                                }
-                            } else if name.eq_ignore_ascii_case(b"transfer-encoding") {
-                                if h.value.rsplit(|b| *b == b',').next().is_some_and(|last| {
-                                    last.trim_ascii().eq_ignore_ascii_case(b"chunked")
-                                }) {
-                                    framing = Framing::Chunked;
-                                }
-                            } else if name.eq_ignore_ascii_case(b"connection") {
-                                if h.value.eq_ignore_ascii_case(b"close") {
-                                    close = true;
-                                } else if h.value.eq_ignore_ascii_case(b"keep-alive") {
-                                    close = false;
-                                }
-                            }
-                            if name.eq_ignore_ascii_case(b"set-cookie") {
-                                cookies += 1;
-                            }
-                        }
-                        return Ok((status, len, framing, close, cookies));
+                match parse_head(&self.buf[..self.filled])? {
+                    Some(head) => return Ok(head),
+                    None if self.filled >= MAX_HEAD => {
+                        return Err(error("response head over 64 KiB", false));
                     }
-                    Ok(httparse::Status::Partial) => {
-                        if self.filled >= MAX_HEAD {
-                            return Err(error("response head over 64 KiB", false));
-                        }
-                    }
-                    Err(e) => return Err(error(format!("malformed response: {e}"), false)),
+                    None => {}
                 }
             }
             let before = self.filled == 0;
@@ -332,9 +300,13 @@ impl Headers {
         if self.raw.is_empty() || (self.cookies == 0 && name.eq_ignore_ascii_case("set-cookie")) {
             return Vec::new();
         }
-        let mut slots = [httparse::EMPTY_HEADER; MAX_HEADERS];
-        let mut response = httparse::Response::new(&mut slots);
-        if response.parse(&self.raw).is_err() {
+        let mut slots =
+            [const { std::mem::MaybeUninit::<httparse::Header<'_>>::uninit() }; MAX_HEADERS];
+        let mut response = httparse::Response::new(&mut []);
+        if httparse::ParserConfig::default()
+            .parse_response_with_uninit_headers(&mut response, &self.raw, &mut slots)
+            .is_err()
+        {
             return Vec::new();
         }
         response
@@ -351,6 +323,72 @@ impl Headers {
             .first()
             .and_then(|v| std::str::from_utf8(v).ok())
     }
+}
+
+/// What a response head says.
+struct Head {
+    status: u16,
+    /// Bytes of the head, blank line included.
+    len: usize,
+    framing: Framing,
+    /// The server closes the connection after this response.
+    close: bool,
+    /// Set-Cookie fields.
+    cookies: usize,
+}
+
+/// Parses a response head at the start of `buf`; None while it is incomplete. A plain function,
+/// so the header slots live on its stack frame rather than in the caller's future, and left
+/// uninitialised so a parse costs no clearing of them.
+fn parse_head(buf: &[u8]) -> Result<Option<Head>, ExchangeError> {
+    let mut slots =
+        [const { std::mem::MaybeUninit::<httparse::Header<'_>>::uninit() }; MAX_HEADERS];
+    let mut response = httparse::Response::new(&mut []);
+    let len = match httparse::ParserConfig::default().parse_response_with_uninit_headers(
+        &mut response,
+        buf,
+        &mut slots,
+    ) {
+        Ok(httparse::Status::Complete(len)) => len,
+        Ok(httparse::Status::Partial) => return Ok(None),
+        Err(e) => return Err(error(format!("malformed response: {e}"), false)),
+    };
+    let mut head = Head {
+        status: response.code.unwrap_or(0),
+        len,
+        framing: Framing::ToClose,
+        close: response.version == Some(0),
+        cookies: 0,
+    };
+    for h in response.headers.iter() {
+        let name = h.name.as_bytes();
+        if name.eq_ignore_ascii_case(b"content-length") {
+            let n = std::str::from_utf8(h.value)
+                .ok()
+                .and_then(|v| v.trim().parse::<usize>().ok())
+                .ok_or_else(|| error("bad Content-Length", false))?;
+            if !matches!(head.framing, Framing::Chunked) {
+                head.framing = Framing::Length(n);
+            }
+        } else if name.eq_ignore_ascii_case(b"transfer-encoding") {
+            if h.value
+                .rsplit(|b| *b == b',')
+                .next()
+                .is_some_and(|last| last.trim_ascii().eq_ignore_ascii_case(b"chunked"))
+            {
+                head.framing = Framing::Chunked;
+            }
+        } else if name.eq_ignore_ascii_case(b"connection") {
+            if h.value.eq_ignore_ascii_case(b"close") {
+                head.close = true;
+            } else if h.value.eq_ignore_ascii_case(b"keep-alive") {
+                head.close = false;
+            }
+        } else if name.eq_ignore_ascii_case(b"set-cookie") {
+            head.cookies += 1;
+        }
+    }
+    Ok(Some(head))
 }
 
 /// How the response body is delimited.
