@@ -114,6 +114,19 @@ pub enum CheckKind {
     Stats(StatsCheck),
 }
 
+impl CheckKind {
+    /// The `kind` label.
+    pub fn id(&self) -> &'static str {
+        match self {
+            CheckKind::Http(_) => "http",
+            CheckKind::Journey(_) => "journey",
+            CheckKind::Intake(_) => "intake",
+            CheckKind::Payment(_) => "payment",
+            CheckKind::Stats(_) => "stats",
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct HttpCheck {
     pub path: String,

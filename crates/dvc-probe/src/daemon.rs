@@ -94,7 +94,13 @@ impl Daemon {
                 ];
                 for outcome in checks::Outcome::ALL {
                     m.probes
-                        .with_label_values(&[labels[0], labels[1], labels[2], outcome.id()])
+                        .with_label_values(&[
+                            labels[0],
+                            labels[1],
+                            labels[2],
+                            check.kind.id(),
+                            outcome.id(),
+                        ])
                         .inc_by(0);
                 }
                 for c in [&m.scheduled, &m.run, &m.late] {
@@ -283,13 +289,19 @@ fn record(
     let m = &probe.metrics;
     let outcome = result.as_ref().map_or_else(|f| f.outcome, |()| Outcome::Ok);
     m.probes
-        .with_label_values(&[&target.portal, &target.province, &check.name, outcome.id()])
+        .with_label_values(&[
+            &target.portal,
+            &target.province,
+            &check.name,
+            check.kind.id(),
+            outcome.id(),
+        ])
         .inc();
     m.duration
-        .with_label_values(&labels)
+        .with_label_values(&[labels[0], labels[1], labels[2], check.kind.id()])
         .observe(took.as_secs_f64());
     m.success
-        .with_label_values(&labels)
+        .with_label_values(&[labels[0], labels[1], labels[2], check.kind.id()])
         .set(if outcome == Outcome::Ok { 1.0 } else { 0.0 });
     m.last_run
         .with_label_values(&labels)
@@ -310,6 +322,8 @@ fn record(
 }
 
 async fn metrics(State(d): State<Arc<Daemon>>) -> Response {
+    let open = office_open(&d.probe.calendar, chrono::Utc::now());
+    d.probe.metrics.office_hours.set(i64::from(open));
     (
         [(
             header::CONTENT_TYPE,

@@ -58,6 +58,7 @@ pub struct Metrics {
     pub reload_ok: IntGauge,
     pub reload_time: prometheus::Gauge,
     pub targets: IntGauge,
+    pub office_hours: IntGauge,
 }
 
 fn reg<T: prometheus::core::Collector + Clone + 'static>(r: &Registry, c: T) -> T {
@@ -98,17 +99,17 @@ impl Metrics {
             success: gauge(
                 "dvc_probe_success",
                 "1 when the check's last run succeeded, else 0.",
-                &CHECK,
+                &["portal", "province", "check", "kind"],
             ),
             probes: counter(
                 "dvc_probes_total",
-                "Check runs, by outcome.",
-                &["portal", "province", "check", "outcome"],
+                "Check runs, by kind of check (http, journey, intake, payment, stats) and outcome.",
+                &["portal", "province", "check", "kind", "outcome"],
             ),
             duration: histogram(
                 "dvc_probe_duration_seconds",
                 "Duration of a check run.",
-                &CHECK,
+                &["portal", "province", "check", "kind"],
                 &PROBE_BUCKETS,
             ),
             step_duration: histogram(
@@ -241,6 +242,14 @@ impl Metrics {
                 prometheus::Gauge::new(
                     "dvc_probe_config_last_reload_success_timestamp_seconds",
                     "When the configuration was last loaded successfully (Unix time).",
+                )
+                .expect("valid metric"),
+            ),
+            office_hours: reg(
+                &r,
+                IntGauge::new(
+                    "dvc_probe_office_open",
+                    "1 during office hours of a working day of the probe's civil-service calendar, else 0.",
                 )
                 .expect("valid metric"),
             ),
