@@ -6,3 +6,4 @@ mod portal_load;
 mod portal_openapi;
 mod probe;
 mod run;
+mod stack;

@@ -117,19 +117,6 @@ url = "{base}/{portal}"
     out
 }
 
-/// The `dvcbench` binary next to this test's own directory (built with the workspace).
-fn binary() -> std::path::PathBuf {
-    let exe = std::env::current_exe().expect("test binary path");
-    let dir = exe.parent().and_then(|d| d.parent()).expect("target dir");
-    let bin = dir.join("dvcbench");
-    assert!(
-        bin.exists(),
-        "{} is missing: build the workspace first",
-        bin.display()
-    );
-    bin
-}
-
 struct Daemon {
     child: Child,
     url: String,
@@ -151,7 +138,7 @@ fn start_probe_with(config: &std::path::Path, state: &std::path::Path, targets: 
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("free port");
     let addr = listener.local_addr().expect("address");
     drop(listener);
-    let mut child = Command::new(binary())
+    let mut child = Command::new(dvcbench_e2e::dvcbench_binary())
         .args(["probe", "--config"])
         .arg(config)
         .arg("--state")

@@ -263,17 +263,49 @@ pub mod fixtures {
     }
 }
 
+/// A program on PATH; panics when it is missing (the test command installs Debian's
+/// `prometheus` package, which brings `prometheus` and `promtool`).
+pub fn tool(name: &str) -> PathBuf {
+    std::env::var_os("PATH")
+        .and_then(|p| {
+            std::env::split_paths(&p)
+                .map(|d| d.join(name))
+                .find(|p| p.is_file())
+        })
+        .unwrap_or_else(|| {
+            panic!("{name} is needed: install Debian's prometheus package (scripts/test does it)")
+        })
+}
+
+/// The `dvcbench` binary of this build (next to the test binary's own directory; building the
+/// workspace builds it).
+pub fn dvcbench_binary() -> PathBuf {
+    let exe = std::env::current_exe().expect("test binary path");
+    let dir = exe.parent().and_then(|d| d.parent()).expect("target dir");
+    let bin = dir.join("dvcbench");
+    assert!(
+        bin.exists(),
+        "{} is missing: build the workspace first",
+        bin.display()
+    );
+    bin
+}
+
+/// A child process killed when dropped, so a failing test leaves nothing running.
+pub struct Process(pub std::process::Child);
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// Runs `promtool check metrics` on a metrics exposition; panics with promtool's words if it
 /// finds problems, or if promtool is missing (the test command installs it).
 pub fn promtool_check_metrics(text: &str) {
     use std::io::Write;
-    let promtool = std::env::var_os("PATH")
-        .and_then(|p| {
-            std::env::split_paths(&p)
-                .map(|d| d.join("promtool"))
-                .find(|p| p.is_file())
-        })
-        .expect("promtool is needed: install Debian's prometheus package (scripts/test does it)");
+    let promtool = tool("promtool");
     let mut child = std::process::Command::new(promtool)
         .args(["check", "metrics"])
         .stdin(std::process::Stdio::piped())

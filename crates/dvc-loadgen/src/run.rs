@@ -58,9 +58,23 @@ pub async fn run(scenario: Arc<Scenario>, client: HttpClient, opts: RunOptions) 
             _ = tick.tick() => {
                 let t = start.elapsed().as_secs_f64();
                 collector.collect(&rt, &counters, &plan, t, opts.live.as_ref());
-                if stop_reason.is_none() && scenario.abort_on_fail && start.elapsed() >= scenario.abort_grace {
+                let judge = stop_reason.is_none() && scenario.abort_on_fail && start.elapsed() >= scenario.abort_grace;
+                if !scenario.thresholds.is_empty() && (judge || opts.live.is_some()) {
+                    // Thresholds as they stand now: live gauges, and the abort decision.
                     let summary = collector.summary(&scenario, &counters);
-                    if let Some(failed) = scenario.thresholds.iter().find(|th| !th.evaluate(&summary).1) {
+                    let mut failed = None;
+                    for th in &scenario.thresholds {
+                        let passed = th.evaluate(&summary).1;
+                        if let Some(live) = &opts.live {
+                            live.thresholds
+                                .with_label_values(&[&scenario.name, &th.expression])
+                                .set(if passed { 1.0 } else { 0.0 });
+                        }
+                        if !passed && failed.is_none() {
+                            failed = Some(th);
+                        }
+                    }
+                    if judge && let Some(failed) = failed {
                         stop_reason = Some(format!("threshold failed: {}", failed.expression));
                         let _ = stop_tx.send(true);
                     }
