@@ -577,3 +577,22 @@ async fn https_targets_report_their_certificate_expiry() {
         Some(not_after)
     );
 }
+
+#[test]
+fn every_shipped_probe_configuration_is_valid() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/probes");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&dir).expect("scenarios/probes") {
+        let path = entry.expect("entry").path();
+        let text = std::fs::read_to_string(&path).expect("read");
+        // Probe configurations have targets; the rest are runner scenarios they use.
+        if path.extension().is_none_or(|e| e != "toml") || !text.contains("[[target]]") {
+            continue;
+        }
+        let text = text.replace("${DVC_PROBE_PASSWORD}", "dvc-demo");
+        dvc_probe::config::ProbeConfig::from_source(&path.display().to_string(), &text, Some(&dir))
+            .unwrap_or_else(|e| panic!("{}: {e:?}", path.display()));
+        checked += 1;
+    }
+    assert!(checked >= 3, "{checked}");
+}

@@ -1,0 +1,118 @@
+//! http and journey checks: availability, latency, certificate expiry, scripted visits.
+
+use super::{Failed, Outcome, Probe, failed, resolve};
+use crate::config::{Check, HttpCheck, Target};
+use dvc_loadgen::client::Prepared;
+use dvc_loadgen::engine::request;
+use serde_json::Value;
+use std::time::Instant;
+
+impl Probe {
+    /// One run of an http check.
+    pub async fn http(&self, t: &Target, c: &Check, h: &HttpCheck) -> Result<(), Failed> {
+        let started = Instant::now();
+        let mut url = format!("{}{}", t.url, h.path);
+        let mut response = self
+            .send(t, c, "request", Prepared::get(url.clone()))
+            .await?;
+        // Redirects are followed (up to 5), as a browser would.
+        for _ in 0..5 {
+            if !matches!(response.status, 301 | 302 | 303 | 307 | 308) {
+                break;
+            }
+            let Some(location) = response.headers.get("location") else {
+                break;
+            };
+            url = resolve(&url, location);
+            response = self
+                .send(t, c, "request", Prepared::get(url.clone()))
+                .await?;
+        }
+        let expected = if h.status.is_empty() {
+            (200..400).contains(&response.status)
+        } else {
+            h.status.contains(&response.status)
+        };
+        if !expected {
+            return Err(failed(
+                Outcome::HttpError,
+                format!("status {}", response.status),
+            ));
+        }
+        if let Some(re) = &h.body_regex
+            && !re.is_match(&String::from_utf8_lossy(&response.body))
+        {
+            return Err(failed(
+                Outcome::CheckFailed,
+                format!("body does not match {re}"),
+            ));
+        }
+        if !h.json.is_empty() {
+            let body: Value = serde_json::from_slice(&response.body)
+                .map_err(|e| failed(Outcome::CheckFailed, format!("body is not JSON: {e}")))?;
+            for (path, want) in &h.json {
+                let got = path.find(&body);
+                if got != Some(want) {
+                    return Err(failed(
+                        Outcome::CheckFailed,
+                        format!(
+                            "{path} is {}, expected {want}",
+                            got.map_or("missing".into(), ToString::to_string)
+                        ),
+                    ));
+                }
+            }
+        }
+        let took = started.elapsed();
+        if t.url.starts_with("https://") {
+            match self.certificate_not_after(t).await {
+                Ok(at) => self
+                    .metrics
+                    .tls_not_after
+                    .with_label_values(&[&t.portal, &t.province])
+                    .set(at as f64),
+                Err(e) => {
+                    tracing::warn!(portal = %t.portal, error = %e, "cannot read the certificate")
+                }
+            }
+        }
+        if let Some(budget) = h.latency_budget
+            && took > budget
+        {
+            return Err(failed(
+                Outcome::Slow,
+                format!(
+                    "answered in {:.3} s, over the {:.3} s budget",
+                    took.as_secs_f64(),
+                    budget.as_secs_f64()
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// One run of a journey check: every step in order, each step's duration recorded.
+    pub async fn journey(
+        &self,
+        t: &Target,
+        c: &Check,
+        runtime: &dvc_loadgen::engine::Runtime,
+        journey: usize,
+        iteration: u64,
+    ) -> Result<(), Failed> {
+        let trace = runtime.trace_journey(journey, iteration).await;
+        for step in &trace {
+            self.metrics
+                .step_duration
+                .with_label_values(&[&t.portal, &t.province, &c.name, &step.step])
+                .observe(step.duration.as_secs_f64());
+            if let Some(reason) = &step.reason {
+                return Err(Failed::from(request::Failure {
+                    outcome: step.outcome,
+                    reason: format!("step {}: {reason}", step.step),
+                }));
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,70 @@
+//! Stats checks: deadline figures from the portal's public statistics.
+
+use super::{Failed, Outcome, Probe, failed};
+use crate::config::{Check, StatsCheck, StatsField, Target};
+use dvc_loadgen::client::Prepared;
+use serde_json::Value;
+
+impl Probe {
+    /// One run of a stats check.
+    pub async fn stats(&self, t: &Target, c: &Check, s: &StatsCheck) -> Result<(), Failed> {
+        let answer = self
+            .send(t, c, "stats", Prepared::get(format!("{}{}", t.url, s.path)))
+            .await?;
+        if answer.status != 200 {
+            return Err(failed(
+                Outcome::HttpError,
+                format!("status {}", answer.status),
+            ));
+        }
+        let body: Value = serde_json::from_slice(&answer.body)
+            .map_err(|e| failed(Outcome::CheckFailed, format!("body is not JSON: {e}")))?;
+        let items: Vec<&Value> = match &s.items {
+            Some(path) => path
+                .find(&body)
+                .and_then(Value::as_array)
+                .ok_or_else(|| failed(Outcome::CheckFailed, format!("{path} is not a list")))?
+                .iter()
+                .collect(),
+            None => vec![&body],
+        };
+        for item in items {
+            let agency = s
+                .agency
+                .as_ref()
+                .and_then(|p| p.find(item))
+                .map_or_else(|| "all".to_owned(), dvc_loadgen::jsonpath::as_text);
+            let mut figures = Vec::new();
+            for (field, path) in &s.fields {
+                let Some(value) = path.find(item).and_then(Value::as_f64) else {
+                    return Err(failed(
+                        Outcome::CheckFailed,
+                        format!("{path} is not a number for agency {agency}"),
+                    ));
+                };
+                figures.push((*field, value));
+                self.metrics
+                    .stats_dossiers
+                    .with_label_values(&[&t.portal, &t.province, &agency, field.id()])
+                    .set(value);
+            }
+            let get = |f: StatsField| figures.iter().find(|(g, _)| *g == f).map(|(_, v)| *v);
+            if let (Some(e), Some(o), Some(l), Some(i), Some(d)) = (
+                get(StatsField::ResolvedEarly),
+                get(StatsField::ResolvedOnTime),
+                get(StatsField::ResolvedLate),
+                get(StatsField::OpenInTime),
+                get(StatsField::OpenOverdue),
+            ) {
+                let all = e + o + l + i + d;
+                if all > 0.0 {
+                    self.metrics
+                        .stats_on_time_ratio
+                        .with_label_values(&[&t.portal, &t.province, &agency])
+                        .set((e + o + i) / all);
+                }
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,106 @@
+use super::*;
+
+fn errors(source: &str) -> Vec<String> {
+    ProbeConfig::from_source("probe.toml", source, None)
+        .err()
+        .unwrap_or_default()
+        .iter()
+        .map(ToString::to_string)
+        .collect()
+}
+
+#[test]
+fn a_full_configuration_is_read() {
+    let c = ProbeConfig::from_source(
+        "probe.toml",
+        r#"
+[probe]
+location = "hn-dc1"
+[[target]]
+portal = "hn"
+province = "Hà Nội"
+url = "http://127.0.0.1:8080/hn/"
+  [[target.check]]
+  name = "home"
+  kind = "http"
+  interval = "15s"
+  jitter = "1s"
+  status = [200]
+  body_regex = "Cổng"
+  json = { "$.ok" = true }
+  [[target.check]]
+  name = "intake"
+  kind = "intake"
+  procedure = "1.900001"
+  citizen_id = "001199004321"
+  password = "dvc-demo"
+  [[target.check]]
+  name = "stats"
+  kind = "stats"
+  items = "$.agencies"
+  agency = "$.agency"
+  fields = { received = "$.received", resolved_late = "$.resolved_late" }
+"#,
+        None,
+    )
+    .expect("valid");
+    let t = &c.targets[0];
+    assert_eq!(t.url, "http://127.0.0.1:8080/hn");
+    assert_eq!(t.checks.len(), 3);
+    assert_eq!(t.checks[0].interval, Duration::from_secs(15));
+    assert!(matches!(&t.checks[1].kind, CheckKind::Intake(i) if i.login.is_some()));
+    assert!(matches!(&t.checks[2].kind, CheckKind::Stats(s) if s.fields.len() == 2));
+    assert!(!c.redacted.contains("dvc-demo"), "{}", c.redacted);
+}
+
+#[test]
+fn every_problem_is_located() {
+    let e = errors(
+        "[[target]]\nportal = \"hn\"\nprovince = \"Hà Nội\"\nurl = \"ftp://x\"\n\
+         [[target.check]]\nname = \"a\"\nkind = \"ping\"\n\
+         [[target.check]]\nname = \"b\"\nkind = \"http\"\ninterval = \"soon\"\n\
+         [[target.check]]\nname = \"c\"\nkind = \"intake\"\n",
+    );
+    assert_eq!(
+        e,
+        [
+            "probe.toml:4:7: url must start with http:// or https://",
+            "probe.toml:7:8: unknown check kind \"ping\"; known: http, journey, intake, payment, stats",
+            "probe.toml:11:12: expected a duration such as \"250ms\", \"30s\", \"2m\"; got \"soon\"",
+            "probe.toml:14:8: an intake check needs procedure = \"<code>\"",
+        ]
+        .map(String::from)
+    );
+    let e =
+        errors("[[target]]\nportal = \"hn\"\nprovince = \"x\"\nurl = \"http://a\"\nbogus = 1\n");
+    assert_eq!(e.len(), 1);
+    assert!(
+        e[0].starts_with("probe.toml:5:1: unknown field `bogus`"),
+        "{e:?}"
+    );
+}
+
+#[test]
+fn keys_of_another_kind_of_check_are_errors() {
+    let e = errors(
+        "[[target]]\nportal = \"hn\"\nprovince = \"x\"\nurl = \"http://a\"\n[[target.check]]\n\
+         name = \"home\"\nkind = \"http\"\nprocedure = \"1.900001\"\n",
+    );
+    assert_eq!(
+        e,
+        ["probe.toml:8:13: procedure does not apply to http checks".to_owned()]
+    );
+}
+
+#[test]
+fn passwords_come_from_the_environment_and_missing_ones_are_reported() {
+    let e = errors(
+        "[[target]]\nportal = \"hn\"\nprovince = \"x\"\nurl = \"http://a\"\n[[target.check]]\n\
+         name = \"i\"\nkind = \"intake\"\nprocedure = \"1\"\ncitizen_id = \"001\"\n\
+         password = \"${DVC_PROBE_SURELY_UNSET}\"\n",
+    );
+    assert_eq!(
+        e,
+        ["probe.toml:10:12: environment variable DVC_PROBE_SURELY_UNSET is not set".to_owned()]
+    );
+}
