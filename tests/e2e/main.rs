@@ -1,6 +1,7 @@
 //! End-to-end tests: the `dvcbench` library driven in-process, across crates.
 
 mod calendar;
+mod catalogue;
 mod portal;
 mod portal_load;
 mod portal_openapi;

@@ -81,6 +81,11 @@ pub struct RunArgs {
     #[arg(long, value_name = "DURATION")]
     pub duration: Option<String>,
 
+    /// Multiply every rate of the scenario (stages, start rate, max_rate) by this factor, e.g.
+    /// 3 to run a catalogue scenario at three times the daily volume it is sized for.
+    #[arg(long, value_name = "FACTOR")]
+    pub scale: Option<f64>,
+
     /// Write the run summary (run.json, schema version 1) to this file.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,

@@ -55,6 +55,16 @@ fn apply_overrides(scenario: &mut Scenario, args: &RunArgs) -> Result<(), String
     }
     let duration = args.duration.as_deref().map(parse_duration).transpose()?;
     let load = &mut scenario.load;
+    if let Some(scale) = args.scale {
+        if !(scale.is_finite() && scale > 0.0) {
+            return Err(format!("--scale must be a positive number; got {scale}"));
+        }
+        load.start_rate *= scale;
+        load.max_rate *= scale;
+        for stage in &mut load.stages {
+            stage.rate *= scale;
+        }
+    }
     if let Some(rate) = args.rate.as_deref().map(parse_rate).transpose()? {
         if rate > load.max_rate {
             return Err(format!(

@@ -1,0 +1,105 @@
+//! The scenario catalogue: every entry runs against the embedded portal in its short form and
+//! passes its thresholds.
+
+use dvcbench_e2e::{Scratch, dvcbench};
+use std::path::Path;
+
+fn run_short(name: &str) -> serde_json::Value {
+    let scenario = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../scenarios/catalogue")
+        .join(format!("{name}.toml"));
+    let scratch = Scratch::new(&format!("catalogue-{name}"));
+    let out = scratch.path.join("run.json");
+    let run = dvcbench(&[
+        "run",
+        "-q",
+        scenario.to_str().expect("utf-8"),
+        "--duration",
+        "5s",
+        "--scale",
+        "2",
+        "--out",
+        out.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(run.code, 0, "{name}: {:?}\n{}", run.error, run.stdout);
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).expect("run.json")).expect("JSON");
+    assert!(
+        summary["requests_total"].as_u64() > Some(5),
+        "{name}: {summary}"
+    );
+    assert!(
+        summary["thresholds"]
+            .as_array()
+            .is_some_and(|t| t.len() >= 4),
+        "{name}: every entry states its thresholds"
+    );
+    summary
+}
+
+#[test]
+fn ordinary_weekday() {
+    run_short("ordinary-weekday");
+}
+
+#[test]
+fn opening_bell() {
+    run_short("opening-bell");
+}
+
+#[test]
+fn deadline_eve_confirms_every_payment_despite_a_slow_gateway() {
+    let s = run_short("deadline-eve");
+    let confirmed = s["steps"]
+        .as_array()
+        .and_then(|steps| steps.iter().find(|st| st["name"] == "payment_confirmed"))
+        .expect("the payment step");
+    // The gateway calls back after 2 s: confirmation cannot be faster.
+    assert!(
+        confirmed["latency_seconds"]["p50"].as_f64() >= Some(2.0),
+        "{confirmed}"
+    );
+}
+
+#[test]
+fn results_lookup_storm() {
+    run_short("results-lookup-storm");
+}
+
+#[test]
+fn go_live_day() {
+    run_short("go-live-day");
+}
+
+#[test]
+fn outage_and_recovery_loses_nothing_and_shows_the_wait() {
+    let s = run_short("outage-and-recovery");
+    let submit = s["steps"]
+        .as_array()
+        .and_then(|steps| steps.iter().find(|st| st["name"] == "submit"))
+        .expect("the submit step");
+    // Submissions made during the 10 s outage waited for the portal to come back.
+    assert!(
+        submit["latency_seconds"]["max"].as_f64() > Some(5.0),
+        "{submit}"
+    );
+    assert_eq!(s["verify"]["missing"], 0);
+}
+
+#[test]
+fn scale_must_be_positive() {
+    let scenario =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/catalogue/ordinary-weekday.toml");
+    let run = dvcbench(&[
+        "run",
+        "-q",
+        scenario.to_str().expect("utf-8"),
+        "--scale",
+        "0",
+    ]);
+    assert_eq!(run.code, 2);
+    assert_eq!(
+        run.error.as_deref(),
+        Some("--scale must be a positive number; got 0")
+    );
+}
