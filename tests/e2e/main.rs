@@ -6,5 +6,6 @@ mod portal;
 mod portal_load;
 mod portal_openapi;
 mod probe;
+mod report;
 mod run;
 mod stack;

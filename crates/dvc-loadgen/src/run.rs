@@ -105,6 +105,8 @@ pub async fn run(scenario: Arc<Scenario>, client: HttpClient, opts: RunOptions) 
     summary.target = opts.target_label;
     summary.complete = stop_reason.is_none();
     summary.stop_reason = stop_reason;
+    summary.scenario_source = Some(scenario.source.clone());
+    summary.machine = Some(crate::summary::Machine::current());
     summary.verify = verify;
     summary.thresholds = scenario
         .thresholds

@@ -139,6 +139,37 @@ pub struct RunSummary {
     pub verify: Option<VerifyResult>,
     pub timeline: Vec<TimelinePoint>,
     pub dvcbench_version: String,
+    /// The scenario file as run.
+    #[serde(default)]
+    pub scenario_source: Option<String>,
+    /// Where the generator ran.
+    #[serde(default)]
+    pub machine: Option<Machine>,
+}
+
+/// The generator's machine, for reports.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Machine {
+    pub hostname: String,
+    pub os: String,
+    pub arch: String,
+    pub cpus: usize,
+}
+
+impl Machine {
+    /// This machine.
+    pub fn current() -> Machine {
+        Machine {
+            hostname: std::fs::read_to_string("/etc/hostname")
+                .map(|h| h.trim().to_owned())
+                .ok()
+                .or_else(|| std::env::var("HOSTNAME").ok())
+                .unwrap_or_default(),
+            os: std::env::consts::OS.to_owned(),
+            arch: std::env::consts::ARCH.to_owned(),
+            cpus: std::thread::available_parallelism().map_or(1, usize::from),
+        }
+    }
 }
 
 impl RunSummary {

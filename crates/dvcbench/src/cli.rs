@@ -30,9 +30,33 @@ pub enum Command {
     },
     /// Run the reference portal simulator (the embedded default target) until Ctrl-C.
     Portal(PortalArgs),
+    /// Turn a run.json into a report: self-contained HTML with charts, and/or Markdown.
+    Report(ReportArgs),
     /// Watch portals around the clock and export availability, intake latency and deadline
     /// metrics to Prometheus; SIGHUP or POST /-/reload rereads the configuration.
     Probe(ProbeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The run summary written by `dvcbench run --out`.
+    pub run: PathBuf,
+
+    /// Write the HTML report (one file, opens without network) here.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+
+    /// Write the Markdown report here ("-" for standard output).
+    #[arg(long, value_name = "FILE")]
+    pub md: Option<PathBuf>,
+
+    /// An earlier run.json to compare with, step by step.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+
+    /// Language of the report: vi (default) or en.
+    #[arg(long, value_name = "LANG", default_value = "vi")]
+    pub lang: String,
 }
 
 #[derive(Debug, Args)]
@@ -85,6 +109,14 @@ pub struct RunArgs {
     /// 3 to run a catalogue scenario at three times the daily volume it is sized for.
     #[arg(long, value_name = "FACTOR")]
     pub scale: Option<f64>,
+
+    /// Also write the HTML report of the run here (see `dvcbench report`).
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+
+    /// Language of --report: vi (default) or en.
+    #[arg(long, value_name = "LANG", default_value = "vi")]
+    pub lang: String,
 
     /// Write the run summary (run.json, schema version 1) to this file.
     #[arg(long, value_name = "FILE")]

@@ -15,6 +15,7 @@ pub mod calendar;
 pub mod cli;
 pub mod portal;
 pub mod probe;
+pub mod report;
 pub mod run;
 
 use std::io::Write;
@@ -66,6 +67,7 @@ pub fn run(cli: cli::Cli, out: &mut dyn Write) -> Result<(), Failure> {
         cli::Command::Calendar(args) => calendar::run(args, out),
         cli::Command::Portal(args) => portal::run(args, out),
         cli::Command::Probe(args) => probe::run(args, out),
+        cli::Command::Report(args) => report::run(args, out),
         cli::Command::Run(args) => run::run(args, out),
         cli::Command::Validate { files } => run::validate(&files, out),
     }

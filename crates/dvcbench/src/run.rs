@@ -86,6 +86,7 @@ fn apply_overrides(scenario: &mut Scenario, args: &RunArgs) -> Result<(), String
 
 /// `dvcbench run SCENARIO`.
 pub fn run(args: RunArgs, out: &mut dyn Write) -> Result<(), Failure> {
+    crate::report::lang(&args.lang)?;
     let mut scenario = Scenario::load(&args.scenario).map_err(Failure::bad_input)?;
     apply_overrides(&mut scenario, &args).map_err(|e| Failure::bad_input(anyhow!(e)))?;
     let scenario = Arc::new(scenario);
@@ -112,6 +113,11 @@ pub fn run(args: RunArgs, out: &mut dyn Write) -> Result<(), Failure> {
             .with_context(|| format!("cannot write {}", path.display()))
             .map_err(Failure::failed)?;
         writeln!(out, "\nsummary written to {}", path.display())?;
+    }
+    if let Some(path) = &args.report {
+        let html = dvc_report::html(&summary, None, crate::report::lang(&args.lang)?);
+        crate::report::write(path, &html)?;
+        writeln!(out, "report written to {}", path.display())?;
     }
     if summary.stop_reason.as_deref() == Some("interrupted") {
         return Err(Failure {

@@ -1,0 +1,366 @@
+//! The HTML report: verdict and thresholds first, then charts, tables, the scenario as run and
+//! the machine. Everything inline: it opens from a file with no network.
+
+use crate::labels::{Labels, Lang};
+use crate::svg::{self, Series};
+use crate::{Trend, Verdict, deltas, verdict};
+use dvc_loadgen::summary::{RunSummary, Stats};
+use dvc_loadgen::units::fmt_seconds;
+use std::collections::BTreeSet;
+use std::fmt::Write;
+
+pub(crate) fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+const STYLE: &str = "body{font-family:system-ui,'Segoe UI',Roboto,sans-serif;margin:2rem auto;max-width:1100px;color:#222;padding:0 1rem}\
+h1{font-size:1.6rem}h2{font-size:1.25rem;margin-top:2rem;border-bottom:1px solid #ddd}\
+.verdict{display:inline-block;padding:.3rem .9rem;border-radius:4px;color:#fff;font-weight:bold}\
+.passed{background:#1b7a3a}.failed{background:#b3261e}.incomplete{background:#a15c00}\
+table{border-collapse:collapse;margin:.5rem 0}td,th{padding:.25rem .7rem;border-bottom:1px solid #e5e5e5;text-align:right}\
+td:first-child,th:first-child{text-align:left}.ok{color:#1b7a3a}.bad{color:#b3261e}.same{color:#666}\
+.charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(480px,1fr));gap:1rem}\
+figure{margin:0}figcaption{font-weight:600;margin-bottom:.3rem}svg.chart{width:100%;height:auto;background:#fff}\
+pre{background:#f6f6f6;padding:1rem;overflow:auto;font-size:.85rem}.note{color:#555;font-size:.9rem}";
+
+fn ms(v: f64) -> Option<f64> {
+    Some(v * 1000.0)
+}
+
+fn stats_table(out: &mut String, l: &Labels, rows: &[Stats]) {
+    let _ = write!(
+        out,
+        "<table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>p50</th><th>p90</th><th>p95</th><th>p99</th><th>max</th></tr>",
+        l.name, l.count, l.errors, l.error_rate
+    );
+    for s in rows {
+        let lat = &s.latency_seconds;
+        let rate = if s.count == 0 {
+            0.0
+        } else {
+            s.errors_total() as f64 / s.count as f64
+        };
+        let _ = write!(
+            out,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{:.2}%</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape(&s.name),
+            s.count,
+            s.errors_total(),
+            rate * 100.0,
+            fmt_seconds(lat.p50),
+            fmt_seconds(lat.p90),
+            fmt_seconds(lat.p95),
+            fmt_seconds(lat.p99),
+            fmt_seconds(lat.max)
+        );
+    }
+    out.push_str("</table>");
+}
+
+/// The whole report.
+pub fn html(run: &RunSummary, baseline: Option<&RunSummary>, lang: Lang) -> String {
+    let l = lang.labels();
+    let mut out = String::new();
+    let (class, word) = match verdict(run) {
+        Verdict::Passed => ("passed", l.passed),
+        Verdict::Failed => ("failed", l.failed),
+        Verdict::Incomplete => ("incomplete", l.incomplete),
+    };
+    let _ = write!(
+        out,
+        "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">\
+<title>{} — {}</title><style>{STYLE}</style></head><body>",
+        l.html_lang,
+        l.title,
+        escape(&run.scenario)
+    );
+    let _ = write!(
+        out,
+        "<h1>{} — {}</h1><p><span id=\"verdict\" class=\"verdict {class}\">{word}</span></p>",
+        l.title,
+        escape(&run.scenario)
+    );
+    let _ = write!(
+        out,
+        "<table><tr><td>{}</td><td>{}</td></tr><tr><td>{}</td><td>{}</td></tr><tr><td>{}</td><td>{}</td></tr><tr><td>{}</td><td>{:.1} s</td></tr>",
+        l.scenario,
+        escape(&format!(
+            "{}{}",
+            run.scenario,
+            run.description
+                .as_deref()
+                .map(|d| format!(" — {d}"))
+                .unwrap_or_default()
+        )),
+        l.target,
+        escape(&run.target),
+        l.started,
+        escape(&run.started_at),
+        l.duration,
+        run.duration_seconds
+    );
+    if let Some(reason) = &run.stop_reason {
+        let _ = write!(
+            out,
+            "<tr><td>{}</td><td>{}</td></tr>",
+            l.stopped,
+            escape(reason)
+        );
+    }
+    out.push_str("</table>");
+
+    // Thresholds first: the verdict's reasons.
+    if !run.thresholds.is_empty() {
+        let _ = write!(
+            out,
+            "<h2>{}</h2><table id=\"thresholds\"><tr><th>{}</th><th>{}</th><th>{}</th></tr>",
+            l.thresholds, l.expression, l.value, l.result
+        );
+        for t in &run.thresholds {
+            let value = t.value.map_or(l.no_data.to_owned(), |v| format!("{v:.4}"));
+            let (c, w) = if t.passed {
+                ("ok", l.ok)
+            } else {
+                ("bad", l.not_ok)
+            };
+            let _ = write!(
+                out,
+                "<tr><td>{}</td><td>{value}</td><td class=\"{c}\">{w}</td></tr>",
+                escape(&t.expression)
+            );
+        }
+        out.push_str("</table>");
+    }
+    let a = &run.arrivals;
+    let _ = write!(
+        out,
+        "<p id=\"arrivals\">{}: {} {} · {} {} · {} {} · {} {} · {} {}</p>",
+        l.arrivals,
+        a.planned,
+        l.planned,
+        a.started,
+        l.started_arrivals,
+        a.late,
+        l.late,
+        a.dropped,
+        l.dropped,
+        run.requests_total,
+        l.requests
+    );
+
+    // Charts.
+    let _ = write!(
+        out,
+        "<h2>{}</h2><p class=\"note\">{}</p><div class=\"charts\">",
+        l.charts, l.latency_note
+    );
+    let x: Vec<f64> = run.timeline.iter().map(|p| p.t).collect();
+    let figure = |out: &mut String, caption: &str, svg: String| {
+        let _ = write!(
+            out,
+            "<figure><figcaption>{caption}</figcaption>{svg}</figure>"
+        );
+    };
+    figure(
+        &mut out,
+        l.arrival_rate,
+        svg::line_chart(
+            "chart-arrivals",
+            &x,
+            &[
+                Series {
+                    name: l.planned,
+                    values: run.timeline.iter().map(|p| Some(p.planned_rate)).collect(),
+                },
+                Series {
+                    name: l.started_arrivals,
+                    values: run
+                        .timeline
+                        .iter()
+                        .map(|p| Some(p.arrivals_started as f64))
+                        .collect(),
+                },
+            ],
+            l.per_second,
+        ),
+    );
+    figure(
+        &mut out,
+        l.request_rate,
+        svg::line_chart(
+            "chart-requests",
+            &x,
+            &[Series {
+                name: l.requests,
+                values: run
+                    .timeline
+                    .iter()
+                    .map(|p| Some(p.requests as f64))
+                    .collect(),
+            }],
+            l.per_second,
+        ),
+    );
+    figure(
+        &mut out,
+        l.in_flight,
+        svg::line_chart(
+            "chart-in-flight",
+            &x,
+            &[Series {
+                name: l.journeys_unit,
+                values: run
+                    .timeline
+                    .iter()
+                    .map(|p| Some(p.in_flight as f64))
+                    .collect(),
+            }],
+            l.journeys_unit,
+        ),
+    );
+    figure(
+        &mut out,
+        l.latency_over_time,
+        svg::line_chart(
+            "chart-latency",
+            &x,
+            &[
+                Series {
+                    name: "p50",
+                    values: run.timeline.iter().map(|p| p.p50.and_then(ms)).collect(),
+                },
+                Series {
+                    name: "p95",
+                    values: run.timeline.iter().map(|p| p.p95.and_then(ms)).collect(),
+                },
+                Series {
+                    name: "p99",
+                    values: run.timeline.iter().map(|p| p.p99.and_then(ms)).collect(),
+                },
+            ],
+            "ms",
+        ),
+    );
+    let outcomes: BTreeSet<&String> = run.timeline.iter().flat_map(|p| p.errors.keys()).collect();
+    let error_series: Vec<Series<'_>> = if outcomes.is_empty() {
+        vec![Series {
+            name: l.errors,
+            values: vec![Some(0.0); x.len()],
+        }]
+    } else {
+        outcomes
+            .iter()
+            .map(|o| Series {
+                name: o.as_str(),
+                values: run
+                    .timeline
+                    .iter()
+                    .map(|p| Some(p.errors.get(*o).copied().unwrap_or(0) as f64))
+                    .collect(),
+            })
+            .collect()
+    };
+    figure(
+        &mut out,
+        l.errors_over_time,
+        svg::line_chart("chart-errors", &x, &error_series, l.per_second),
+    );
+    let rows: Vec<(String, Vec<f64>)> = run
+        .steps
+        .iter()
+        .map(|s| {
+            let lat = &s.latency_seconds;
+            (
+                s.name.clone(),
+                vec![lat.p50 * 1e3, lat.p95 * 1e3, lat.p99 * 1e3],
+            )
+        })
+        .collect();
+    figure(
+        &mut out,
+        l.latency_by_step,
+        svg::bar_chart("chart-steps", &rows, &["p50", "p95", "p99"], "ms"),
+    );
+    out.push_str("</div>");
+
+    let _ = write!(out, "<h2>{}</h2>", l.steps);
+    stats_table(&mut out, l, &run.steps);
+    let _ = write!(out, "<h2>{}</h2>", l.journeys);
+    stats_table(&mut out, l, &run.journeys);
+
+    if let Some(b) = baseline {
+        let _ = write!(
+            out,
+            "<h2>{}</h2><p class=\"note\">{} · {}</p><table id=\"baseline\"><tr><th>{}</th><th>p95</th><th>p99</th><th>{}</th><th>{}</th></tr>",
+            l.baseline,
+            escape(&b.scenario),
+            escape(&b.started_at),
+            l.name,
+            l.error_rate,
+            l.throughput
+        );
+        let cell = |(now, then, t): (f64, f64, Trend), fmt: &dyn Fn(f64) -> String| {
+            let (c, w) = match t {
+                Trend::Better => ("ok", l.better),
+                Trend::Same => ("same", l.same),
+                Trend::Worse => ("bad", l.worse),
+            };
+            format!("<td class=\"{c}\">{} ← {} ({w})</td>", fmt(now), fmt(then))
+        };
+        for d in deltas(run, b) {
+            let _ = write!(
+                out,
+                "<tr><td>{}</td>{}{}{}{}</tr>",
+                escape(&d.step),
+                cell(d.p95, &fmt_seconds),
+                cell(d.p99, &fmt_seconds),
+                cell(d.error_rate, &|v| format!("{:.2}%", v * 100.0)),
+                cell(d.throughput, &|v| format!("{v:.1}{}", l.per_second))
+            );
+        }
+        out.push_str("</table>");
+    }
+    if let Some(v) = &run.verify {
+        let _ = write!(
+            out,
+            "<h2>{}</h2><p>{}: {} {} · {} {} · {} {}</p>",
+            l.verify,
+            escape(&v.variable),
+            v.checked,
+            l.checked,
+            v.missing,
+            l.missing,
+            v.duplicated,
+            l.duplicated
+        );
+    }
+    if let Some(source) = &run.scenario_source {
+        let _ = write!(
+            out,
+            "<h2>{}</h2><pre>{}</pre>",
+            l.scenario_as_run,
+            escape(source)
+        );
+    }
+    let _ = write!(out, "<h2>{}</h2><table>", l.machine);
+    if let Some(m) = &run.machine {
+        let _ = write!(
+            out,
+            "<tr><td>host</td><td>{}</td></tr><tr><td>OS</td><td>{} {}</td></tr><tr><td>CPU</td><td>{}</td></tr>",
+            escape(&m.hostname),
+            escape(&m.os),
+            escape(&m.arch),
+            m.cpus
+        );
+    }
+    let _ = writeln!(
+        out,
+        "<tr><td>{}</td><td>{}</td></tr></table></body></html>",
+        l.version,
+        escape(&run.dvcbench_version)
+    );
+    out
+}

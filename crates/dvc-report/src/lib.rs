@@ -1,0 +1,142 @@
+//! Run reports: one self-contained HTML file with charts (inline SVG, inline CSS, no script),
+//! and Markdown for CI comments and tickets, in Vietnamese or English, optionally compared with
+//! an earlier run.
+
+mod html;
+mod labels;
+mod markdown;
+pub mod svg;
+
+pub use html::html;
+pub use labels::Lang;
+pub use markdown::markdown;
+
+use dvc_loadgen::summary::{RunSummary, Stats};
+
+/// How a figure moved against the baseline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trend {
+    Better,
+    Same,
+    Worse,
+}
+
+/// A step's figures against the same step of the baseline run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Delta {
+    pub step: String,
+    /// (now, then, trend) for p95 and p99 in seconds, error rate, and throughput per second.
+    pub p95: (f64, f64, Trend),
+    pub p99: (f64, f64, Trend),
+    pub error_rate: (f64, f64, Trend),
+    pub throughput: (f64, f64, Trend),
+}
+
+/// Changes within 5% (or, for error rates, 0.1 percentage point) count as the same.
+fn trend(now: f64, then: f64, lower_is_better: bool) -> Trend {
+    let tolerance = if lower_is_better && then < 0.01 && now < 0.01 {
+        0.001
+    } else {
+        then.abs() * 0.05
+    };
+    if (now - then).abs() <= tolerance {
+        Trend::Same
+    } else if (now < then) == lower_is_better {
+        Trend::Better
+    } else {
+        Trend::Worse
+    }
+}
+
+fn error_rate(s: &Stats) -> f64 {
+    if s.count == 0 {
+        0.0
+    } else {
+        s.errors_total() as f64 / s.count as f64
+    }
+}
+
+/// Per-step deltas of `run` against `baseline`, for steps both runs have.
+pub fn deltas(run: &RunSummary, baseline: &RunSummary) -> Vec<Delta> {
+    let per_second = |s: &Stats, r: &RunSummary| s.count as f64 / r.duration_seconds.max(1e-9);
+    run.steps
+        .iter()
+        .filter_map(|s| {
+            let b = baseline.steps.iter().find(|b| b.name == s.name)?;
+            let (l, bl) = (&s.latency_seconds, &b.latency_seconds);
+            let (er, ber) = (error_rate(s), error_rate(b));
+            let (tp, btp) = (per_second(s, run), per_second(b, baseline));
+            Some(Delta {
+                step: s.name.clone(),
+                p95: (l.p95, bl.p95, trend(l.p95, bl.p95, true)),
+                p99: (l.p99, bl.p99, trend(l.p99, bl.p99, true)),
+                error_rate: (er, ber, trend(er, ber, true)),
+                throughput: (tp, btp, trend(tp, btp, false)),
+            })
+        })
+        .collect()
+}
+
+/// The verdict: passed, failed or incomplete.
+pub fn verdict(run: &RunSummary) -> Verdict {
+    match (run.passed(), run.complete) {
+        (true, true) => Verdict::Passed,
+        (true, false) => Verdict::Incomplete,
+        (false, _) => Verdict::Failed,
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Passed,
+    Failed,
+    Incomplete,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use dvc_loadgen::summary::LatencyStats;
+
+    fn step(name: &str, count: u64, errors: u64, p95: f64) -> Stats {
+        Stats {
+            name: name.into(),
+            count,
+            errors: if errors > 0 {
+                [("http_5xx".to_owned(), errors)].into_iter().collect()
+            } else {
+                Default::default()
+            },
+            latency_seconds: LatencyStats {
+                p95,
+                p99: p95 * 2.0,
+                ..LatencyStats::default()
+            },
+        }
+    }
+
+    #[test]
+    fn deltas_mark_what_got_better_and_worse() {
+        let then = RunSummary {
+            duration_seconds: 10.0,
+            steps: vec![step("home", 1000, 0, 0.100), step("submit", 100, 0, 0.500)],
+            ..RunSummary::default()
+        };
+        let now = RunSummary {
+            duration_seconds: 10.0,
+            steps: vec![
+                step("home", 1000, 0, 0.102),
+                step("submit", 150, 15, 0.300),
+                step("new", 1, 0, 0.1),
+            ],
+            ..RunSummary::default()
+        };
+        let d = deltas(&now, &then);
+        assert_eq!(d.len(), 2, "only steps both runs have");
+        assert_eq!(d[0].p95.2, Trend::Same, "2% is noise");
+        assert_eq!(d[0].error_rate.2, Trend::Same);
+        assert_eq!(d[1].p95.2, Trend::Better);
+        assert_eq!(d[1].error_rate, (0.1, 0.0, Trend::Worse));
+        assert_eq!(d[1].throughput, (15.0, 10.0, Trend::Better));
+    }
+}
