@@ -61,7 +61,7 @@ pub async fn run(scenario: Arc<Scenario>, client: HttpClient, opts: RunOptions) 
                 let judge = stop_reason.is_none() && scenario.abort_on_fail && start.elapsed() >= scenario.abort_grace;
                 if !scenario.thresholds.is_empty() && (judge || opts.live.is_some()) {
                     // Thresholds as they stand now: live gauges, and the abort decision.
-                    let summary = collector.summary(&scenario, &counters);
+                    let summary = collector.figures(&scenario, &counters);
                     let mut failed = None;
                     for th in &scenario.thresholds {
                         let passed = th.evaluate(&summary).1;
@@ -99,7 +99,8 @@ pub async fn run(scenario: Arc<Scenario>, client: HttpClient, opts: RunOptions) 
         Some(v) => Some(verify(&rt, v, &client, &opts.base_url).await),
         None => None,
     };
-    let mut summary = collector.summary(&scenario, &counters);
+    let mut summary = collector.figures(&scenario, &counters);
+    summary.timeline = std::mem::take(&mut collector.timeline);
     summary.started_at = started_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
     summary.duration_seconds = duration.as_secs_f64();
     summary.target = opts.target_label;
@@ -253,7 +254,9 @@ impl Collector {
         }
     }
 
-    fn summary(&self, scenario: &Scenario, counters: &ArrivalCounters) -> RunSummary {
+    /// The run's figures so far, without the timeline (thresholds need no timeline, and
+    /// copying it every second would cost more the longer the run).
+    fn figures(&self, scenario: &Scenario, counters: &ArrivalCounters) -> RunSummary {
         let mut all = Series {
             latency: histogram(),
             outcomes: [0; 6],
@@ -280,7 +283,6 @@ impl Collector {
                 .zip(&self.total.steps)
                 .map(|(n, s)| Stats::from_series(n, s))
                 .collect(),
-            timeline: self.timeline.clone(),
             dvcbench_version: env!("CARGO_PKG_VERSION").to_owned(),
             ..RunSummary::default()
         }
