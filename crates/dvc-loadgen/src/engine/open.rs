@@ -211,14 +211,14 @@ impl Feed {
         Some(self.start + state.next?.0 + self.max_start_delay?)
     }
 
-    /// Counts arrivals past their start deadline at `now` as planned and dropped.
+    /// Counts arrivals whose start deadline has come by `now` as planned and dropped.
     fn drop_expired(&self, now: Instant) {
         let Some(delay) = self.max_start_delay else {
             return;
         };
         let mut state = self.lock();
         while let Some((offset, k)) = state.next {
-            if state.closed || self.start + offset + delay >= now {
+            if state.closed || self.start + offset + delay > now {
                 break;
             }
             self.counters.planned.fetch_add(1, Ordering::Relaxed);
