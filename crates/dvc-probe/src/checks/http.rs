@@ -4,7 +4,6 @@ use super::{Failed, Outcome, Probe, failed, resolve};
 use crate::config::{Check, HttpCheck, Target};
 use dvc_loadgen::client::Prepared;
 use dvc_loadgen::engine::request;
-use serde_json::Value;
 use std::time::Instant;
 
 impl Probe {
@@ -28,10 +27,10 @@ impl Probe {
                 .send(t, c, "request", Prepared::get(url.clone()))
                 .await?;
         }
-        let expected = if h.status.is_empty() {
+        let expected = if h.check.status.is_empty() {
             (200..400).contains(&response.status)
         } else {
-            h.status.contains(&response.status)
+            h.check.status.contains(&response.status)
         };
         if !expected {
             return Err(failed(
@@ -47,22 +46,8 @@ impl Probe {
                 format!("body does not match {re}"),
             ));
         }
-        if !h.json.is_empty() {
-            let body: Value = serde_json::from_slice(&response.body)
-                .map_err(|e| failed(Outcome::CheckFailed, format!("body is not JSON: {e}")))?;
-            for (path, want) in &h.json {
-                let got = path.find(&body);
-                if got != Some(want) {
-                    return Err(failed(
-                        Outcome::CheckFailed,
-                        format!(
-                            "{path} is {}, expected {want}",
-                            got.map_or("missing".into(), ToString::to_string)
-                        ),
-                    ));
-                }
-            }
-        }
+        // The JSON conditions, as a runner step judges them.
+        request::judge(&h.check, &response)?;
         let took = started.elapsed();
         if t.url.starts_with("https://") {
             match self.certificate_not_after(t).await {

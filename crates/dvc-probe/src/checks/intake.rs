@@ -1,6 +1,6 @@
 //! Intake checks: a test dossier submitted, then followed until an officer decides.
 
-use super::{Failed, Outcome, Probe, Submitted, failed, parse_time, unix_now};
+use super::{Failed, Outcome, Probe, Submitted, failed, json_answer, parse_time, unix_now};
 use crate::config::{Check, IntakeCheck, Target};
 use crate::store::{Decision, Pending};
 use dvc_domain::calendar::to_local;
@@ -50,14 +50,7 @@ impl Probe {
                 Prepared::get(format!("{}/api/procedures/{}", t.url, procedure)),
             )
             .await?;
-        if answer.status != 200 {
-            return Err(failed(
-                Outcome::HttpError,
-                format!("procedure {procedure} answered {}", answer.status),
-            ));
-        }
-        let about: Value = serde_json::from_slice(&answer.body)
-            .map_err(|e| failed(Outcome::CheckFailed, format!("procedure is not JSON: {e}")))?;
+        let about = json_answer(&answer, 200, &format!("procedure {procedure}"))?;
         let attachments = about["attachments"].as_array().map_or(0, Vec::len);
         let citizen_id = login.map_or("001199004321", |(id, _)| id.as_str());
         let form = json!({
@@ -92,22 +85,7 @@ impl Probe {
             submit.headers.insert(COOKIE, v);
         }
         let answer = self.send(t, c, "submit", submit).await?;
-        if answer.status != 201 {
-            return Err(failed(
-                Outcome::HttpError,
-                format!(
-                    "submission answered {}: {}",
-                    answer.status,
-                    String::from_utf8_lossy(&answer.body)
-                ),
-            ));
-        }
-        let dossier: Value = serde_json::from_slice(&answer.body).map_err(|e| {
-            failed(
-                Outcome::CheckFailed,
-                format!("submission answer is not JSON: {e}"),
-            )
-        })?;
+        let dossier = json_answer(&answer, 201, "submission")?;
         let (Some(code), Some(submitted_at)) =
             (dossier["code"].as_str(), dossier["submitted_at"].as_str())
         else {

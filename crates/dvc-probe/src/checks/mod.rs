@@ -71,6 +71,23 @@ fn failed(outcome: Outcome, reason: impl Into<String>) -> Failed {
     }
 }
 
+/// The JSON body of `answer` when it has the `expected` status; else why not. `what` names
+/// the answer in the reason ("submission answered 422: …").
+fn json_answer(answer: &Response, expected: u16, what: &str) -> Result<serde_json::Value, Failed> {
+    if answer.status != expected {
+        return Err(failed(
+            Outcome::HttpError,
+            format!(
+                "{what} answered {}: {}",
+                answer.status,
+                String::from_utf8_lossy(&answer.body)
+            ),
+        ));
+    }
+    serde_json::from_slice(&answer.body)
+        .map_err(|e| failed(Outcome::CheckFailed, format!("{what} is not JSON: {e}")))
+}
+
 impl From<request::Failure> for Failed {
     fn from(f: request::Failure) -> Self {
         let outcome = match f.outcome {

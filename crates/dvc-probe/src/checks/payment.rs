@@ -1,6 +1,6 @@
 //! Payment checks: a fee paid through the portal's gateway sandbox, timed to confirmation.
 
-use super::{Failed, Outcome, Probe, failed, resolve};
+use super::{Failed, Outcome, Probe, failed, json_answer, resolve};
 use crate::config::{Check, PaymentCheck, Target};
 use dvc_loadgen::client::Prepared;
 use hyper::body::Bytes;
@@ -34,18 +34,7 @@ impl Probe {
             .payment_init
             .with_label_values(&labels)
             .observe(started.elapsed().as_secs_f64());
-        if answer.status != 201 {
-            return Err(failed(
-                Outcome::HttpError,
-                format!("payment creation answered {}", answer.status),
-            ));
-        }
-        let payment: Value = serde_json::from_slice(&answer.body).map_err(|e| {
-            failed(
-                Outcome::CheckFailed,
-                format!("payment answer is not JSON: {e}"),
-            )
-        })?;
+        let payment = json_answer(&answer, 201, "payment creation")?;
         let (Some(id), Some(redirect)) = (
             payment["payment_id"].as_str(),
             payment["redirect_url"].as_str(),

@@ -1,6 +1,6 @@
 //! Stats checks: deadline figures from the portal's public statistics.
 
-use super::{Failed, Outcome, Probe, failed};
+use super::{Failed, Outcome, Probe, failed, json_answer};
 use crate::config::{Check, StatsCheck, StatsField, Target};
 use dvc_loadgen::client::Prepared;
 use serde_json::Value;
@@ -11,14 +11,7 @@ impl Probe {
         let answer = self
             .send(t, c, "stats", Prepared::get(format!("{}{}", t.url, s.path)))
             .await?;
-        if answer.status != 200 {
-            return Err(failed(
-                Outcome::HttpError,
-                format!("status {}", answer.status),
-            ));
-        }
-        let body: Value = serde_json::from_slice(&answer.body)
-            .map_err(|e| failed(Outcome::CheckFailed, format!("body is not JSON: {e}")))?;
+        let body = json_answer(&answer, 200, "statistics")?;
         let items: Vec<&Value> = match &s.items {
             Some(path) => path
                 .find(&body)

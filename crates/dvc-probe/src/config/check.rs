@@ -104,12 +104,15 @@ pub(super) fn check(cx: &mut Ctx<'_>, c: &CheckFile, dir: Option<&Path>) -> Opti
                     .path
                     .as_ref()
                     .map_or_else(|| "/".into(), |p| p.get_ref().clone()),
-                status: c
-                    .status
-                    .as_ref()
-                    .map_or_else(Vec::new, |v| v.get_ref().clone()),
+                check: dvc_loadgen::scenario::Check {
+                    status: c
+                        .status
+                        .as_ref()
+                        .map_or_else(Vec::new, |v| v.get_ref().clone()),
+                    json,
+                    ..Default::default()
+                },
                 body_regex,
-                json,
                 latency_budget: c
                     .latency_budget
                     .as_ref()

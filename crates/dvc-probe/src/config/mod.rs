@@ -133,9 +133,10 @@ impl CheckKind {
 #[derive(Debug, Clone)]
 pub struct HttpCheck {
     pub path: String,
-    pub status: Vec<u16>,
+    /// Accepted statuses (empty: any 2xx or 3xx) and JSON conditions, judged as a runner
+    /// step's check is.
+    pub check: dvc_loadgen::scenario::Check,
     pub body_regex: Option<regex::Regex>,
-    pub json: Vec<(JsonPath, serde_json::Value)>,
     pub latency_budget: Option<Duration>,
 }
 
