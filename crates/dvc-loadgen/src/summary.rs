@@ -65,6 +65,11 @@ impl Stats {
     pub fn errors_total(&self) -> u64 {
         self.errors.values().sum()
     }
+
+    /// Errors over count (0–1); None when nothing ran.
+    pub fn error_rate(&self) -> Option<f64> {
+        (self.count > 0).then(|| self.errors_total() as f64 / self.count as f64)
+    }
 }
 
 /// What happened to the planned arrivals.
@@ -172,19 +177,37 @@ impl Machine {
     }
 }
 
+/// How a run went: every threshold passed (and it ran to the end), one failed, or it was
+/// stopped early with none failing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Passed,
+    Failed,
+    Incomplete,
+}
+
 impl RunSummary {
     /// True when every threshold passed.
     pub fn passed(&self) -> bool {
         self.thresholds.iter().all(|t| t.passed)
     }
 
+    /// The run's verdict.
+    pub fn verdict(&self) -> Verdict {
+        match (self.passed(), self.complete) {
+            (true, true) => Verdict::Passed,
+            (true, false) => Verdict::Incomplete,
+            (false, _) => Verdict::Failed,
+        }
+    }
+
     /// The terminal report.
     pub fn render_text(&self) -> String {
         let mut out = String::new();
-        let verdict = match (self.passed(), self.complete) {
-            (true, true) => "PASSED",
-            (true, false) => "INCOMPLETE",
-            (false, _) => "FAILED",
+        let verdict = match self.verdict() {
+            Verdict::Passed => "PASSED",
+            Verdict::Incomplete => "INCOMPLETE",
+            Verdict::Failed => "FAILED",
         };
         out.push_str(&format!(
             "\n{verdict}  scenario {} against {} ({:.1}s{})\n\n",

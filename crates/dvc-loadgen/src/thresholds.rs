@@ -139,7 +139,7 @@ impl Threshold {
 fn stat_of(s: &Stats, stat: &str, duration: f64) -> Option<f64> {
     let l: &LatencyStats = &s.latency_seconds;
     match stat {
-        "error_rate" => (s.count > 0).then(|| s.errors_total() as f64 / s.count as f64),
+        "error_rate" => s.error_rate(),
         "count" => Some(s.count as f64),
         "rate" => Some(s.count as f64 / duration),
         _ if s.count == 0 => None,

@@ -3,8 +3,8 @@
 
 use crate::labels::{Labels, Lang};
 use crate::svg::{self, Series};
-use crate::{Trend, Verdict, deltas, verdict};
-use dvc_loadgen::summary::{RunSummary, Stats};
+use crate::{Trend, arrivals_line, deltas, threshold_value};
+use dvc_loadgen::summary::{RunSummary, Stats, Verdict};
 use dvc_loadgen::units::fmt_seconds;
 use std::collections::BTreeSet;
 use std::fmt::Write;
@@ -38,11 +38,7 @@ fn stats_table(out: &mut String, l: &Labels, rows: &[Stats]) {
     );
     for s in rows {
         let lat = &s.latency_seconds;
-        let rate = if s.count == 0 {
-            0.0
-        } else {
-            s.errors_total() as f64 / s.count as f64
-        };
+        let rate = s.error_rate().unwrap_or(0.0);
         let _ = write!(
             out,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{:.2}%</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
@@ -64,7 +60,7 @@ fn stats_table(out: &mut String, l: &Labels, rows: &[Stats]) {
 pub fn html(run: &RunSummary, baseline: Option<&RunSummary>, lang: Lang) -> String {
     let l = lang.labels();
     let mut out = String::new();
-    let (class, word) = match verdict(run) {
+    let (class, word) = match run.verdict() {
         Verdict::Passed => ("passed", l.passed),
         Verdict::Failed => ("failed", l.failed),
         Verdict::Incomplete => ("incomplete", l.incomplete),
@@ -120,7 +116,7 @@ pub fn html(run: &RunSummary, baseline: Option<&RunSummary>, lang: Lang) -> Stri
             l.thresholds, l.expression, l.value, l.result
         );
         for t in &run.thresholds {
-            let value = t.value.map_or(l.no_data.to_owned(), |v| format!("{v:.4}"));
+            let value = threshold_value(t, l);
             let (c, w) = if t.passed {
                 ("ok", l.ok)
             } else {
@@ -134,21 +130,10 @@ pub fn html(run: &RunSummary, baseline: Option<&RunSummary>, lang: Lang) -> Stri
         }
         out.push_str("</table>");
     }
-    let a = &run.arrivals;
     let _ = write!(
         out,
-        "<p id=\"arrivals\">{}: {} {} · {} {} · {} {} · {} {} · {} {}</p>",
-        l.arrivals,
-        a.planned,
-        l.planned,
-        a.started,
-        l.started_arrivals,
-        a.late,
-        l.late,
-        a.dropped,
-        l.dropped,
-        run.requests_total,
-        l.requests
+        "<p id=\"arrivals\">{}</p>",
+        escape(&arrivals_line(run, l, " · "))
     );
 
     // Charts.

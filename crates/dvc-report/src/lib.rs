@@ -13,6 +13,31 @@ pub use markdown::markdown;
 
 use dvc_loadgen::summary::{RunSummary, Stats};
 
+/// A threshold's measured value as reports show it.
+fn threshold_value(t: &dvc_loadgen::summary::ThresholdResult, l: &labels::Labels) -> String {
+    t.value.map_or(l.no_data.to_owned(), |v| format!("{v:.4}"))
+}
+
+/// "Arrivals: N planned, N started, N late, N dropped · N HTTP requests", the first four
+/// separated by `sep`.
+fn arrivals_line(run: &RunSummary, l: &labels::Labels, sep: &str) -> String {
+    let a = &run.arrivals;
+    format!(
+        "{}: {} {}{sep}{} {}{sep}{} {}{sep}{} {} · {} {}",
+        l.arrivals,
+        a.planned,
+        l.planned,
+        a.started,
+        l.started_arrivals,
+        a.late,
+        l.late,
+        a.dropped,
+        l.dropped,
+        run.requests_total,
+        l.requests
+    )
+}
+
 /// How a figure moved against the baseline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Trend {
@@ -48,14 +73,6 @@ fn trend(now: f64, then: f64, lower_is_better: bool) -> Trend {
     }
 }
 
-fn error_rate(s: &Stats) -> f64 {
-    if s.count == 0 {
-        0.0
-    } else {
-        s.errors_total() as f64 / s.count as f64
-    }
-}
-
 /// Per-step deltas of `run` against `baseline`, for steps both runs have.
 pub fn deltas(run: &RunSummary, baseline: &RunSummary) -> Vec<Delta> {
     let per_second = |s: &Stats, r: &RunSummary| s.count as f64 / r.duration_seconds.max(1e-9);
@@ -64,7 +81,7 @@ pub fn deltas(run: &RunSummary, baseline: &RunSummary) -> Vec<Delta> {
         .filter_map(|s| {
             let b = baseline.steps.iter().find(|b| b.name == s.name)?;
             let (l, bl) = (&s.latency_seconds, &b.latency_seconds);
-            let (er, ber) = (error_rate(s), error_rate(b));
+            let (er, ber) = (s.error_rate().unwrap_or(0.0), b.error_rate().unwrap_or(0.0));
             let (tp, btp) = (per_second(s, run), per_second(b, baseline));
             Some(Delta {
                 step: s.name.clone(),
@@ -75,22 +92,6 @@ pub fn deltas(run: &RunSummary, baseline: &RunSummary) -> Vec<Delta> {
             })
         })
         .collect()
-}
-
-/// The verdict: passed, failed or incomplete.
-pub fn verdict(run: &RunSummary) -> Verdict {
-    match (run.passed(), run.complete) {
-        (true, true) => Verdict::Passed,
-        (true, false) => Verdict::Incomplete,
-        (false, _) => Verdict::Failed,
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Verdict {
-    Passed,
-    Failed,
-    Incomplete,
 }
 
 #[cfg(test)]

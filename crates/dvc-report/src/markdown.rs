@@ -1,8 +1,8 @@
 //! The Markdown report, for CI comments and tickets.
 
 use crate::labels::Lang;
-use crate::{Trend, Verdict, deltas, verdict};
-use dvc_loadgen::summary::RunSummary;
+use crate::{Trend, arrivals_line, deltas, threshold_value};
+use dvc_loadgen::summary::{RunSummary, Verdict};
 use dvc_loadgen::units::fmt_seconds;
 use std::fmt::Write;
 
@@ -14,7 +14,7 @@ fn cell(text: &str) -> String {
 pub fn markdown(run: &RunSummary, baseline: Option<&RunSummary>, lang: Lang) -> String {
     let l = lang.labels();
     let mut out = String::new();
-    let word = match verdict(run) {
+    let word = match run.verdict() {
         Verdict::Passed => format!("✅ {}", l.passed),
         Verdict::Failed => format!("❌ {}", l.failed),
         Verdict::Incomplete => format!("⚠️ {}", l.incomplete),
@@ -32,7 +32,7 @@ pub fn markdown(run: &RunSummary, baseline: Option<&RunSummary>, lang: Lang) -> 
             l.expression, l.value, l.result
         );
         for t in &run.thresholds {
-            let value = t.value.map_or(l.no_data.to_owned(), |v| format!("{v:.4}"));
+            let value = threshold_value(t, l);
             let result = if t.passed {
                 format!("✅ {}", l.ok)
             } else {
@@ -42,22 +42,7 @@ pub fn markdown(run: &RunSummary, baseline: Option<&RunSummary>, lang: Lang) -> 
         }
         out.push('\n');
     }
-    let a = &run.arrivals;
-    let _ = writeln!(
-        out,
-        "{}: {} {}, {} {}, {} {}, {} {} · {} {}\n",
-        l.arrivals,
-        a.planned,
-        l.planned,
-        a.started,
-        l.started_arrivals,
-        a.late,
-        l.late,
-        a.dropped,
-        l.dropped,
-        run.requests_total,
-        l.requests
-    );
+    let _ = writeln!(out, "{}\n", arrivals_line(run, l, ", "));
     let _ = writeln!(
         out,
         "| {} | {} | {} | p50 | p95 | p99 | max |\n|---|---:|---:|---:|---:|---:|---:|",

@@ -1,5 +1,6 @@
 //! Charts drawn as inline SVG, so a report needs no script and no network to show them.
 
+use crate::html::escape;
 use std::fmt::Write;
 
 /// Colours of the series, in order (colour-blind safe, from the Okabe–Ito palette).
@@ -33,12 +34,6 @@ fn nice(max: f64) -> (f64, f64) {
         .find(|s| *s >= raw)
         .unwrap_or(10.0 * magnitude);
     ((max / step).ceil() * step, step)
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
 }
 
 fn label(v: f64) -> String {
