@@ -1,10 +1,9 @@
 //! The probe daemon (the real binary) against the time-scaled multi-province simulator.
 
 use dvcbench_e2e::http::{get, wait_for};
-use dvcbench_e2e::{Scratch, promtool_check_metrics, sim};
+use dvcbench_e2e::{Process, Scratch, first_line, free_port, promtool_check_metrics, sim};
 use serde_json::Value;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 /// Three provinces of known quality, 20,000× faster than real time (a calendar day passes in
@@ -118,15 +117,8 @@ url = "{base}/{portal}"
 }
 
 struct Daemon {
-    child: Child,
+    child: Process,
     url: String,
-}
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 /// Starts the probe and waits until it listens.
@@ -135,31 +127,26 @@ fn start_probe(config: &std::path::Path, state: &std::path::Path) -> Daemon {
 }
 
 fn start_probe_with(config: &std::path::Path, state: &std::path::Path, targets: usize) -> Daemon {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("free port");
-    let addr = listener.local_addr().expect("address");
-    drop(listener);
+    let addr = format!("127.0.0.1:{}", free_port());
     let mut child = Command::new(dvcbench_e2e::dvcbench_binary())
         .args(["probe", "--config"])
         .arg(config)
         .arg("--state")
         .arg(state)
-        .args(["--listen", &addr.to_string()])
+        .args(["--listen", &addr])
         .env("DVC_E2E_PROBE_PASSWORD", "dvc-demo")
         .env_remove("RUST_LOG")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .expect("the probe starts");
-    let mut first = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut first)
-        .expect("the probe prints its address");
+    let first = first_line(&mut child);
     assert!(
         first.starts_with(&format!("probe watching {targets} targets")),
         "{first}"
     );
     Daemon {
-        child,
+        child: Process(child),
         url: format!("http://{addr}"),
     }
 }
@@ -330,8 +317,8 @@ async fn the_probe_tells_the_truth_about_each_province_and_survives_kill_9() {
         "the pending dossier's acceptance deadline, in the portal's clock"
     );
     let mut first = first;
-    first.child.kill().expect("kill -9");
-    let _ = first.child.wait();
+    first.child.0.kill().expect("kill -9");
+    let _ = first.child.0.wait();
 
     // 3. The restarted probe follows the pending dossier on (and submits one more at start).
     let second = start_probe(&config, &state);
@@ -516,7 +503,7 @@ async fn reloads_take_a_valid_configuration_and_keep_the_old_one_otherwise() {
     // A valid file by SIGHUP: the new targets are watched.
     scratch.write("probe.toml", &format!("{}{}", one("a"), one("b")));
     let hup = Command::new("kill")
-        .args(["-HUP", &probe.child.id().to_string()])
+        .args(["-HUP", &probe.child.0.id().to_string()])
         .status()
         .expect("kill -HUP");
     assert!(hup.success());

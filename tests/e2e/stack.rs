@@ -3,9 +3,10 @@
 //! shipped compose file and Kubernetes manifests, checked statically.
 
 use dvcbench_e2e::http::{get, wait_for};
-use dvcbench_e2e::{Process, Scratch, dvcbench_binary, promtool_check_metrics, sim, tool};
+use dvcbench_e2e::{
+    Process, Scratch, dvcbench_binary, first_line, free_port, promtool_check_metrics, sim, tool,
+};
 use serde_json::Value;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -94,22 +95,6 @@ name = "browse"
 [thresholds]
 "step.home.p95" = "< 2s"
 "#;
-
-/// Reads a child's first line of output (it prints its address once it listens).
-fn first_line(child: &mut std::process::Child) -> String {
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("a first line");
-    line
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("free port")
-        .port()
-}
 
 async fn query(prometheus: &str, expr: &str) -> Value {
     let url = format!(

@@ -291,6 +291,24 @@ pub fn dvcbench_binary() -> PathBuf {
     bin
 }
 
+/// A loopback port free at the time of asking, for a child process to listen on.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port()
+}
+
+/// A child's first line of output (the servers print their address once they listen).
+pub fn first_line(child: &mut std::process::Child) -> String {
+    use std::io::BufRead;
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().expect("stdout piped"))
+        .read_line(&mut line)
+        .expect("a first line");
+    line
+}
+
 /// A child process killed when dropped, so a failing test leaves nothing running.
 pub struct Process(pub std::process::Child);
 
