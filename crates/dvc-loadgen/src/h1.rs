@@ -189,12 +189,9 @@ impl Conn {
         }
     }
 
+    /// Reads a body of `n` bytes that is not yet whole in the buffer (a whole one is taken
+    /// with its head in `exchange`).
     async fn read_exact_body(&mut self, n: usize) -> Result<Bytes, ExchangeError> {
-        if self.filled >= n {
-            let body = Bytes::copy_from_slice(&self.buf[..n]);
-            self.consume(n);
-            return Ok(body);
-        }
         let mut body = Vec::with_capacity(n);
         body.extend_from_slice(&self.buf[..self.filled]);
         self.filled = 0;

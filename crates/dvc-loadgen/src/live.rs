@@ -30,7 +30,17 @@ pub struct LiveMetrics {
     pub thresholds: GaugeVec,
 }
 
-fn register<T: prometheus::core::Collector + Clone + 'static>(registry: &Registry, c: T) -> T {
+/// `registry` in Prometheus' text exposition format.
+pub fn render(registry: &Registry) -> String {
+    let mut out = Vec::new();
+    TextEncoder::new()
+        .encode(&registry.gather(), &mut out)
+        .expect("invariant: encoding to a Vec cannot fail");
+    String::from_utf8(out).expect("invariant: the text format is UTF-8")
+}
+
+/// Registers `c` on `registry` and hands it back (each metric is registered once).
+pub fn register<T: prometheus::core::Collector + Clone + 'static>(registry: &Registry, c: T) -> T {
     registry
         .register(Box::new(c.clone()))
         .expect("invariant: each metric is registered once");
@@ -168,11 +178,7 @@ impl LiveMetrics {
     }
 
     pub fn render(&self) -> String {
-        let mut out = Vec::new();
-        TextEncoder::new()
-            .encode(&self.registry.gather(), &mut out)
-            .expect("invariant: encoding to a Vec cannot fail");
-        String::from_utf8(out).expect("invariant: the text format is UTF-8")
+        render(&self.registry)
     }
 
     /// Serves `/metrics` on `listener` until the process ends.

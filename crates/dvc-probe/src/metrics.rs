@@ -2,10 +2,7 @@
 //! configuration, `check` is a configured check name, `outcome` and `figure` are fixed sets,
 //! and `agency` comes from the portal's own statistics (its list of agencies).
 
-use prometheus::{
-    Encoder, GaugeVec, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry,
-    TextEncoder,
-};
+use prometheus::{GaugeVec, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry};
 
 const PROBE_BUCKETS: [f64; 14] = [
     0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5, 2.5, 5.0, 10.0, 20.0, 30.0,
@@ -61,11 +58,7 @@ pub struct Metrics {
     pub office_hours: IntGauge,
 }
 
-fn reg<T: prometheus::core::Collector + Clone + 'static>(r: &Registry, c: T) -> T {
-    r.register(Box::new(c.clone()))
-        .expect("invariant: each metric is registered once");
-    c
-}
+use dvc_loadgen::live::register as reg;
 
 const TARGET: [&str; 2] = ["portal", "province"];
 const CHECK: [&str; 3] = ["portal", "province", "check"];
@@ -264,9 +257,7 @@ impl Metrics {
 
     /// The text exposition format.
     pub fn render(&self) -> String {
-        let mut out = Vec::new();
-        let _ = TextEncoder::new().encode(&self.registry.gather(), &mut out);
-        String::from_utf8(out).unwrap_or_default()
+        dvc_loadgen::live::render(&self.registry)
     }
 }
 
