@@ -24,43 +24,33 @@ pub(super) fn check(cx: &mut Ctx<'_>, c: &CheckFile, dir: Option<&Path>) -> Opti
     {
         cx.error(j.span().start, "jitter must be shorter than the interval");
     }
-    let at = |v: Option<std::ops::Range<usize>>| v.map(|r| r.start);
-    let keys: [(&str, Option<usize>); 19] = [
-        ("path", at(c.path.as_ref().map(Spanned::span))),
-        ("status", at(c.status.as_ref().map(Spanned::span))),
-        ("body_regex", at(c.body_regex.as_ref().map(Spanned::span))),
-        ("json", at(c.json.as_ref().map(Spanned::span))),
-        (
-            "latency_budget",
-            at(c.latency_budget.as_ref().map(Spanned::span)),
-        ),
-        ("scenario", at(c.scenario.as_ref().map(Spanned::span))),
-        ("journey", at(c.journey.as_ref().map(Spanned::span))),
-        ("procedure", at(c.procedure.as_ref().map(Spanned::span))),
-        ("citizen_id", at(c.citizen_id.as_ref().map(Spanned::span))),
-        ("password", at(c.password.as_ref().map(Spanned::span))),
-        (
-            "password_file",
-            at(c.password_file.as_ref().map(Spanned::span)),
-        ),
-        (
-            "follow_every",
-            at(c.follow_every.as_ref().map(Spanned::span)),
-        ),
-        (
-            "give_up_after",
-            at(c.give_up_after.as_ref().map(Spanned::span)),
-        ),
-        ("outcome", at(c.outcome.as_ref().map(Spanned::span))),
-        (
-            "confirm_timeout",
-            at(c.confirm_timeout.as_ref().map(Spanned::span)),
-        ),
-        ("poll_every", at(c.poll_every.as_ref().map(Spanned::span))),
-        ("items", at(c.items.as_ref().map(Spanned::span))),
-        ("agency", at(c.agency.as_ref().map(Spanned::span))),
-        ("fields", at(c.fields.as_ref().map(Spanned::span))),
-    ];
+    // Each optional key given, with where it stands (the key's name is its field's).
+    macro_rules! given {
+        ($($key:ident),*) => {
+            [$((stringify!($key), c.$key.as_ref().map(|v| v.span().start))),*]
+        };
+    }
+    let keys = given!(
+        path,
+        status,
+        body_regex,
+        json,
+        latency_budget,
+        scenario,
+        journey,
+        procedure,
+        citizen_id,
+        password,
+        password_file,
+        follow_every,
+        give_up_after,
+        outcome,
+        confirm_timeout,
+        poll_every,
+        items,
+        agency,
+        fields
+    );
     let login = ["procedure", "citizen_id", "password", "password_file"];
     let applies: Vec<&str> = match kind_name {
         "http" => vec!["path", "status", "body_regex", "json", "latency_budget"],
