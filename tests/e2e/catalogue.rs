@@ -37,6 +37,14 @@ fn run_short(name: &str) -> serde_json::Value {
     summary
 }
 
+/// A step of run.json by name.
+fn step<'a>(summary: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    summary["steps"]
+        .as_array()
+        .and_then(|steps| steps.iter().find(|st| st["name"] == name))
+        .unwrap_or_else(|| panic!("no step {name}"))
+}
+
 #[test]
 fn ordinary_weekday() {
     run_short("ordinary-weekday");
@@ -50,10 +58,7 @@ fn opening_bell() {
 #[test]
 fn deadline_eve_confirms_every_payment_despite_a_slow_gateway() {
     let s = run_short("deadline-eve");
-    let confirmed = s["steps"]
-        .as_array()
-        .and_then(|steps| steps.iter().find(|st| st["name"] == "payment_confirmed"))
-        .expect("the payment step");
+    let confirmed = step(&s, "payment_confirmed");
     // The gateway calls back after 2 s: confirmation cannot be faster.
     assert!(
         confirmed["latency_seconds"]["p50"].as_f64() >= Some(2.0),
@@ -74,10 +79,7 @@ fn go_live_day() {
 #[test]
 fn outage_and_recovery_loses_nothing_and_shows_the_wait() {
     let s = run_short("outage-and-recovery");
-    let submit = s["steps"]
-        .as_array()
-        .and_then(|steps| steps.iter().find(|st| st["name"] == "submit"))
-        .expect("the submit step");
+    let submit = step(&s, "submit");
     // Submissions made during the 10 s outage waited for the portal to come back.
     assert!(
         submit["latency_seconds"]["max"].as_f64() > Some(5.0),

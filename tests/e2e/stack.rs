@@ -307,38 +307,29 @@ async fn every_dashboard_query_returns_data_from_a_real_prometheus() {
 #[test]
 fn rules_pass_promtool_check_and_their_unit_tests() {
     let prometheus = repo().join("dashboards/prometheus");
-    let check = Command::new(tool("promtool"))
-        .args(["check", "rules"])
-        .arg(prometheus.join("rules/dvc-recording.yml"))
-        .arg(prometheus.join("rules/dvc-alerts.yml"))
-        .output()
-        .expect("promtool runs");
-    assert!(
-        check.status.success(),
-        "{}",
-        String::from_utf8_lossy(&check.stdout)
-    );
-    let test = Command::new(tool("promtool"))
-        .args(["test", "rules", "tests/dvc-alerts-test.yml"])
-        .current_dir(&prometheus)
-        .output()
-        .expect("promtool runs");
-    assert!(
-        test.status.success(),
-        "{}{}",
-        String::from_utf8_lossy(&test.stdout),
-        String::from_utf8_lossy(&test.stderr)
-    );
-    let config = Command::new(tool("promtool"))
-        .args(["check", "config", "prometheus.yml"])
-        .current_dir(&prometheus)
-        .output()
-        .expect("promtool runs");
-    assert!(
-        config.status.success(),
-        "{}",
-        String::from_utf8_lossy(&config.stdout)
-    );
+    for args in [
+        &[
+            "check",
+            "rules",
+            "rules/dvc-recording.yml",
+            "rules/dvc-alerts.yml",
+        ][..],
+        &["test", "rules", "tests/dvc-alerts-test.yml"],
+        &["check", "config", "prometheus.yml"],
+    ] {
+        let out = Command::new(tool("promtool"))
+            .args(args)
+            .current_dir(&prometheus)
+            .output()
+            .expect("promtool runs");
+        assert!(
+            out.status.success(),
+            "promtool {}: {}{}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
 }
 
 #[test]
