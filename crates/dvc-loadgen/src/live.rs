@@ -27,6 +27,9 @@ pub struct LiveMetrics {
     pub dropped: IntCounter,
     pub in_flight: IntGauge,
     pub planned_rate: Gauge,
+    /// Closed model: virtual citizens alive, and as the stages plan them now.
+    pub users: IntGauge,
+    pub planned_users: Gauge,
     pub thresholds: GaugeVec,
 }
 
@@ -145,7 +148,29 @@ impl LiveMetrics {
                 Gauge::with_opts(
                     Opts::new(
                         "dvc_run_planned_arrival_rate",
-                        "Arrivals per second the plan asks for now.",
+                        "Arrivals per second the plan asks for now (open model).",
+                    )
+                    .const_label("scenario", scenario),
+                )
+                .expect("valid metric"),
+            ),
+            users: register(
+                &registry,
+                IntGauge::with_opts(
+                    Opts::new(
+                        "dvc_run_virtual_users",
+                        "Virtual citizens alive now (closed model).",
+                    )
+                    .const_label("scenario", scenario),
+                )
+                .expect("valid metric"),
+            ),
+            planned_users: register(
+                &registry,
+                Gauge::with_opts(
+                    Opts::new(
+                        "dvc_run_planned_virtual_users",
+                        "Virtual citizens the stages plan now (closed model).",
                     )
                     .const_label("scenario", scenario),
                 )

@@ -146,6 +146,8 @@ mod tests {
 
     fn load(start_rate: f64, stages: &[(f64, f64)], poisson: bool) -> Load {
         Load {
+            model: crate::scenario::Model::Open,
+            users: Vec::new(),
             poisson,
             start_rate,
             stages: stages

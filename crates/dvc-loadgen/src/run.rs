@@ -3,18 +3,21 @@
 
 use crate::client::HttpClient;
 use crate::engine::Runtime;
+use crate::engine::closed;
 use crate::engine::open::{self, ArrivalCounters};
 use crate::live::{LiveMetrics, Progress};
 use crate::plan::Plan;
 use crate::recorder::{Outcome, Series, Shard, histogram};
-use crate::scenario::Scenario;
+use crate::scenario::{Load, Model, Scenario};
 use crate::summary::{
     RunSummary, SCHEMA_VERSION, Stats, ThresholdResult, TimelinePoint, VerifyResult,
 };
 use crate::units::fmt_seconds;
 use std::collections::{BTreeMap, HashMap};
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 use tokio::sync::watch;
 use tokio::time::Instant;
@@ -42,22 +45,51 @@ pub async fn run(scenario: Arc<Scenario>, client: HttpClient, opts: RunOptions) 
     ));
     let counters = Arc::new(ArrivalCounters::default());
     let (stop_tx, stop_rx) = watch::channel(false);
+    let users = Arc::new(AtomicU64::new(0));
     let start = Instant::now();
-    let engine = tokio::spawn({
-        let (rt, counters, plan) = (rt.clone(), counters.clone(), plan.clone());
-        async move { open::run(rt, &plan, start, counters, stop_rx).await }
-    });
-    let mut collector = Collector::new(&rt, &scenario, opts.progress, plan.duration());
+    // The open model's scheduler is a task of its own; Goose's controller runs here.
+    type Engine = Pin<Box<dyn Future<Output = Result<Option<closed::Ended>, String>> + Send>>;
+    let engine: Engine = match scenario.load.model {
+        Model::Open => {
+            let (rt, counters, plan) = (rt.clone(), counters.clone(), plan.clone());
+            let task =
+                tokio::spawn(async move { open::run(rt, &plan, start, counters, stop_rx).await });
+            Box::pin(async move {
+                task.await
+                    .map_err(|e| format!("the scheduler failed: {e}"))?;
+                Ok(None)
+            })
+        }
+        Model::Closed => Box::pin({
+            let run = closed::run(rt.clone(), counters.clone(), users.clone(), stop_rx);
+            async move { run.await.map(Some) }
+        }),
+    };
+    let closed_load = (scenario.load.model == Model::Closed).then(|| scenario.load.clone());
+    let mut collector = Collector::new(&rt, &scenario, opts.progress, closed_load);
     let mut interrupt = opts.interrupt;
     let mut stop_reason = None;
+    let mut goose = None;
     let mut tick = tokio::time::interval_at(start + Duration::from_secs(1), Duration::from_secs(1));
     tokio::pin!(engine);
     loop {
         tokio::select! {
-            _ = &mut engine => break,
+            ended = &mut engine => {
+                match ended {
+                    Ok(Some(ended)) => {
+                        if ended.interrupted && stop_reason.is_none() {
+                            stop_reason = Some("interrupted".to_owned());
+                        }
+                        goose = Some(ended.goose);
+                    }
+                    Ok(None) => {}
+                    Err(e) => stop_reason = Some(e),
+                }
+                break;
+            }
             _ = tick.tick() => {
                 let t = start.elapsed().as_secs_f64();
-                collector.collect(&rt, &counters, &plan, t, opts.live.as_ref());
+                collector.collect(&rt, &counters, &plan, t, &users, opts.live.as_ref());
                 let judge = stop_reason.is_none() && scenario.abort_on_fail && start.elapsed() >= scenario.abort_grace;
                 if !scenario.thresholds.is_empty() && (judge || opts.live.is_some()) {
                     // Thresholds as they stand now: live gauges, and the abort decision.
@@ -92,6 +124,7 @@ pub async fn run(scenario: Arc<Scenario>, client: HttpClient, opts: RunOptions) 
         &counters,
         &plan,
         duration.as_secs_f64(),
+        &users,
         opts.live.as_ref(),
     );
     collector.finish();
@@ -109,6 +142,7 @@ pub async fn run(scenario: Arc<Scenario>, client: HttpClient, opts: RunOptions) 
     summary.scenario_source = Some(scenario.source.clone());
     summary.machine = Some(crate::summary::Machine::current());
     summary.verify = verify;
+    summary.goose = goose;
     summary.thresholds = scenario
         .thresholds
         .iter()
@@ -140,12 +174,14 @@ struct Collector {
     progress: Progress,
     last_line: f64,
     step_names: Vec<String>,
+    /// Closed model: the stages of virtual citizens.
+    closed: Option<Load>,
 }
 
 impl Collector {
-    fn new(rt: &Runtime, scenario: &Scenario, progress: Progress, planned: Duration) -> Self {
+    fn new(rt: &Runtime, scenario: &Scenario, progress: Progress, closed: Option<Load>) -> Self {
         let bar = (progress == Progress::Terminal).then(|| {
-            let bar = indicatif::ProgressBar::new(planned.as_secs().max(1));
+            let bar = indicatif::ProgressBar::new(scenario.load.duration().as_secs().max(1));
             bar.set_style(
                 indicatif::ProgressStyle::with_template(
                     "{spinner} [{elapsed_precise}] {bar:30} {msg}",
@@ -165,6 +201,7 @@ impl Collector {
             progress,
             last_line: 0.0,
             step_names: rt.step_names.clone(),
+            closed,
         }
     }
 
@@ -174,6 +211,7 @@ impl Collector {
         counters: &ArrivalCounters,
         plan: &Plan,
         t: f64,
+        users: &AtomicU64,
         live: Option<&LiveMetrics>,
     ) {
         rt.recorder.drain_into(&mut self.interval);
@@ -192,9 +230,20 @@ impl Collector {
             .filter(|o| *o != Outcome::Ok && merged.outcome(*o) > 0)
             .map(|o| (o.id().to_owned(), merged.outcome(o)))
             .collect();
+        let (planned_users, users) = match &self.closed {
+            Some(load) => (
+                Some((load.users_at(t) * 10.0).round() / 10.0),
+                Some(users.load(Ordering::Relaxed)),
+            ),
+            None => (None, None),
+        };
         let point = TimelinePoint {
             t: (t * 1000.0).round() / 1000.0,
-            planned_rate: plan.rate_at(t),
+            planned_rate: if self.closed.is_some() {
+                0.0
+            } else {
+                plan.rate_at(t)
+            },
             arrivals_started: arrivals.started - self.last_started,
             requests: self.interval.requests,
             errors,
@@ -202,6 +251,8 @@ impl Collector {
             p50: q(0.5),
             p95: q(0.95),
             p99: q(0.99),
+            planned_users,
+            users,
         };
         if let Some(live) = live {
             live.planned
@@ -213,6 +264,8 @@ impl Collector {
                 .inc_by(arrivals.dropped - self.reported.dropped);
             live.in_flight.set(in_flight as i64);
             live.planned_rate.set(point.planned_rate);
+            live.users.set(point.users.unwrap_or(0) as i64);
+            live.planned_users.set(point.planned_users.unwrap_or(0.0));
         }
         self.show(&point, &arrivals);
         self.reported = arrivals.clone();
@@ -223,16 +276,17 @@ impl Collector {
 
     fn show(&mut self, p: &TimelinePoint, a: &crate::summary::Arrivals) {
         let errors: u64 = self.total.steps.iter().map(Series::errors).sum();
-        let line = format!(
-            "{:.0}/s planned, {} started/s, {} in flight, p95 {}, {} errors, {} late, {} dropped",
-            p.planned_rate,
-            p.arrivals_started,
-            p.in_flight,
-            p.p95.map_or("-".into(), fmt_seconds),
-            errors,
-            a.late,
-            a.dropped
-        );
+        let p95 = p.p95.map_or("-".into(), fmt_seconds);
+        let line = match (p.users, p.planned_users) {
+            (Some(users), Some(planned)) => format!(
+                "{users} citizens ({planned:.0} planned), {} journeys started/s, {} in flight, p95 {p95}, {errors} errors",
+                p.arrivals_started, p.in_flight,
+            ),
+            _ => format!(
+                "{:.0}/s planned, {} started/s, {} in flight, p95 {p95}, {errors} errors, {} late, {} dropped",
+                p.planned_rate, p.arrivals_started, p.in_flight, a.late, a.dropped
+            ),
+        };
         match self.progress {
             Progress::Terminal => {
                 if let Some(bar) = &self.bar {
@@ -266,6 +320,11 @@ impl Collector {
         }
         RunSummary {
             schema_version: SCHEMA_VERSION,
+            model: match scenario.load.model {
+                Model::Open => "open",
+                Model::Closed => "closed",
+            }
+            .to_owned(),
             scenario: scenario.name.clone(),
             description: scenario.description.clone(),
             arrivals: counters.snapshot(),

@@ -119,12 +119,67 @@ pub struct TimelinePoint {
     pub p50: Option<f64>,
     pub p95: Option<f64>,
     pub p99: Option<f64>,
+    /// Closed model: virtual citizens the stages plan now, and those alive.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub planned_users: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub users: Option<u64>,
+}
+
+/// A closed run's figures as Goose measured them, per step (Goose names each request after
+/// its step; a polling step's requests are counted one by one). Times are Goose's, which it
+/// rounds: to 10 ms from 100 ms, 100 ms from 500 ms and 1 s from 1 s.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GooseFigures {
+    /// Goose's coordinated-omission mitigation: backfills requests a slow answer held up, at
+    /// the citizen's average cadence.
+    pub mitigation: String,
+    pub max_users: u64,
+    pub steps: Vec<GooseStep>,
+}
+
+/// One step's requests in Goose's figures (seconds).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GooseStep {
+    pub name: String,
+    pub requests: u64,
+    pub p50: Option<f64>,
+    pub p95: Option<f64>,
+    pub p99: Option<f64>,
+    /// Requests with the mitigation's backfill.
+    pub adjusted_requests: u64,
+    pub adjusted_p50: Option<f64>,
+    pub adjusted_p95: Option<f64>,
+    pub adjusted_p99: Option<f64>,
+}
+
+impl GooseStep {
+    /// Requests, p50, p95, p99, adjusted requests, adjusted p95 and p99, as shown in tables.
+    pub fn cells(&self) -> [String; 7] {
+        let secs = |v: Option<f64>| v.map_or("-".to_owned(), fmt_seconds);
+        [
+            self.requests.to_string(),
+            secs(self.p50),
+            secs(self.p95),
+            secs(self.p99),
+            self.adjusted_requests.to_string(),
+            secs(self.adjusted_p95),
+            secs(self.adjusted_p99),
+        ]
+    }
+}
+
+fn open_model() -> String {
+    "open".to_owned()
 }
 
 /// `run.json`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RunSummary {
     pub schema_version: u32,
+    /// `open` (arrivals on a schedule) or `closed` (virtual citizens on Goose).
+    #[serde(default = "open_model")]
+    pub model: String,
     pub scenario: String,
     pub description: Option<String>,
     pub target: String,
@@ -150,6 +205,9 @@ pub struct RunSummary {
     /// Where the generator ran.
     #[serde(default)]
     pub machine: Option<Machine>,
+    /// Closed model: Goose's own figures, raw and adjusted for coordinated omission.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub goose: Option<GooseFigures>,
 }
 
 /// The generator's machine, for reports.
@@ -220,10 +278,16 @@ impl RunSummary {
                 .unwrap_or_default()
         ));
         let a = &self.arrivals;
-        out.push_str(&format!(
-            "arrivals  planned {}  started {}  late {}  dropped {}    requests {}\n\n",
-            a.planned, a.started, a.late, a.dropped, self.requests_total
-        ));
+        match &self.goose {
+            Some(g) => out.push_str(&format!(
+                "closed model  up to {} virtual citizens  journeys started {}    requests {}\n\n",
+                g.max_users, a.started, self.requests_total
+            )),
+            None => out.push_str(&format!(
+                "arrivals  planned {}  started {}  late {}  dropped {}    requests {}\n\n",
+                a.planned, a.started, a.late, a.dropped, self.requests_total
+            )),
+        }
         out.push_str(&format!(
             "{:<24} {:>8} {:>8} {:>9} {:>9} {:>9} {:>9} {:>9}\n",
             "", "count", "errors", "p50", "p90", "p95", "p99", "max"
@@ -258,6 +322,23 @@ impl RunSummary {
         if !errors.is_empty() {
             let list: Vec<String> = errors.iter().map(|(k, v)| format!("{k} {v}")).collect();
             out.push_str(&format!("\nerrors    {}\n", list.join("  ")));
+        }
+        if let Some(g) = &self.goose {
+            out.push_str(&format!(
+                "\nGoose (per request; adjusted: {} coordinated-omission mitigation)\n",
+                g.mitigation
+            ));
+            out.push_str(&format!(
+                "{:<24} {:>8} {:>9} {:>9} {:>9} {:>8} {:>9} {:>9}\n",
+                "", "requests", "p50", "p95", "p99", "adjusted", "adj. p95", "adj. p99"
+            ));
+            for st in &g.steps {
+                let [n, p50, p95, p99, adjusted, a95, a99] = st.cells();
+                out.push_str(&format!(
+                    "{:<24} {n:>8} {p50:>9} {p95:>9} {p99:>9} {adjusted:>8} {a95:>9} {a99:>9}\n",
+                    format!("step {}", st.name),
+                ));
+            }
         }
         if let Some(v) = &self.verify {
             out.push_str(&format!(

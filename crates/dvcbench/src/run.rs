@@ -5,7 +5,7 @@ use crate::{ExitStatus, Failure};
 use anyhow::{Context, anyhow};
 use dvc_loadgen::live::{LiveMetrics, Progress};
 use dvc_loadgen::plan::Plan;
-use dvc_loadgen::scenario::{Scenario, Stage, TargetBase};
+use dvc_loadgen::scenario::{Load, Model, Scenario, Stage, TargetBase};
 use dvc_loadgen::summary::RunSummary;
 use dvc_loadgen::units::{parse_duration, parse_rate};
 use std::io::{IsTerminal, Write};
@@ -18,15 +18,13 @@ pub fn validate(files: &[PathBuf], out: &mut dyn Write) -> Result<(), Failure> {
     for file in files {
         match Scenario::load(file) {
             Ok(s) => {
-                let plan = Plan::new(&s.load);
                 let steps: usize = s.journeys.iter().map(|j| j.steps.len()).sum();
                 writeln!(
                     out,
-                    "{}: ok ({} journeys, {steps} steps, {:.0} arrivals planned over {:?}, {} thresholds)",
+                    "{}: ok ({} journeys, {steps} steps, {}, {} thresholds)",
                     file.display(),
                     s.journeys.len(),
-                    plan.expected_total(),
-                    plan.duration(),
+                    planned(&s.load),
                     s.thresholds.len()
                 )?;
             }
@@ -37,6 +35,22 @@ pub fn validate(files: &[PathBuf], out: &mut dyn Write) -> Result<(), Failure> {
         Ok(())
     } else {
         Err(Failure::bad_input(anyhow!("{}", problems.join("\n"))))
+    }
+}
+
+/// What the load plans, in a few words.
+fn planned(load: &Load) -> String {
+    match load.model {
+        Model::Open => format!(
+            "{:.0} arrivals planned over {:?}",
+            Plan::new(load).expected_total(),
+            load.duration()
+        ),
+        Model::Closed => format!(
+            "up to {} virtual citizens over {:?} (closed model, on Goose)",
+            load.users.iter().map(|s| s.users).max().unwrap_or(0),
+            load.duration()
+        ),
     }
 }
 
@@ -55,10 +69,30 @@ fn apply_overrides(scenario: &mut Scenario, args: &RunArgs) -> Result<(), String
     }
     let duration = args.duration.as_deref().map(parse_duration).transpose()?;
     let load = &mut scenario.load;
-    if let Some(scale) = args.scale {
-        if !(scale.is_finite() && scale > 0.0) {
-            return Err(format!("--scale must be a positive number; got {scale}"));
+    if let Some(scale) = args.scale
+        && !(scale.is_finite() && scale > 0.0)
+    {
+        return Err(format!("--scale must be a positive number; got {scale}"));
+    }
+    if load.model == Model::Closed {
+        if args.rate.is_some() {
+            return Err("--rate applies to the open model; this scenario is closed (its stages count users)".to_owned());
         }
+        for stage in &mut load.users {
+            if let Some(scale) = args.scale {
+                stage.users = (stage.users as f64 * scale).round() as u64;
+            }
+        }
+        if let Some(d) = duration {
+            let factor = d.as_secs_f64() / load.duration().as_secs_f64().max(1e-9);
+            for stage in &mut load.users {
+                let secs = (stage.duration.as_secs_f64() * factor).round().max(1.0);
+                stage.duration = std::time::Duration::from_secs(secs as u64);
+            }
+        }
+        return Ok(());
+    }
+    if let Some(scale) = args.scale {
         load.start_rate *= scale;
         load.max_rate *= scale;
         for stage in &mut load.stages {
@@ -202,10 +236,9 @@ async fn run_async(scenario: Arc<Scenario>, args: &RunArgs) -> Result<RunSummary
         }
     });
     eprintln!(
-        "running {} against {target_label}: {:.0} arrivals over {:?}",
+        "running {} against {target_label}: {}",
         scenario.name,
-        Plan::new(&scenario.load).expected_total(),
-        scenario.load.duration()
+        planned(&scenario.load)
     );
     let opts = dvc_loadgen::run::RunOptions {
         base_url,

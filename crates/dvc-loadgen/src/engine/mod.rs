@@ -5,6 +5,7 @@
 //! server, is in the figures), each later step from the end of the previous one (plus think
 //! time). This is what keeps coordinated omission out of the percentiles.
 
+pub mod closed;
 pub mod open;
 pub mod request;
 
@@ -103,38 +104,65 @@ impl Runtime {
     /// Runs journey `j` for arrival number `arrival`, intended to start at `intended`; returns
     /// when it ended.
     pub async fn run_journey(&self, j: usize, arrival: u64, intended: Instant) -> Instant {
-        self.journey(j, arrival, intended, None).await
+        self.journey(j, arrival, intended, None, &mut Via::Pool, None)
+            .await
     }
 
     /// Runs journey `j` once, starting now, and returns what each step did (the probe's
     /// scripted checks).
     pub async fn trace_journey(&self, j: usize, arrival: u64) -> Vec<StepTrace> {
         let mut trace = Vec::new();
-        self.journey(j, arrival, Instant::now(), Some(&mut trace))
-            .await;
+        self.journey(
+            j,
+            arrival,
+            Instant::now(),
+            None,
+            &mut Via::Pool,
+            Some(&mut trace),
+        )
+        .await;
         trace
     }
 
+    /// Runs journey `j` (arrival number `arrival`, intended to start at `intended`).
+    /// `session` carries a virtual citizen's variables and cookies from one journey to the
+    /// next: its data (citizen, feeder row) is drawn on its first journey and kept. Without a
+    /// session each journey draws its own.
     async fn journey(
         &self,
         j: usize,
         arrival: u64,
         intended: Instant,
+        session: Option<&mut JourneyState>,
+        via: &mut Via<'_>,
         mut trace: Option<&mut Vec<StepTrace>>,
     ) -> Instant {
         let journey = &self.scenario.journeys[j];
         let mut rng = StdRng::seed_from_u64(
             self.scenario.load.seed ^ arrival.wrapping_mul(0x9E37_79B9_7F4A_7C15),
         );
-        let mut state = JourneyState::default();
-        self.fill_data(&mut state, j, arrival, &mut rng);
+        let mut own = JourneyState::default();
+        let state = match session {
+            Some(s) if !s.is_fresh() => {
+                self.journey_vars(s, j, arrival);
+                s
+            }
+            Some(s) => {
+                self.fill_data(s, j, arrival, &mut rng);
+                s
+            }
+            None => {
+                self.fill_data(&mut own, j, arrival, &mut rng);
+                &mut own
+            }
+        };
         let shard = arrival as usize;
         let mut step_start = intended;
         let mut outcome = Outcome::Ok;
         let mut now = intended;
         for (s, step) in journey.steps.iter().enumerate() {
             let series = self.step_series[j][s];
-            let (result, requests) = self.run_step(j, s, &mut state, &mut rng).await;
+            let (result, requests) = self.run_step(j, s, state, &mut rng, via).await;
             now = Instant::now();
             let latency = now.saturating_duration_since(step_start);
             let step_outcome = result.as_ref().map_or_else(|f| f.outcome, |()| Outcome::Ok);
@@ -168,7 +196,7 @@ impl Runtime {
         }
         if outcome == Outcome::Ok
             && let Some(v) = &self.scenario.verify
-            && let Some(value) = crate::template::Vars::get(&state, &v.variable)
+            && let Some(value) = crate::template::Vars::get(&*state, &v.variable)
         {
             self.verify_values
                 .lock()
@@ -184,7 +212,7 @@ impl Runtime {
         now
     }
 
-    fn fill_data(&self, state: &mut JourneyState, j: usize, arrival: u64, rng: &mut StdRng) {
+    fn journey_vars(&self, state: &mut JourneyState, j: usize, arrival: u64) {
         if self.uses_journey_vars {
             state.set("journey.id".into(), arrival.to_string());
             state.set(
@@ -192,6 +220,11 @@ impl Runtime {
                 self.scenario.journeys[j].name.clone(),
             );
         }
+    }
+
+    fn fill_data(&self, state: &mut JourneyState, j: usize, arrival: u64, rng: &mut StdRng) {
+        self.journey_vars(state, j, arrival);
+        state.mark_filled();
         if self.scenario.uses_citizens {
             for (k, v) in data::citizen(rng, &self.scenario.citizen_provinces) {
                 state.set(k, v);
@@ -211,6 +244,7 @@ impl Runtime {
         s: usize,
         state: &mut JourneyState,
         rng: &mut StdRng,
+        via: &mut Via<'_>,
     ) -> (Result<(), request::Failure>, u64) {
         let step = &self.scenario.journeys[j].steps[s];
         let started = step.poll.as_ref().map(|_| Instant::now());
@@ -228,7 +262,10 @@ impl Runtime {
             let response = match built {
                 Ok(req) => {
                     requests += 1;
-                    request::send(&self.client, req, step.timeout).await
+                    match via {
+                        Via::Pool => request::send(&self.client, req, step.timeout).await,
+                        Via::Goose(user) => closed::send(user, req, step).await,
+                    }
                 }
                 Err(f) => return (Err(f), requests),
             };
@@ -271,6 +308,14 @@ async fn think(think: Think, rng: &mut StdRng) {
         }
     };
     tokio::time::sleep(pause).await;
+}
+
+/// How a journey's requests go out.
+pub enum Via<'a> {
+    /// The runtime's own client (the open model, the probe).
+    Pool,
+    /// A Goose virtual citizen's client, so Goose sees (and times) every request.
+    Goose(closed::Citizen<'a>),
 }
 
 /// Picks a journey by weight.

@@ -16,13 +16,23 @@ use std::time::Duration;
 
 /// A journey's variables and cookies. A journey holds a handful of variables, so a vector
 /// searched from the end is cheaper than a hash map on the hot path.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct JourneyState {
     vars: Vec<(String, String)>,
     pub cookies: Vec<(String, String)>,
+    filled: bool,
 }
 
 impl JourneyState {
+    /// True until the journey's data (citizen, feeder row) has been drawn.
+    pub fn is_fresh(&self) -> bool {
+        !self.filled
+    }
+
+    pub(crate) fn mark_filled(&mut self) {
+        self.filled = true;
+    }
+
     /// Sets (or replaces) a variable.
     pub fn set(&mut self, name: String, value: String) {
         match self.vars.iter_mut().find(|(n, _)| *n == name) {

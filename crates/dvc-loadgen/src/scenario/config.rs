@@ -63,7 +63,8 @@ impl Default for TargetConfig {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LoadConfig {
-    /// `"open"`: citizens arrive on a schedule whatever the portal does.
+    /// `"open"`: citizens arrive on a schedule whatever the portal does; `"closed"`: a crowd
+    /// of virtual citizens (on Goose), each running journeys back to back.
     #[serde(default = "open")]
     pub model: Spanned<String>,
     /// `"constant"` (evenly spaced) or `"poisson"` (random, same mean rate).
@@ -112,7 +113,10 @@ fn seed() -> u64 {
 #[serde(deny_unknown_fields)]
 pub struct StageConfig {
     pub duration: String,
-    pub rate: String,
+    /// Open model: arrivals per second at the stage's end.
+    pub rate: Option<String>,
+    /// Closed model: virtual citizens at the stage's end.
+    pub users: Option<u64>,
 }
 
 /// Test data.

@@ -55,9 +55,21 @@ pub enum TargetBase {
     Url(String),
 }
 
+/// How citizens come: on a schedule (open) or as a fixed crowd that loops (closed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Model {
+    /// Arrivals follow `stages` of rates whatever the portal does.
+    Open,
+    /// Virtual citizens (on Goose) follow `users` stages, each running journeys back to back.
+    Closed,
+}
+
 /// Arrival schedule and limits.
 #[derive(Debug, Clone)]
 pub struct Load {
+    pub model: Model,
+    /// Closed model: virtual citizens over time (empty for the open model).
+    pub users: Vec<UsersStage>,
     pub poisson: bool,
     pub start_rate: f64,
     pub stages: Vec<Stage>,
@@ -71,8 +83,34 @@ pub struct Load {
 impl Load {
     /// Total planned duration.
     pub fn duration(&self) -> Duration {
-        self.stages.iter().map(|s| s.duration).sum()
+        match self.model {
+            Model::Open => self.stages.iter().map(|s| s.duration).sum(),
+            Model::Closed => self.users.iter().map(|s| s.duration).sum(),
+        }
     }
+
+    /// Closed model: the virtual citizens planned at `t` seconds (stages ramp linearly from
+    /// the previous count, the first from 0); 0 after the plan.
+    pub fn users_at(&self, t: f64) -> f64 {
+        let (mut start, mut from) = (0.0, 0.0);
+        for stage in &self.users {
+            let d = stage.duration.as_secs_f64();
+            let to = stage.users as f64;
+            if t < start + d {
+                return from + (to - from) * ((t - start) / d).max(0.0);
+            }
+            start += d;
+            from = to;
+        }
+        0.0
+    }
+}
+
+/// One closed-model stage: ramp linearly to `users` virtual citizens over `duration`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UsersStage {
+    pub duration: Duration,
+    pub users: u64,
 }
 
 /// One stage: ramp linearly to `rate` (per second) over `duration`.

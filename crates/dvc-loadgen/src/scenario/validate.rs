@@ -261,11 +261,19 @@ fn target(p: &mut Problems, t: &TargetConfig, dir: &Path) -> Option<Target> {
 }
 
 fn load(p: &mut Problems, l: &LoadConfig) -> Option<Load> {
-    if l.model.get_ref() != "open" {
-        p.at(
-            l.model.span().start,
-            format!("model must be \"open\"; got {:?}", l.model.get_ref()),
-        );
+    let model = match l.model.get_ref().as_str() {
+        "open" => Model::Open,
+        "closed" => Model::Closed,
+        other => {
+            p.at(
+                l.model.span().start,
+                format!("model must be \"open\" or \"closed\"; got {other:?}"),
+            );
+            Model::Open
+        }
+    };
+    if model == Model::Closed {
+        return closed_load(p, l);
     }
     let poisson = match l.arrivals.get_ref().as_str() {
         "constant" => false,
@@ -286,7 +294,19 @@ fn load(p: &mut Problems, l: &LoadConfig) -> Option<Load> {
     for s in &l.stages {
         let at = s.span().start;
         let duration = p.ok(at, parse_duration(&s.get_ref().duration));
-        let rate = p.ok(at, parse_rate(&s.get_ref().rate));
+        if s.get_ref().users.is_some() {
+            p.at(at, "users is a closed-model stage key; an open stage has a rate (or set model = \"closed\")");
+        }
+        let rate = match &s.get_ref().rate {
+            Some(r) => p.ok(at, parse_rate(r)),
+            None => {
+                p.at(
+                    at,
+                    "an open-model stage needs a rate, e.g. { duration = \"1m\", rate = \"20/s\" }",
+                );
+                None
+            }
+        };
         if let Some(r) = rate.filter(|r| *r > max_rate) {
             p.at(
                 at,
@@ -332,6 +352,8 @@ fn load(p: &mut Problems, l: &LoadConfig) -> Option<Load> {
         parse_duration(l.graceful_stop.get_ref()),
     )?;
     Some(Load {
+        model,
+        users: Vec::new(),
         poisson,
         start_rate,
         stages,
@@ -339,6 +361,82 @@ fn load(p: &mut Problems, l: &LoadConfig) -> Option<Load> {
         max_start_delay,
         max_rate,
         graceful_stop,
+        seed: l.seed,
+    })
+}
+
+/// The closed model: `users` stages in whole seconds (Goose's test plan), and none of the
+/// open model's arrival keys.
+fn closed_load(p: &mut Problems, l: &LoadConfig) -> Option<Load> {
+    // Defaults carry an empty span; a key written in the file never does.
+    let given = |span: std::ops::Range<usize>| (span != (0..0)).then_some(span.start);
+    let open_only = [
+        ("arrivals", given(l.arrivals.span())),
+        ("start_rate", l.start_rate.as_ref().map(|s| s.span().start)),
+        ("max_in_flight", given(l.max_in_flight.span())),
+        (
+            "max_start_delay",
+            l.max_start_delay.as_ref().map(|s| s.span().start),
+        ),
+        ("max_rate", given(l.max_rate.span())),
+        ("graceful_stop", given(l.graceful_stop.span())),
+    ];
+    for (key, at) in open_only {
+        if let Some(at) = at {
+            p.at(
+                at,
+                format!("{key} applies to the open model only; a closed run lets each virtual citizen finish its journey"),
+            );
+        }
+    }
+    if l.stages.is_empty() {
+        p.at(0, "load.stages needs at least one stage, e.g. stages = [{ duration = \"1m\", users = 200 }]");
+    }
+    let mut users = Vec::new();
+    for s in &l.stages {
+        let at = s.span().start;
+        let stage = s.get_ref();
+        if stage.rate.is_some() {
+            p.at(
+                at,
+                "rate is an open-model stage key; a closed stage has users",
+            );
+        }
+        let Some(count) = stage.users else {
+            p.at(
+                at,
+                "a closed-model stage needs users, e.g. { duration = \"1m\", users = 200 }",
+            );
+            continue;
+        };
+        let Some(duration) = p.ok(at, parse_duration(&stage.duration)) else {
+            continue;
+        };
+        if duration.is_zero() || duration.subsec_nanos() != 0 {
+            p.at(
+                at,
+                "a closed-model stage lasts a whole number of seconds (> 0)",
+            );
+            continue;
+        }
+        users.push(UsersStage {
+            duration,
+            users: count,
+        });
+    }
+    if !users.is_empty() && users.iter().all(|s| s.users == 0) {
+        p.at(0, "every stage has 0 users: no citizen would come");
+    }
+    Some(Load {
+        model: Model::Closed,
+        users,
+        poisson: false,
+        start_rate: 0.0,
+        stages: Vec::new(),
+        max_in_flight: usize::MAX,
+        max_start_delay: None,
+        max_rate: f64::INFINITY,
+        graceful_stop: Duration::ZERO,
         seed: l.seed,
     })
 }
@@ -739,6 +837,62 @@ name = "j"
             );
         }
         assert_eq!(found.len(), expect.len(), "{found:#?}");
+    }
+
+    #[test]
+    fn closed_model_stages_count_users_in_whole_seconds() {
+        let ok = validate(
+            Path::new("s.toml"),
+            "[load]\nmodel = \"closed\"\nstages = [{ duration = \"30s\", users = 50 }, { duration = \"1m\", users = 50 }]\n[[journey]]\nname = \"j\"\n[[journey.step]]\nname = \"s\"\npath = \"/\"\n",
+        )
+        .expect("valid");
+        assert_eq!(ok.load.model, Model::Closed);
+        assert_eq!(ok.load.duration(), Duration::from_secs(90));
+        assert_eq!(ok.load.users_at(15.0), 25.0);
+        assert_eq!(ok.load.users_at(60.0), 50.0);
+        assert_eq!(ok.load.users_at(95.0), 0.0);
+        let found = problems(
+            r#"[load]
+model = "closed"
+arrivals = "poisson"
+max_rate = "10/s"
+stages = [{ duration = "1500ms", users = 5 }, { duration = "1m", rate = "2/s" }]
+
+[[journey]]
+name = "j"
+  [[journey.step]]
+  name = "s"
+  path = "/"
+"#,
+        );
+        let expect = [
+            "s.toml:3:12: arrivals applies to the open model only",
+            "s.toml:4:12: max_rate applies to the open model only",
+            "s.toml:5:11: a closed-model stage lasts a whole number of seconds",
+            "s.toml:5:47: rate is an open-model stage key",
+            "s.toml:5:47: a closed-model stage needs users",
+        ];
+        for e in expect {
+            assert!(
+                found.iter().any(|f| f.starts_with(e)),
+                "missing {e:?} in {found:#?}"
+            );
+        }
+        assert_eq!(found.len(), expect.len(), "{found:#?}");
+        let open = problems(
+            "[load]\nstages = [{ duration = \"1s\", users = 5 }]\n[[journey]]\nname = \"j\"\n[[journey.step]]\nname = \"s\"\npath = \"/\"\n",
+        );
+        assert!(
+            open[0].starts_with("s.toml:2:11: users is a closed-model stage key"),
+            "{open:?}"
+        );
+        let model = problems(
+            "[load]\nmodel = \"shut\"\nstages = [{ duration = \"1s\", rate = \"1/s\" }]\n[[journey]]\nname = \"j\"\n[[journey.step]]\nname = \"s\"\npath = \"/\"\n",
+        );
+        assert!(
+            model[0].starts_with("s.toml:2:9: model must be \"open\" or \"closed\""),
+            "{model:?}"
+        );
     }
 
     #[test]
