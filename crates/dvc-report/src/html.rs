@@ -4,7 +4,7 @@
 use crate::labels::{Labels, Lang};
 use crate::svg::{self, Series};
 use crate::{Trend, arrivals_line, deltas, threshold_value};
-use dvc_loadgen::summary::{RunSummary, Stats, Verdict};
+use dvc_loadgen::summary::{GooseFigures, RunSummary, Stats, Verdict};
 use dvc_loadgen::units::fmt_seconds;
 use std::collections::BTreeSet;
 use std::fmt::Write;
@@ -52,6 +52,30 @@ fn stats_table(out: &mut String, l: &Labels, rows: &[Stats]) {
             fmt_seconds(lat.p99),
             fmt_seconds(lat.max)
         );
+    }
+    out.push_str("</table>");
+}
+
+/// Goose's figures beside ours (closed runs).
+fn goose_table(out: &mut String, l: &Labels, g: &GooseFigures) {
+    let _ = write!(
+        out,
+        "<h2>{}</h2><p class=\"note\">{}</p><table id=\"goose\"><tr><th>{}</th><th>{}</th><th>p50</th><th>p95</th><th>p99</th><th>{} ({})</th><th>p95 ({})</th><th>p99 ({})</th></tr>",
+        l.goose_figures,
+        l.goose_note,
+        l.name,
+        l.requests,
+        l.requests,
+        l.adjusted,
+        l.adjusted,
+        l.adjusted
+    );
+    for st in &g.steps {
+        let _ = write!(out, "<tr><td>{}</td>", escape(&st.name));
+        for cell in st.cells() {
+            let _ = write!(out, "<td>{cell}</td>");
+        }
+        out.push_str("</tr>");
     }
     out.push_str("</table>");
 }
@@ -140,7 +164,12 @@ pub fn html(run: &RunSummary, baseline: Option<&RunSummary>, lang: Lang) -> Stri
     let _ = write!(
         out,
         "<h2>{}</h2><p class=\"note\">{}</p><div class=\"charts\">",
-        l.charts, l.latency_note
+        l.charts,
+        if run.goose.is_some() {
+            l.latency_note_closed
+        } else {
+            l.latency_note
+        }
     );
     let x: Vec<f64> = run.timeline.iter().map(|p| p.t).collect();
     let figure = |out: &mut String, caption: &str, svg: String| {
@@ -149,28 +178,27 @@ pub fn html(run: &RunSummary, baseline: Option<&RunSummary>, lang: Lang) -> Stri
             "<figure><figcaption>{caption}</figcaption>{svg}</figure>"
         );
     };
+    let started = Series {
+        name: l.started_arrivals,
+        values: run
+            .timeline
+            .iter()
+            .map(|p| Some(p.arrivals_started as f64))
+            .collect(),
+    };
+    let (caption, arrivals) = if run.goose.is_some() {
+        (l.journey_starts, vec![started])
+    } else {
+        let planned = Series {
+            name: l.planned,
+            values: run.timeline.iter().map(|p| Some(p.planned_rate)).collect(),
+        };
+        (l.arrival_rate, vec![planned, started])
+    };
     figure(
         &mut out,
-        l.arrival_rate,
-        svg::line_chart(
-            "chart-arrivals",
-            &x,
-            &[
-                Series {
-                    name: l.planned,
-                    values: run.timeline.iter().map(|p| Some(p.planned_rate)).collect(),
-                },
-                Series {
-                    name: l.started_arrivals,
-                    values: run
-                        .timeline
-                        .iter()
-                        .map(|p| Some(p.arrivals_started as f64))
-                        .collect(),
-                },
-            ],
-            l.per_second,
-        ),
+        caption,
+        svg::line_chart("chart-arrivals", &x, &arrivals, l.per_second),
     );
     figure(
         &mut out,
@@ -189,22 +217,32 @@ pub fn html(run: &RunSummary, baseline: Option<&RunSummary>, lang: Lang) -> Stri
             l.per_second,
         ),
     );
+    let mut in_flight = vec![Series {
+        name: l.journeys_unit,
+        values: run
+            .timeline
+            .iter()
+            .map(|p| Some(p.in_flight as f64))
+            .collect(),
+    }];
+    if run.goose.is_some() {
+        in_flight.push(Series {
+            name: l.planned_citizens,
+            values: run.timeline.iter().map(|p| p.planned_users).collect(),
+        });
+        in_flight.push(Series {
+            name: l.alive_citizens,
+            values: run
+                .timeline
+                .iter()
+                .map(|p| p.users.map(|u| u as f64))
+                .collect(),
+        });
+    }
     figure(
         &mut out,
         l.in_flight,
-        svg::line_chart(
-            "chart-in-flight",
-            &x,
-            &[Series {
-                name: l.journeys_unit,
-                values: run
-                    .timeline
-                    .iter()
-                    .map(|p| Some(p.in_flight as f64))
-                    .collect(),
-            }],
-            l.journeys_unit,
-        ),
+        svg::line_chart("chart-in-flight", &x, &in_flight, l.journeys_unit),
     );
     figure(
         &mut out,
@@ -275,6 +313,9 @@ pub fn html(run: &RunSummary, baseline: Option<&RunSummary>, lang: Lang) -> Stri
     stats_table(&mut out, l, &run.steps);
     let _ = write!(out, "<h2>{}</h2>", l.journeys);
     stats_table(&mut out, l, &run.journeys);
+    if let Some(g) = &run.goose {
+        goose_table(&mut out, l, g);
+    }
 
     if let Some(b) = baseline {
         let _ = write!(

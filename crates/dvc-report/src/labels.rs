@@ -74,6 +74,15 @@ pub struct Labels {
     pub machine: &'static str,
     pub version: &'static str,
     pub latency_note: &'static str,
+    pub latency_note_closed: &'static str,
+    pub virtual_citizens: &'static str,
+    pub closed_model: &'static str,
+    pub journey_starts: &'static str,
+    pub planned_citizens: &'static str,
+    pub alive_citizens: &'static str,
+    pub goose_figures: &'static str,
+    pub goose_note: &'static str,
+    pub adjusted: &'static str,
 }
 
 const VI: Labels = Labels {
@@ -129,6 +138,15 @@ const VI: Labels = Labels {
     machine: "Máy chạy kiểm thử",
     version: "Phiên bản dvcbench",
     latency_note: "Độ trễ tính từ thời điểm dự kiến bắt đầu (không bỏ sót thời gian chờ).",
+    latency_note_closed: "Mô hình đóng: mỗi bước tính từ khi bước trước kết thúc (cộng thời gian suy nghĩ). Khi cổng chậm, công dân ảo gửi ít yêu cầu hơn; xem số liệu đã hiệu chỉnh của Goose bên dưới.",
+    virtual_citizens: "Công dân ảo",
+    closed_model: "mô hình đóng (Goose), tối đa",
+    journey_starts: "Hành trình bắt đầu mỗi giây",
+    planned_citizens: "công dân ảo theo kế hoạch",
+    alive_citizens: "công dân ảo đang hoạt động",
+    goose_figures: "Số liệu của Goose (theo yêu cầu HTTP)",
+    goose_note: "Goose bù các yêu cầu lẽ ra đã được gửi trong lúc một câu trả lời chậm giữ công dân ảo lại (giảm thiểu coordinated omission, theo nhịp trung bình của từng công dân ảo); các cột \"đã hiệu chỉnh\" gồm cả các yêu cầu bù đó. Thời gian suy nghĩ ngẫu nhiên và việc chờ kết quả cũng kéo dài một vòng và được Goose tính như bị giữ lại.",
+    adjusted: "đã hiệu chỉnh",
 };
 
 const EN: Labels = Labels {
@@ -184,6 +202,15 @@ const EN: Labels = Labels {
     machine: "Generator machine",
     version: "dvcbench version",
     latency_note: "Latencies count from each arrival's intended start (no coordinated omission).",
+    latency_note_closed: "Closed model: each step counts from the end of the previous one (plus think time). A slow portal makes the virtual citizens send fewer requests; see Goose's adjusted figures below.",
+    virtual_citizens: "Virtual citizens",
+    closed_model: "closed model (Goose), up to",
+    journey_starts: "Journeys started per second",
+    planned_citizens: "virtual citizens planned",
+    alive_citizens: "virtual citizens active",
+    goose_figures: "Goose's figures (per HTTP request)",
+    goose_note: "Goose backfills the requests a citizen would have sent while a slow answer held it up (coordinated-omission mitigation, at each citizen's average cadence); the adjusted columns include them. Random think times and polling also lengthen a loop and count as held up.",
+    adjusted: "adjusted",
 };
 
 impl Lang {

@@ -22,6 +22,19 @@ fn threshold_value(t: &dvc_loadgen::summary::ThresholdResult, l: &labels::Labels
 /// separated by `sep`.
 fn arrivals_line(run: &RunSummary, l: &labels::Labels, sep: &str) -> String {
     let a = &run.arrivals;
+    if let Some(g) = &run.goose {
+        return format!(
+            "{}: {} {}{sep}{} {} {} · {} {}",
+            l.virtual_citizens,
+            l.closed_model,
+            g.max_users,
+            a.started,
+            l.journeys_unit,
+            l.started_arrivals,
+            run.requests_total,
+            l.requests
+        );
+    }
     format!(
         "{}: {} {}{sep}{} {}{sep}{} {}{sep}{} {} · {} {}",
         l.arrivals,

@@ -62,6 +62,23 @@ pub fn markdown(run: &RunSummary, baseline: Option<&RunSummary>, lang: Lang) -> 
             fmt_seconds(lat.max)
         );
     }
+    if let Some(g) = &run.goose {
+        let _ = writeln!(
+            out,
+            "\n### {}\n\n{}\n\n| {} | {} | p50 | p95 | p99 | {} ({}) | p95 ({}) | p99 ({}) |\n|---|---:|---:|---:|---:|---:|---:|---:|",
+            l.goose_figures,
+            l.goose_note,
+            l.steps,
+            l.requests,
+            l.requests,
+            l.adjusted,
+            l.adjusted,
+            l.adjusted
+        );
+        for st in &g.steps {
+            let _ = writeln!(out, "| {} | {} |", cell(&st.name), st.cells().join(" | "));
+        }
+    }
     if let Some(b) = baseline {
         let _ = writeln!(
             out,
