@@ -5,6 +5,11 @@ use dvcbench_e2e::{Scratch, dvcbench};
 use std::path::Path;
 
 fn run_short(name: &str) -> serde_json::Value {
+    run_scaled(name, "2")
+}
+
+/// Runs a catalogue entry in its short form (5 s) at `--scale`, and checks it passed.
+fn run_scaled(name: &str, scale: &str) -> serde_json::Value {
     let scenario = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../scenarios/catalogue")
         .join(format!("{name}.toml"));
@@ -17,7 +22,7 @@ fn run_short(name: &str) -> serde_json::Value {
         "--duration",
         "5s",
         "--scale",
-        "2",
+        scale,
         "--out",
         out.to_str().expect("utf-8"),
     ]);
@@ -104,4 +109,14 @@ fn scale_must_be_positive() {
         run.error.as_deref(),
         Some("--scale must be a positive number; got 0")
     );
+}
+
+#[test]
+fn exam_registration_closed_runs_desks_back_to_back() {
+    // 30 desks; each finishes the candidate it started when the short form ends.
+    let s = run_scaled("exam-registration-closed", "0.1");
+    assert_eq!(s["model"], "closed");
+    assert_eq!(s["goose"]["max_users"], 30);
+    assert_eq!(step(&s, "submit")["count"], 30, "one candidate per desk");
+    assert_eq!(s["verify"]["checked"], 30);
 }

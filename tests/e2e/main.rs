@@ -2,6 +2,7 @@
 
 mod calendar;
 mod catalogue;
+mod closed;
 mod portal;
 mod portal_load;
 mod portal_openapi;

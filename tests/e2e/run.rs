@@ -296,38 +296,50 @@ fn exit_codes_follow_the_verdict() {
 #[test]
 fn abort_on_fail_stops_early_to_spare_the_portal() {
     let dir = Scratch::new("abort");
-    let file = dir.write(
-        "abort.toml",
-        "[load]\nstages = [{ duration = \"30s\", rate = \"20/s\" }]\n[[journey]]\nname = \"j\"\n\
-         [[journey.step]]\nname = \"missing\"\npath = \"/api/dossiers/none\"\n\
-         [thresholds]\n\"journey.error_rate\" = \"< 1%\"\nabort_on_fail = true\nabort_grace = \"1s\"\n",
-    );
-    let out = dir.path.join("abort.json");
-    let started = std::time::Instant::now();
-    let r = dvcbench(&[
-        "run",
-        "-q",
-        file.to_str().expect("utf-8"),
-        "--out",
-        out.to_str().expect("utf-8"),
-    ]);
-    assert_eq!(r.code, 1);
-    assert!(
-        started.elapsed() < Duration::from_secs(15),
-        "stopped well before 30 s"
-    );
-    let summary: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&out).expect("run.json")).expect("JSON");
-    assert_eq!(summary["complete"], false);
-    assert_eq!(
-        summary["stop_reason"],
-        "threshold failed: journey.error_rate < 1%"
-    );
-    assert!(
-        summary["steps"][0]["errors"]["http_4xx"]
-            .as_u64()
-            .is_some_and(|n| n > 0)
-    );
+    let models = [
+        ("open", "stages = [{ duration = \"30s\", rate = \"20/s\" }]"),
+        (
+            "closed",
+            "model = \"closed\"\nstages = [{ duration = \"30s\", users = 5 }]",
+        ),
+    ];
+    for (model, load) in models {
+        let file = dir.write(
+            &format!("{model}.toml"),
+            &format!(
+                "[load]\n{load}\n[[journey]]\nname = \"j\"\n\
+                 [[journey.step]]\nname = \"missing\"\npath = \"/api/dossiers/none\"\nthink = {{ fixed = \"50ms\" }}\n\
+                 [thresholds]\n\"journey.error_rate\" = \"< 1%\"\nabort_on_fail = true\nabort_grace = \"1s\"\n"
+            ),
+        );
+        let out = dir.path.join(format!("{model}.json"));
+        let started = std::time::Instant::now();
+        let r = dvcbench(&[
+            "run",
+            "-q",
+            file.to_str().expect("utf-8"),
+            "--out",
+            out.to_str().expect("utf-8"),
+        ]);
+        assert_eq!(r.code, 1, "{model}: {:?}", r.error);
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "{model}: stopped well before 30 s"
+        );
+        let summary: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&out).expect("run.json")).expect("JSON");
+        assert_eq!(summary["complete"], false, "{model}");
+        assert_eq!(
+            summary["stop_reason"], "threshold failed: journey.error_rate < 1%",
+            "{model}"
+        );
+        assert!(
+            summary["steps"][0]["errors"]["http_4xx"]
+                .as_u64()
+                .is_some_and(|n| n > 0),
+            "{model}"
+        );
+    }
 }
 
 #[test]

@@ -251,7 +251,8 @@ pub mod fixtures {
         serve(app).await
     }
 
-    async fn serve(app: axum::Router) -> SocketAddr {
+    /// Serves `app` on a free loopback port.
+    pub async fn serve(app: axum::Router) -> SocketAddr {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
