@@ -72,6 +72,16 @@ impl Daemon {
             g.reset();
         }
         m.targets.set(config.targets.len() as i64);
+        m.info.reset();
+        m.info
+            .with_label_values(&[&config.location, env!("CARGO_PKG_VERSION")])
+            .set(1.0);
+        let (probe, location, days) = (
+            self.probe.clone(),
+            config.location.clone(),
+            config.history_days,
+        );
+        tasks.spawn(async move { keep_history(&probe, &location, days).await });
         for (ti, target) in config.targets.iter().enumerate() {
             for (ci, check) in target.checks.iter().enumerate() {
                 status.insert(
@@ -245,6 +255,22 @@ async fn schedule(
     }
 }
 
+/// Keeps the state file's history: the probe's location, and runs and figures no older than
+/// `days` (pruned now and every hour).
+async fn keep_history(probe: &Probe, location: &str, days: u32) {
+    if let Err(e) = probe.store.set_meta("location", location) {
+        tracing::error!(error = %e, "cannot record the probe's location");
+    }
+    let mut hourly = tokio::time::interval(Duration::from_secs(3600));
+    loop {
+        hourly.tick().await;
+        let before = checks::unix_now() - f64::from(days) * 86_400.0;
+        if let Err(e) = probe.store.prune(before) {
+            tracing::error!(error = %e, "cannot prune the history");
+        }
+    }
+}
+
 /// True during office hours of a working day (Vietnam time) of `calendar`.
 pub fn office_open(
     calendar: &dvc_domain::calendar::WorkingCalendar,
@@ -306,6 +332,18 @@ fn record(
     m.last_run
         .with_label_values(&labels)
         .set(checks::unix_now());
+    let run = crate::history::Run {
+        at: checks::unix_now(),
+        portal: target.portal.clone(),
+        province: target.province.clone(),
+        check: check.name.clone(),
+        kind: check.kind.id().to_owned(),
+        outcome: outcome.id().to_owned(),
+        seconds: took.as_secs_f64(),
+    };
+    if let Err(e) = probe.store.record_run(&run) {
+        tracing::error!(error = %e, "cannot keep a check run in the history");
+    }
     if let Err(f) = result {
         tracing::warn!(portal = %target.portal, check = %check.name, outcome = outcome.id(), reason = %f.reason, "check failed");
     }

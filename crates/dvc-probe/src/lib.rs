@@ -4,5 +4,6 @@
 pub mod checks;
 pub mod config;
 pub mod daemon;
+pub mod history;
 pub mod metrics;
 pub mod store;

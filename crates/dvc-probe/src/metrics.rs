@@ -26,6 +26,7 @@ const INTAKE_WORKING_BUCKETS: [f64; 12] = [
 #[derive(Clone)]
 pub struct Metrics {
     pub registry: Registry,
+    pub info: GaugeVec,
     pub success: GaugeVec,
     pub probes: IntCounterVec,
     pub duration: HistogramVec,
@@ -221,6 +222,11 @@ impl Metrics {
                 "dvc_stats_on_time_ratio",
                 "National index progress ratio from the portal's statistics: finished on time or open in time, over all finished or open.",
                 &["portal", "province", "agency"],
+            ),
+            info: gauge(
+                "dvc_probe_info",
+                "1, with the probe's location (from its configuration) and version.",
+                &["location", "version"],
             ),
             reload_ok: reg(
                 &r,

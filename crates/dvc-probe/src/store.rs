@@ -1,6 +1,7 @@
-//! The probe's state file (SQLite): intake dossiers being followed, and each check's last
-//! result. Every change is committed before the probe acts on it, so a restart (even `kill -9`)
-//! resumes following every pending dossier and never counts a decided one twice.
+//! The probe's state file (SQLite): intake dossiers being followed, and the history of check
+//! runs and figures ([`crate::history`]) that `dvcbench compare --probe-store` reads. Every
+//! change is committed before the probe acts on it, so a restart (even `kill -9`) resumes
+//! following every pending dossier and never counts a decided one twice.
 
 use rusqlite::{Connection, OptionalExtension, params};
 use std::path::Path;
@@ -49,6 +50,9 @@ pub struct StoreError {
 pub struct Store {
     db: Mutex<Connection>,
     path: String,
+    /// Whether runs and figures are kept (a state file; not in memory, where they would only
+    /// grow).
+    pub(crate) history: bool,
 }
 
 impl Store {
@@ -77,23 +81,61 @@ impl Store {
                  decision TEXT,
                  decided_at TEXT,
                  PRIMARY KEY (portal, code)
-             );",
+             );
+             CREATE TABLE IF NOT EXISTS runs (
+                 at REAL NOT NULL,
+                 portal TEXT NOT NULL,
+                 province TEXT NOT NULL,
+                 check_name TEXT NOT NULL,
+                 kind TEXT NOT NULL,
+                 outcome TEXT NOT NULL,
+                 seconds REAL NOT NULL
+             );
+             CREATE INDEX IF NOT EXISTS runs_at ON runs (at);
+             CREATE TABLE IF NOT EXISTS observations (
+                 at REAL NOT NULL,
+                 portal TEXT NOT NULL,
+                 province TEXT NOT NULL,
+                 figure TEXT NOT NULL,
+                 value REAL NOT NULL
+             );
+             CREATE INDEX IF NOT EXISTS observations_at ON observations (at);
+             CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
         )
         .map_err(wrap)?;
         Ok(Store {
             db: Mutex::new(db),
             path: shown,
+            history: path.is_some(),
         })
     }
 
-    fn err(&self, source: rusqlite::Error) -> StoreError {
+    /// Opens an existing state file for reading only (a running probe may keep writing it).
+    pub fn open_read_only(path: &Path) -> Result<Store, StoreError> {
+        let shown = path.display().to_string();
+        let db = Connection::open_with_flags(
+            path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|source| StoreError {
+            path: shown.clone(),
+            source,
+        })?;
+        Ok(Store {
+            db: Mutex::new(db),
+            path: shown,
+            history: false,
+        })
+    }
+
+    pub(crate) fn err(&self, source: rusqlite::Error) -> StoreError {
         StoreError {
             path: self.path.clone(),
             source,
         }
     }
 
-    fn db(&self) -> std::sync::MutexGuard<'_, Connection> {
+    pub(crate) fn db(&self) -> std::sync::MutexGuard<'_, Connection> {
         self.db.lock().unwrap_or_else(|p| p.into_inner())
     }
 

@@ -2,6 +2,7 @@
 
 use super::{Failed, Outcome, Probe, Submitted, failed, json_answer, parse_time, unix_now};
 use crate::config::{Check, IntakeCheck, Target};
+use crate::history::figure;
 use crate::store::{Decision, Pending};
 use dvc_domain::calendar::to_local;
 use dvc_domain::lifecycle::DossierState;
@@ -212,6 +213,8 @@ impl Probe {
                     if late {
                         self.metrics.intake_late.with_label_values(&labels).inc();
                     }
+                    self.observe(t, figure::INTAKE_WORKING_SECONDS, working);
+                    self.observe(t, figure::INTAKE_LATE, f64::from(u8::from(late)));
                 }
             }
             Decision::Refused => self.metrics.intake_refused.with_label_values(&labels).inc(),

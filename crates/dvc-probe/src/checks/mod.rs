@@ -120,6 +120,20 @@ pub struct Probe {
 }
 
 impl Probe {
+    /// Keeps a figure `target` measured in the state file's history.
+    pub fn observe(&self, target: &Target, figure: &str, value: f64) {
+        let observation = crate::history::Observation {
+            at: unix_now(),
+            portal: target.portal.clone(),
+            province: target.province.clone(),
+            figure: figure.to_owned(),
+            value,
+        };
+        if let Err(e) = self.store.observe(&observation) {
+            tracing::error!(error = %e, "cannot keep a figure in the history");
+        }
+    }
+
     /// A probe with the default client.
     pub fn new(
         metrics: Metrics,

@@ -80,10 +80,16 @@ impl Probe {
             let status: Value = serde_json::from_slice(&answer.body).unwrap_or_default();
             match status["status"].as_str() {
                 Some(settled @ ("succeeded" | "failed")) => {
+                    let confirmation = paid.elapsed().as_secs_f64();
                     self.metrics
                         .payment_confirmation
                         .with_label_values(&labels)
-                        .observe(paid.elapsed().as_secs_f64());
+                        .observe(confirmation);
+                    self.observe(
+                        t,
+                        crate::history::figure::PAYMENT_CONFIRMATION_SECONDS,
+                        confirmation,
+                    );
                     self.metrics
                         .payments
                         .with_label_values(&[labels[0], labels[1], settled])

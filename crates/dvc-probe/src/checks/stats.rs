@@ -2,6 +2,7 @@
 
 use super::{Failed, Outcome, Probe, failed, json_answer};
 use crate::config::{Check, StatsCheck, StatsField, Target};
+use crate::history::figure;
 use dvc_loadgen::client::Prepared;
 use serde_json::Value;
 
@@ -21,6 +22,8 @@ impl Probe {
                 .collect(),
             None => vec![&body],
         };
+        // Over all agencies: (finished early or on time, or open in time; all finished or open).
+        let mut on_time = (0.0, 0.0);
         for item in items {
             let agency = s
                 .agency
@@ -50,6 +53,8 @@ impl Probe {
                 get(StatsField::OpenOverdue),
             ) {
                 let all = e + o + l + i + d;
+                on_time.0 += e + o + i;
+                on_time.1 += all;
                 if all > 0.0 {
                     self.metrics
                         .stats_on_time_ratio
@@ -57,6 +62,10 @@ impl Probe {
                         .set((e + o + i) / all);
                 }
             }
+        }
+        if on_time.1 > 0.0 {
+            self.observe(t, figure::STATS_ON_TIME, on_time.0);
+            self.observe(t, figure::STATS_COUNTED, on_time.1);
         }
         Ok(())
     }

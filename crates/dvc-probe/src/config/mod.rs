@@ -26,6 +26,7 @@ struct File {
 #[serde(deny_unknown_fields)]
 struct ProbeSection {
     location: Option<String>,
+    history_days: Option<Spanned<u32>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -81,6 +82,8 @@ struct CheckFile {
 #[derive(Debug, Clone)]
 pub struct ProbeConfig {
     pub location: String,
+    /// Days of check runs and figures the state file keeps (for `dvcbench compare`).
+    pub history_days: u32,
     pub targets: Vec<Target>,
     /// The file's text with secrets redacted, for display.
     pub redacted: String,
@@ -337,11 +340,22 @@ impl ProbeConfig {
         if targets.is_empty() {
             cx.error(0, "no [[target]]: the probe has nothing to watch");
         }
+        let history_days = file
+            .probe
+            .history_days
+            .as_ref()
+            .map_or(35, |d| *d.get_ref());
+        if let Some(d) = &file.probe.history_days
+            && *d.get_ref() == 0
+        {
+            cx.error(d.span().start, "history_days must be at least 1");
+        }
         if !cx.errors.is_empty() {
             return Err(cx.errors);
         }
         Ok(ProbeConfig {
             location: file.probe.location.unwrap_or_else(|| "unnamed".into()),
+            history_days,
             targets,
             redacted: redact(source),
         })

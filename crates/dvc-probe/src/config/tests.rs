@@ -16,6 +16,7 @@ fn a_full_configuration_is_read() {
         r#"
 [probe]
 location = "hn-dc1"
+history_days = 90
 [[target]]
 portal = "hn"
 province = "Hà Nội"
@@ -44,6 +45,7 @@ url = "http://127.0.0.1:8080/hn/"
         None,
     )
     .expect("valid");
+    assert_eq!(c.history_days, 90);
     let t = &c.targets[0];
     assert_eq!(t.url, "http://127.0.0.1:8080/hn");
     assert_eq!(t.checks.len(), 3);
@@ -102,5 +104,18 @@ fn passwords_come_from_the_environment_and_missing_ones_are_reported() {
     assert_eq!(
         e,
         ["probe.toml:10:12: environment variable DVC_PROBE_SURELY_UNSET is not set".to_owned()]
+    );
+}
+
+#[test]
+fn history_days_must_be_positive() {
+    let found = errors(
+        "[probe]\nhistory_days = 0\n[[target]]\nportal = \"hn\"\nprovince = \"Hà Nội\"\nurl = \"http://127.0.0.1:8080\"\n",
+    );
+    assert!(
+        found
+            .iter()
+            .any(|e| e.starts_with("probe.toml:2:16: history_days must be at least 1")),
+        "{found:?}"
     );
 }
