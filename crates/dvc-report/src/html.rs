@@ -9,14 +9,14 @@ use dvc_loadgen::units::fmt_seconds;
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
-pub(crate) fn escape(text: &str) -> String {
+pub fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
 }
 
-const STYLE: &str = "body{font-family:system-ui,'Segoe UI',Roboto,sans-serif;margin:2rem auto;max-width:1100px;color:#222;padding:0 1rem}\
+pub(crate) const STYLE: &str = "body{font-family:system-ui,'Segoe UI',Roboto,sans-serif;margin:2rem auto;max-width:1100px;color:#222;padding:0 1rem}\
 h1{font-size:1.6rem}h2{font-size:1.25rem;margin-top:2rem;border-bottom:1px solid #ddd}\
 .verdict{display:inline-block;padding:.3rem .9rem;border-radius:4px;color:#fff;font-weight:bold}\
 .passed{background:#1b7a3a}.failed{background:#b3261e}.incomplete{background:#a15c00}\

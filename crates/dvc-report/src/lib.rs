@@ -2,6 +2,7 @@
 //! and Markdown for CI comments and tickets, in Vietnamese or English, optionally compared with
 //! an earlier run.
 
+pub mod compare;
 mod html;
 mod labels;
 mod markdown;

@@ -35,6 +35,72 @@ pub enum Command {
     /// Watch portals around the clock and export availability, intake latency and deadline
     /// metrics to Prometheus; SIGHUP or POST /-/reload rereads the configuration.
     Probe(ProbeArgs),
+    /// Compare provinces' portals over a period from the probes' figures (Prometheus or a
+    /// probe's state file): a ranked table, charts and the methodology, in HTML, Markdown, CSV.
+    Compare(CompareArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// Prometheus that scrapes the probes, e.g. http://prometheus:9090.
+    #[arg(
+        long,
+        value_name = "URL",
+        required_unless_present = "probe_store",
+        conflicts_with = "probe_store"
+    )]
+    pub prometheus: Option<String>,
+
+    /// A probe's state file (`dvcbench probe --state`), for a setup without Prometheus.
+    #[arg(long, value_name = "FILE")]
+    pub probe_store: Option<PathBuf>,
+
+    /// Start of the period: RFC 3339, Vietnam local time (2025-04-01T00:00), or now-7d,
+    /// now-12h, now-30m.
+    #[arg(long, value_name = "TIME", default_value = "now-7d")]
+    pub from: String,
+
+    /// End of the period (same forms).
+    #[arg(long, value_name = "TIME", default_value = "now")]
+    pub to: String,
+
+    /// Only this province (repeat for several); all by default.
+    #[arg(long = "province", value_name = "NAME")]
+    pub provinces: Vec<String>,
+
+    /// Write the HTML report (one file, opens without network) here.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+
+    /// Write the Markdown report here ("-" for standard output).
+    #[arg(long, value_name = "FILE")]
+    pub md: Option<PathBuf>,
+
+    /// Write the figures as CSV here ("-" for standard output).
+    #[arg(long, value_name = "FILE")]
+    pub csv: Option<PathBuf>,
+
+    /// Weight of a figure in the overall score, e.g. availability_office_hours=0.4 (repeat;
+    /// 0 leaves a figure out). The defaults and the weights used are printed in the report.
+    #[arg(long = "weight", value_name = "FIGURE=WEIGHT")]
+    pub weights: Vec<String>,
+
+    /// A province is ranked only with at least this many samples behind each scored figure.
+    #[arg(long, value_name = "N", default_value_t = 30)]
+    pub min_samples: u64,
+
+    /// Language of the reports: vi (default) or en.
+    #[arg(long, value_name = "LANG", default_value = "vi")]
+    pub lang: String,
+
+    /// A holidays TOML file for the working calendar office hours are judged by
+    /// (--probe-store; with Prometheus the probes judged them).
+    #[arg(long, value_name = "FILE")]
+    pub holidays: Option<PathBuf>,
+
+    /// Office hours, e.g. "07:00-11:30,13:30-17:00" (the default), for --probe-store.
+    #[arg(long, value_name = "HH:MM-HH:MM,...")]
+    pub office_hours: Option<String>,
 }
 
 #[derive(Debug, Args)]

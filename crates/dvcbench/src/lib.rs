@@ -13,6 +13,7 @@
 
 pub mod calendar;
 pub mod cli;
+pub mod compare;
 pub mod portal;
 pub mod probe;
 pub mod report;
@@ -68,6 +69,7 @@ pub fn run(cli: cli::Cli, out: &mut dyn Write) -> Result<(), Failure> {
         cli::Command::Portal(args) => portal::run(args, out),
         cli::Command::Probe(args) => probe::run(args, out),
         cli::Command::Report(args) => report::run(args, out),
+        cli::Command::Compare(args) => compare::run(args, out),
         cli::Command::Run(args) => run::run(args, out),
         cli::Command::Validate { files } => run::validate(&files, out),
     }

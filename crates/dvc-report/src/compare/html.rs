@@ -1,0 +1,197 @@
+//! The comparison as one self-contained HTML page: the ranking first, then charts, then the
+//! methodology with the weights.
+
+use super::labels::Labels;
+use super::text::{anchor, locations, period, shown, shown_figures, unranked};
+use super::{Comparison, FigureId, Trend};
+use crate::Lang;
+use crate::html::{STYLE, escape};
+use crate::svg::{self, Series};
+use std::fmt::Write;
+
+/// The ranking table scrolls sideways on a narrow screen rather than spill.
+const WIDE: &str =
+    ".wide{overflow-x:auto}#ranking td,#ranking th{padding:.25rem .45rem;font-size:.85rem}";
+
+/// The HTML comparison.
+pub fn html(c: &Comparison, lang: Lang) -> String {
+    let l = Labels::of(lang);
+    let figures = shown_figures(c);
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "<!DOCTYPE html><html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{}</title><style>{STYLE}{WIDE}</style></head><body><h1>{}</h1>",
+        l.html_lang, l.title, l.title
+    );
+    let about = format!(
+        "{}: {} · {}: {} · {}: {}",
+        l.period,
+        escape(&period(c)),
+        l.source,
+        escape(&c.source),
+        l.location,
+        escape(&locations(c, l))
+    );
+    let _ = write!(out, "<p id=\"period\">{about}</p>");
+
+    let _ = write!(
+        out,
+        "<h2>{}</h2><div class=\"wide\"><table id=\"ranking\"><tr><th>{}</th><th>{}</th><th>{}</th>",
+        l.ranking, l.rank, l.province, l.score
+    );
+    for f in &figures {
+        let _ = write!(out, "<th>{}</th>", l.figure(*f).0);
+    }
+    out.push_str("</tr>");
+    for p in &c.provinces {
+        let (rank, score) = match (p.rank, p.score) {
+            (Some(r), Some(s)) => (r.to_string(), format!("<b>{s:.1}</b>")),
+            _ => (
+                "–".to_owned(),
+                format!("<span class=\"bad\">{}</span>", escape(&unranked(p, l))),
+            ),
+        };
+        let _ = write!(
+            out,
+            "<tr data-province=\"{0}\"><td>{rank}</td><td>{0}</td><td>{score}</td>",
+            escape(&p.name)
+        );
+        for f in &figures {
+            let fig = p.figure(*f);
+            let short = fig.samples < c.min_samples;
+            let _ = write!(
+                out,
+                "<td data-figure=\"{}\">{}<br><span class=\"{}\">{} {}</span></td>",
+                f.id(),
+                escape(&shown(*f, fig.value, l)),
+                if short { "bad" } else { "same" },
+                fig.samples,
+                l.samples
+            );
+        }
+        out.push_str("</tr>");
+    }
+    out.push_str("</table></div>");
+
+    let _ = write!(out, "<h2>{}</h2><div class=\"charts\">", l.charts);
+    let figure = |out: &mut String, caption: &str, svg: String| {
+        let _ = write!(
+            out,
+            "<figure><figcaption>{caption}</figcaption>{svg}</figure>"
+        );
+    };
+    let ranked: Vec<(String, Vec<f64>)> = c
+        .provinces
+        .iter()
+        .filter_map(|p| Some((p.name.clone(), vec![p.score?])))
+        .collect();
+    figure(
+        &mut out,
+        l.score_chart,
+        svg::bar_chart("chart-score", &ranked, &[l.score], ""),
+    );
+    let pair = |p50: FigureId, p95: FigureId, scale: f64| -> Vec<(String, Vec<f64>)> {
+        c.provinces
+            .iter()
+            .filter(|p| p.figure(p95).value.is_some())
+            .map(|p| {
+                let v = |f: FigureId| p.figure(f).value.unwrap_or(0.0) * scale;
+                (p.name.clone(), vec![v(p50), v(p95)])
+            })
+            .collect()
+    };
+    figure(
+        &mut out,
+        l.page_chart,
+        svg::bar_chart(
+            "chart-page",
+            &pair(FigureId::PageP50, FigureId::PageP95, 1000.0),
+            &["p50", "p95"],
+            "ms",
+        ),
+    );
+    figure(
+        &mut out,
+        l.intake_chart,
+        svg::bar_chart(
+            "chart-intake",
+            &pair(FigureId::IntakeP50, FigureId::IntakeP95, 1.0 / 3600.0),
+            &["p50", "p95"],
+            "h",
+        ),
+    );
+    // The trends' time axis: minutes, hours or days since the start, by the period's length.
+    let span = (c.to - c.from).num_seconds() as f64;
+    let (per, since) = if span <= 3.0 * 3600.0 {
+        (60.0, l.minutes_since_start)
+    } else if span <= 3.0 * 86_400.0 {
+        (3600.0, l.hours_since_start)
+    } else {
+        (86_400.0, l.days_since_start)
+    };
+    let axis = |t: &Trend| -> Vec<f64> {
+        let start = c.from.timestamp() as f64;
+        t.at.iter().map(|a| (a - start) / per).collect()
+    };
+    let lines = |t: &Trend, scale: f64| -> Vec<(String, Vec<Option<f64>>)> {
+        t.series
+            .iter()
+            .map(|(p, v)| (p.clone(), v.iter().map(|x| x.map(|x| x * scale)).collect()))
+            .collect()
+    };
+    for (id, caption, trend, scale, unit) in [
+        (
+            "chart-availability-trend",
+            l.availability_trend,
+            &c.availability_trend,
+            100.0,
+            "%",
+        ),
+        (
+            "chart-page-trend",
+            l.page_trend,
+            &c.page_p95_trend,
+            1000.0,
+            "ms",
+        ),
+    ] {
+        let named = lines(trend, scale);
+        let series: Vec<Series<'_>> = named
+            .iter()
+            .map(|(name, values)| Series {
+                name,
+                values: values.clone(),
+            })
+            .collect();
+        figure(
+            &mut out,
+            &format!("{caption} ({since})"),
+            svg::line_chart(id, &axis(trend), &series, unit),
+        );
+    }
+    out.push_str("</div>");
+
+    let _ = write!(
+        out,
+        "<h2>{}</h2><p>{}</p><table id=\"methodology\"><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
+        l.methodology, l.method_intro, l.figure, l.meaning, l.full_marks, l.zero_marks, l.weight
+    );
+    for f in &figures {
+        let (name, meaning) = l.figure(*f);
+        let (full, zero) = f.anchors();
+        let _ = write!(
+            out,
+            "<tr data-figure=\"{}\"><td>{name}</td><td style=\"text-align:left\">{meaning}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            f.id(),
+            escape(&anchor(*f, full, l)),
+            escape(&anchor(*f, zero, l)),
+            c.weights.get(*f)
+        );
+    }
+    let _ = write!(
+        out,
+        "</table><p>{} {}.</p><p class=\"note\">{}</p><p class=\"note\">{about}</p></body></html>",
+        l.score_rule, c.min_samples, l.aggregation,
+    );
+    out
+}

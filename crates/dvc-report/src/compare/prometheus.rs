@@ -1,0 +1,364 @@
+//! The comparison from Prometheus, through its HTTP API: every figure is one PromQL
+//! expression evaluated at the end of the period over the whole period. Percentiles come from
+//! histogram buckets summed across probes and checks (`histogram_quantile` over
+//! `sum by (le, province)`), never from averaged percentiles; counts from `increase`.
+
+use super::{Comparison, Figure, FigureId, Province, TREND_POINTS, Trend, Weights, rank};
+use dvc_loadgen::client::{HttpClient, Prepared};
+use dvc_loadgen::engine::request::encode;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+/// What to compare.
+pub struct Query<'a> {
+    /// Base URL of Prometheus (`http://prometheus:9090`).
+    pub url: &'a str,
+    pub from: chrono::DateTime<chrono::Utc>,
+    pub to: chrono::DateTime<chrono::Utc>,
+    pub provinces: &'a [String],
+    pub weights: Weights,
+    pub min_samples: u64,
+}
+
+/// Why Prometheus gave no answer.
+#[derive(Debug, thiserror::Error)]
+pub enum PrometheusError {
+    #[error("Prometheus at {url}: {reason}")]
+    Unreachable { url: String, reason: String },
+    #[error("Prometheus refused `{query}`: {reason}")]
+    Query { query: String, reason: String },
+}
+
+/// Per province: a value (or one per trend point).
+type ByProvince = BTreeMap<String, f64>;
+
+struct Api<'a> {
+    client: HttpClient,
+    url: &'a str,
+    /// The province matcher every selector carries: `province=~"A|B"`, or any province.
+    only: String,
+}
+
+impl Api<'_> {
+    async fn get(&self, path_and_query: String, query: &str) -> Result<Value, PrometheusError> {
+        let url = format!("{}{path_and_query}", self.url.trim_end_matches('/'));
+        let send = self.client.send(Prepared::get(url));
+        let answer = match tokio::time::timeout(Duration::from_secs(60), send).await {
+            Ok(Ok(a)) => a,
+            Ok(Err(e)) => {
+                return Err(PrometheusError::Unreachable {
+                    url: self.url.to_owned(),
+                    reason: e.to_string(),
+                });
+            }
+            Err(_) => {
+                return Err(PrometheusError::Unreachable {
+                    url: self.url.to_owned(),
+                    reason: "no answer within 60 s".into(),
+                });
+            }
+        };
+        let body: Value = serde_json::from_slice(&answer.body).unwrap_or_default();
+        if body["status"] != "success" {
+            let reason = body["error"]
+                .as_str()
+                .map_or_else(|| format!("HTTP {}", answer.status), str::to_owned);
+            return Err(PrometheusError::Query {
+                query: query.to_owned(),
+                reason,
+            });
+        }
+        Ok(body["data"]["result"].clone())
+    }
+
+    /// `query` at `at` (Unix seconds): its value per province.
+    async fn instant(&self, query: &str, at: i64) -> Result<ByProvince, PrometheusError> {
+        let query = query.replace("SEL", &self.only);
+        let result = self
+            .get(
+                format!("/api/v1/query?query={}&time={at}", encode(&query)),
+                &query,
+            )
+            .await?;
+        Ok(per_province(&result, |s| number(&s["value"][1])))
+    }
+
+    /// `query` from `start` to `end` (Unix milliseconds) every `step` milliseconds: its values
+    /// per province, by the millisecond of each point.
+    async fn range(
+        &self,
+        query: &str,
+        start: i64,
+        end: i64,
+        step: i64,
+    ) -> Result<BTreeMap<String, BTreeMap<i64, f64>>, PrometheusError> {
+        let query = query.replace("SEL", &self.only);
+        let secs = |ms: i64| format!("{:.3}", ms as f64 / 1000.0);
+        let result = self
+            .get(
+                format!(
+                    "/api/v1/query_range?query={}&start={}&end={}&step={}",
+                    encode(&query),
+                    secs(start),
+                    secs(end),
+                    secs(step)
+                ),
+                &query,
+            )
+            .await?;
+        let mut out = BTreeMap::new();
+        for s in result.as_array().into_iter().flatten() {
+            let points = s["values"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|p| Some(((p[0].as_f64()? * 1000.0).round() as i64, number(&p[1])?)))
+                .collect();
+            out.insert(province(s), points);
+        }
+        Ok(out)
+    }
+}
+
+fn province(series: &Value) -> String {
+    series["metric"]["province"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// A sample value; NaN and infinities (an empty histogram, 0/0) are no value.
+fn number(v: &Value) -> Option<f64> {
+    v.as_str()
+        .and_then(|s| s.parse::<f64>().ok())
+        .filter(|x| x.is_finite())
+}
+
+fn per_province(result: &Value, value: impl Fn(&Value) -> Option<f64>) -> ByProvince {
+    result
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|s| Some((province(s), value(s)?)))
+        .collect()
+}
+
+/// Availability runs: `http` and `journey` checks.
+const RUNS: &str = r#"dvc_probes_total{kind=~"http|journey",SEL}"#;
+const OK_RUNS: &str = r#"dvc_probes_total{kind=~"http|journey",outcome="ok",SEL}"#;
+
+/// Compares the provinces Prometheus at `q.url` knows of.
+pub async fn compare(q: Query<'_>) -> Result<Comparison, PrometheusError> {
+    let client =
+        dvc_loadgen::client::build(false, &[]).map_err(|e| PrometheusError::Unreachable {
+            url: q.url.to_owned(),
+            reason: e.to_string(),
+        })?;
+    let only = if q.provinces.is_empty() {
+        "province=~\".+\"".to_owned()
+    } else {
+        let names: Vec<String> = q.provinces.iter().map(|p| regex_quote(p)).collect();
+        format!("province=~\"{}\"", names.join("|"))
+    };
+    let api = Api {
+        client,
+        url: q.url,
+        only,
+    };
+    let (from, to) = (q.from.timestamp(), q.to.timestamp());
+    let d = format!("{}s", (to - from).max(1));
+    // Office hours: runs counted in windows of `w` seconds, each while the probe said its
+    // office was open (the gauge's value at the window's end).
+    let w = ((to - from) / 120).clamp(10, 300);
+    let mut figures: BTreeMap<FigureId, (ByProvince, ByProvince)> = BTreeMap::new();
+    let counted = |selector: &str| format!("sum by (province) (increase({selector}[{d}]))");
+    let office = |selector: &str| {
+        format!(
+            "sum by (province) (sum_over_time((sum by (province, instance) (increase({selector}[{w}s])) \
+             * on (instance) group_left () max by (instance) (dvc_probe_office_open))[{d}:{w}s]))"
+        )
+    };
+    let ratio = |good: &ByProvince, all: &ByProvince| -> (ByProvince, ByProvince) {
+        let values = all
+            .iter()
+            .filter(|(_, n)| **n > 0.0)
+            .map(|(p, n)| (p.clone(), good.get(p).copied().unwrap_or(0.0) / n))
+            .collect();
+        (values, all.clone())
+    };
+    let all = api.instant(&counted(RUNS), to).await?;
+    let ok = api.instant(&counted(OK_RUNS), to).await?;
+    figures.insert(FigureId::Availability, ratio(&ok, &all));
+    let all = api.instant(&office(RUNS), to).await?;
+    let ok = api.instant(&office(OK_RUNS), to).await?;
+    figures.insert(FigureId::AvailabilityOffice, ratio(&ok, &all));
+    for (histogram, p50, p95) in [
+        (
+            r#"dvc_probe_duration_seconds_bucket{kind="http",SEL}"#,
+            Some(FigureId::PageP50),
+            FigureId::PageP95,
+        ),
+        (
+            r#"dvc_probe_duration_seconds_bucket{kind="journey",SEL}"#,
+            Some(FigureId::JourneyP50),
+            FigureId::JourneyP95,
+        ),
+        (
+            r#"dvc_intake_latency_working_seconds_bucket{SEL}"#,
+            Some(FigureId::IntakeP50),
+            FigureId::IntakeP95,
+        ),
+        (
+            r#"dvc_payment_confirmation_seconds_bucket{SEL}"#,
+            None,
+            FigureId::PaymentP95,
+        ),
+    ] {
+        let samples = api
+            .instant(
+                &format!(r#"sum by (province) (increase({histogram}[{d}]))"#)
+                    .replace("_bucket{", "_count{"),
+                to,
+            )
+            .await?;
+        for (q_, id) in [(0.5, p50), (0.95, Some(p95))] {
+            let Some(id) = id else { continue };
+            let values = api
+                .instant(
+                    &format!(
+                        "histogram_quantile({q_}, sum by (le, province) (increase({histogram}[{d}])))"
+                    ),
+                    to,
+                )
+                .await?;
+            figures.insert(id, (values, samples.clone()));
+        }
+    }
+    let accepted = api
+        .instant(&counted("dvc_intake_accepted_total{SEL}"), to)
+        .await?;
+    let late = api
+        .instant(&counted("dvc_intake_late_total{SEL}"), to)
+        .await?;
+    figures.insert(FigureId::LateAcceptance, ratio(&late, &accepted));
+    let last = |figures: &str| {
+        format!(
+            r#"sum by (province) (last_over_time(dvc_stats_dossiers{{figure=~"{figures}",SEL}}[{d}]))"#
+        )
+    };
+    let on_time = api
+        .instant(&last("resolved_early|resolved_on_time|open_in_time"), to)
+        .await?;
+    let counted_all = api
+        .instant(
+            &last("resolved_early|resolved_on_time|resolved_late|open_in_time|open_overdue"),
+            to,
+        )
+        .await?;
+    figures.insert(FigureId::OnTime, ratio(&on_time, &counted_all));
+
+    let mut provinces: BTreeMap<String, Province> = BTreeMap::new();
+    for (id, (values, samples)) in &figures {
+        for (name, n) in samples {
+            let p = provinces.entry(name.clone()).or_insert_with(|| Province {
+                name: name.clone(),
+                ..Province::default()
+            });
+            p.figures.insert(
+                *id,
+                Figure {
+                    value: values.get(name).copied(),
+                    samples: n.round().max(0.0) as u64,
+                },
+            );
+        }
+    }
+    provinces.remove("");
+    let mut provinces: Vec<Province> = provinces.into_values().collect();
+    rank(&mut provinces, &q.weights, q.min_samples);
+
+    // Trends: each point covers the slice of the period before it (at least 15 s, so that
+    // every window holds several scrapes).
+    let (from_ms, to_ms) = (q.from.timestamp_millis(), q.to.timestamp_millis());
+    let step = ((to_ms - from_ms) / TREND_POINTS as i64).max(1);
+    let start = from_ms + step;
+    let s = format!("{}ms", step.max(15_000));
+    let availability = api
+        .range(
+            &format!(
+                "sum by (province) (increase({OK_RUNS}[{s}])) / sum by (province) (increase({RUNS}[{s}]))"
+            ),
+            start,
+            to_ms,
+            step,
+        )
+        .await?;
+    let page = api
+        .range(
+            &format!(
+                r#"histogram_quantile(0.95, sum by (le, province) (increase(dvc_probe_duration_seconds_bucket{{kind="http",SEL}}[{s}])))"#
+            ),
+            start,
+            to_ms,
+            step,
+        )
+        .await?;
+    let trend = |series: BTreeMap<String, BTreeMap<i64, f64>>| {
+        let at: Vec<i64> = (0..TREND_POINTS as i64)
+            .map(|i| start + i * step)
+            .filter(|t| *t <= to_ms)
+            .collect();
+        Trend {
+            at: at.iter().map(|t| *t as f64 / 1000.0).collect(),
+            series: series
+                .into_iter()
+                .filter(|(p, _)| !p.is_empty())
+                .map(|(p, points)| (p, at.iter().map(|t| points.get(t).copied()).collect()))
+                .collect(),
+        }
+    };
+    let locations = location_names(&api, &d, to).await?;
+    Ok(Comparison {
+        source: format!("Prometheus {}", q.url),
+        from: q.from,
+        to: q.to,
+        locations,
+        provinces,
+        weights: q.weights,
+        min_samples: q.min_samples,
+        availability_trend: trend(availability),
+        page_p95_trend: trend(page),
+    })
+}
+
+/// The probes' locations (from `dvc_probe_info`).
+async fn location_names(api: &Api<'_>, d: &str, to: i64) -> Result<Vec<String>, PrometheusError> {
+    let query = format!("count by (location) (last_over_time(dvc_probe_info[{d}]))");
+    let result = api
+        .get(
+            format!("/api/v1/query?query={}&time={to}", encode(&query)),
+            &query,
+        )
+        .await?;
+    Ok(result
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|s| s["metric"]["location"].as_str().map(str::to_owned))
+        .collect())
+}
+
+/// `text` as a literal inside a PromQL regular expression in double quotes.
+fn regex_quote(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        if "\\.+*?()|[]{}^$".contains(c) {
+            out.push_str("\\\\");
+        } else if c == '"' {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}

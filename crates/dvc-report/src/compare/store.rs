@@ -1,0 +1,377 @@
+//! The comparison from a probe's state file: exact percentiles of the runs and figures it kept.
+
+use super::{Comparison, Figure, FigureId, Province, TREND_POINTS, Trend, Weights, quantile, rank};
+use dvc_domain::calendar::WorkingCalendar;
+use dvc_probe::history::{Observation, Run, figure};
+use dvc_probe::store::{Store, StoreError};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// What to compare.
+pub struct Query<'a> {
+    pub from: chrono::DateTime<chrono::Utc>,
+    pub to: chrono::DateTime<chrono::Utc>,
+    /// Only these provinces (all when empty).
+    pub provinces: &'a [String],
+    pub weights: Weights,
+    pub min_samples: u64,
+    /// The calendar office hours are judged by (holidays included).
+    pub calendar: &'a WorkingCalendar,
+}
+
+/// Compares the provinces of the probe state file at `path`.
+pub fn compare(path: &Path, q: Query<'_>) -> Result<Comparison, StoreError> {
+    let store = Store::open_read_only(path)?;
+    let (from, to) = (q.from.timestamp() as f64, q.to.timestamp() as f64);
+    let wanted =
+        |province: &str| q.provinces.is_empty() || q.provinces.iter().any(|p| p == province);
+    let runs: Vec<Run> = store
+        .runs(from, to)?
+        .into_iter()
+        .filter(|r| wanted(&r.province))
+        .collect();
+    let observations: Vec<Observation> = store
+        .observations(from, to)?
+        .into_iter()
+        .filter(|o| wanted(&o.province))
+        .collect();
+    let mut provinces: BTreeMap<String, Province> = BTreeMap::new();
+    let mut by_province: BTreeMap<&str, Vec<&Run>> = BTreeMap::new();
+    for r in &runs {
+        by_province.entry(&r.province).or_default().push(r);
+    }
+    for (name, runs) in &by_province {
+        let p = entry(&mut provinces, name);
+        let available = |office: bool| {
+            let counted: Vec<bool> = runs
+                .iter()
+                .filter(|r| r.kind == "http" || r.kind == "journey")
+                .filter(|r| !office || office_open(q.calendar, r.at))
+                .map(|r| r.outcome == "ok")
+                .collect();
+            ratio(counted.iter().filter(|ok| **ok).count(), counted.len())
+        };
+        p.figures
+            .insert(FigureId::AvailabilityOffice, available(true));
+        p.figures.insert(FigureId::Availability, available(false));
+        for (kind, p50, p95) in [
+            ("http", FigureId::PageP50, FigureId::PageP95),
+            ("journey", FigureId::JourneyP50, FigureId::JourneyP95),
+        ] {
+            let mut seconds: Vec<f64> = runs
+                .iter()
+                .filter(|r| r.kind == kind)
+                .map(|r| r.seconds)
+                .collect();
+            p.figures.insert(p50, percentile(&mut seconds, 0.5));
+            p.figures.insert(p95, percentile(&mut seconds, 0.95));
+        }
+    }
+    let mut values: BTreeMap<(&str, &str), Vec<f64>> = BTreeMap::new();
+    // The statistics' latest counts, per portal.
+    let mut stats: BTreeMap<(&str, &str), (f64, f64)> = BTreeMap::new();
+    for o in &observations {
+        match o.figure.as_str() {
+            figure::STATS_ON_TIME => {
+                stats.entry((&o.province, &o.portal)).or_default().0 = o.value;
+            }
+            figure::STATS_COUNTED => {
+                stats.entry((&o.province, &o.portal)).or_default().1 = o.value;
+            }
+            name => values.entry((&o.province, name)).or_default().push(o.value),
+        }
+    }
+    for ((province, name), mut v) in values {
+        let p = entry(&mut provinces, province);
+        match name {
+            figure::INTAKE_WORKING_SECONDS => {
+                p.figures
+                    .insert(FigureId::IntakeP50, percentile(&mut v, 0.5));
+                p.figures
+                    .insert(FigureId::IntakeP95, percentile(&mut v, 0.95));
+            }
+            figure::INTAKE_LATE => {
+                let late = v.iter().filter(|x| **x > 0.0).count();
+                p.figures
+                    .insert(FigureId::LateAcceptance, ratio(late, v.len()));
+            }
+            figure::PAYMENT_CONFIRMATION_SECONDS => {
+                p.figures
+                    .insert(FigureId::PaymentP95, percentile(&mut v, 0.95));
+            }
+            _ => {}
+        }
+    }
+    let mut on_time: BTreeMap<&str, (f64, f64)> = BTreeMap::new();
+    for ((province, _), (good, all)) in stats {
+        let t = on_time.entry(province).or_default();
+        t.0 += good;
+        t.1 += all;
+    }
+    for (province, (good, all)) in on_time {
+        let value = (all > 0.0).then(|| good / all);
+        entry(&mut provinces, province).figures.insert(
+            FigureId::OnTime,
+            Figure {
+                value,
+                samples: all as u64,
+            },
+        );
+    }
+    let mut provinces: Vec<Province> = provinces.into_values().collect();
+    rank(&mut provinces, &q.weights, q.min_samples);
+    let (availability_trend, page_p95_trend) = trends(&runs, from, to);
+    Ok(Comparison {
+        source: format!("probe state file {}", path.display()),
+        from: q.from,
+        to: q.to,
+        locations: store.meta("location")?.into_iter().collect(),
+        provinces,
+        weights: q.weights,
+        min_samples: q.min_samples,
+        availability_trend,
+        page_p95_trend,
+    })
+}
+
+fn entry<'a>(provinces: &'a mut BTreeMap<String, Province>, name: &str) -> &'a mut Province {
+    provinces
+        .entry(name.to_owned())
+        .or_insert_with(|| Province {
+            name: name.to_owned(),
+            ..Province::default()
+        })
+}
+
+fn ratio(good: usize, all: usize) -> Figure {
+    Figure {
+        value: (all > 0).then(|| good as f64 / all as f64),
+        samples: all as u64,
+    }
+}
+
+fn percentile(values: &mut [f64], q: f64) -> Figure {
+    Figure {
+        value: quantile(values, q),
+        samples: values.len() as u64,
+    }
+}
+
+fn office_open(calendar: &WorkingCalendar, at: f64) -> bool {
+    chrono::DateTime::from_timestamp(at as i64, 0)
+        .is_some_and(|t| dvc_probe::daemon::office_open(calendar, t))
+}
+
+/// Availability and page p95 in [`TREND_POINTS`] equal slices of the period.
+fn trends(runs: &[Run], from: f64, to: f64) -> (Trend, Trend) {
+    let slice = (to - from) / TREND_POINTS as f64;
+    let at: Vec<f64> = (0..TREND_POINTS)
+        .map(|i| from + slice * (i as f64 + 1.0))
+        .collect();
+    let (mut availability, mut page) = (Trend::default(), Trend::default());
+    availability.at.clone_from(&at);
+    page.at = at;
+    // Per province and slice: the availability runs' results, and the page checks' seconds.
+    type Slice = (Vec<bool>, Vec<f64>);
+    let mut slices: BTreeMap<&str, Vec<Slice>> = BTreeMap::new();
+    for r in runs {
+        let i = (((r.at - from) / slice) as usize).min(TREND_POINTS - 1);
+        let s = slices
+            .entry(&r.province)
+            .or_insert_with(|| vec![(Vec::new(), Vec::new()); TREND_POINTS]);
+        if r.kind == "http" || r.kind == "journey" {
+            s[i].0.push(r.outcome == "ok");
+        }
+        if r.kind == "http" {
+            s[i].1.push(r.seconds);
+        }
+    }
+    for (province, s) in slices {
+        availability.series.insert(
+            province.to_owned(),
+            s.iter()
+                .map(|(ok, _)| ratio(ok.iter().filter(|o| **o).count(), ok.len()).value)
+                .collect(),
+        );
+        page.series.insert(
+            province.to_owned(),
+            s.into_iter()
+                .map(|(_, mut secs)| quantile(&mut secs, 0.95))
+                .collect(),
+        );
+    }
+    (availability, page)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use dvc_probe::history::{Observation, Run};
+
+    fn at(local: &str) -> f64 {
+        chrono::DateTime::parse_from_rfc3339(&format!("{local}+07:00"))
+            .expect("time")
+            .timestamp() as f64
+    }
+
+    fn run(at: f64, province: &str, kind: &str, outcome: &str, seconds: f64) -> Run {
+        Run {
+            at,
+            portal: province.to_lowercase(),
+            province: province.into(),
+            check: "c".into(),
+            kind: kind.into(),
+            outcome: outcome.into(),
+            seconds,
+        }
+    }
+
+    fn observation(at: f64, portal: &str, province: &str, figure: &str, value: f64) -> Observation {
+        Observation {
+            at,
+            portal: portal.into(),
+            province: province.into(),
+            figure: figure.into(),
+            value,
+        }
+    }
+
+    #[test]
+    fn office_hours_follow_the_calendar_and_statistics_add_up_over_portals() {
+        let dir = std::env::temp_dir().join(format!("dvc-compare-store-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let path = dir.join("probe.db");
+        let _ = std::fs::remove_file(&path);
+        let store = Store::open(Some(&path)).expect("open");
+        // Tuesday 8 April 2025 (Monday 7 was the Hùng Kings' day off): office hours 07:00–11:30 and 13:30–17:00.
+        for (local, outcome) in [
+            ("2025-04-08T09:00:00", "ok"),
+            ("2025-04-08T10:00:00", "ok"),
+            ("2025-04-08T14:00:00", "timeout"),
+            ("2025-04-08T12:00:00", "http_error"), // lunch
+            ("2025-04-08T20:00:00", "http_error"), // evening
+            ("2025-04-06T10:00:00", "http_error"), // Sunday
+        ] {
+            store
+                .record_run(&run(at(local), "A", "http", outcome, 0.2))
+                .expect("run");
+        }
+        store
+            .record_run(&run(
+                at("2025-04-08T09:30:00"),
+                "A",
+                "payment",
+                "timeout",
+                9.0,
+            ))
+            .expect("run");
+        for (portal, good, all) in [("a1", 8.0, 10.0), ("a2", 1.0, 10.0)] {
+            // An earlier, superseded figure, then the latest.
+            store
+                .observe(&observation(
+                    at("2025-04-08T08:00:00"),
+                    portal,
+                    "A",
+                    figure::STATS_ON_TIME,
+                    0.0,
+                ))
+                .expect("obs");
+            store
+                .observe(&observation(
+                    at("2025-04-08T09:00:00"),
+                    portal,
+                    "A",
+                    figure::STATS_ON_TIME,
+                    good,
+                ))
+                .expect("obs");
+            store
+                .observe(&observation(
+                    at("2025-04-08T09:00:00"),
+                    portal,
+                    "A",
+                    figure::STATS_COUNTED,
+                    all,
+                ))
+                .expect("obs");
+        }
+        for (late, hours) in [(0.0, 1.0), (1.0, 9.0), (0.0, 2.0), (0.0, 3.0)] {
+            store
+                .observe(&observation(
+                    at("2025-04-08T16:00:00"),
+                    "a1",
+                    "A",
+                    figure::INTAKE_LATE,
+                    late,
+                ))
+                .expect("obs");
+            store
+                .observe(&observation(
+                    at("2025-04-08T16:00:00"),
+                    "a1",
+                    "A",
+                    figure::INTAKE_WORKING_SECONDS,
+                    hours * 3600.0,
+                ))
+                .expect("obs");
+        }
+        store
+            .record_run(&run(at("2025-04-08T09:00:00"), "B", "http", "ok", 0.1))
+            .expect("run");
+        let calendar = WorkingCalendar::default();
+        let parse = |t: &str| {
+            chrono::DateTime::parse_from_rfc3339(t)
+                .expect("time")
+                .with_timezone(&chrono::Utc)
+        };
+        let c = compare(
+            &path,
+            Query {
+                from: parse("2025-04-06T00:00:00+07:00"),
+                to: parse("2025-04-09T00:00:00+07:00"),
+                provinces: &[],
+                weights: Weights::default(),
+                min_samples: 2,
+                calendar: &calendar,
+            },
+        )
+        .expect("compare");
+        let a = c.provinces.iter().find(|p| p.name == "A").expect("A");
+        let f = |id| a.figure(id);
+        assert_eq!(f(FigureId::AvailabilityOffice).samples, 3);
+        assert_eq!(f(FigureId::AvailabilityOffice).value, Some(2.0 / 3.0));
+        assert_eq!(
+            f(FigureId::Availability).samples,
+            6,
+            "payments do not count"
+        );
+        assert_eq!(f(FigureId::Availability).value, Some(2.0 / 6.0));
+        assert_eq!(f(FigureId::OnTime).value, Some(9.0 / 20.0));
+        assert_eq!(f(FigureId::OnTime).samples, 20);
+        assert_eq!(f(FigureId::LateAcceptance).value, Some(0.25));
+        assert_eq!(f(FigureId::IntakeP50).value, Some(2.0 * 3600.0));
+        assert_eq!(f(FigureId::IntakeP95).value, Some(9.0 * 3600.0));
+        assert_eq!(f(FigureId::PageP95).value, Some(0.2));
+        // B has one page check and nothing else: listed, not ranked.
+        let b = c.provinces.iter().find(|p| p.name == "B").expect("B");
+        assert_eq!(b.rank, None);
+        assert!(b.too_few.contains(&FigureId::OnTime));
+        assert_eq!(a.rank, Some(1));
+        assert_eq!(c.provinces[0].name, "A", "ranked first");
+        let only_b = compare(
+            &path,
+            Query {
+                from: parse("2025-04-06T00:00:00+07:00"),
+                to: parse("2025-04-09T00:00:00+07:00"),
+                provinces: &["B".to_owned()],
+                weights: Weights::default(),
+                min_samples: 1,
+                calendar: &calendar,
+            },
+        )
+        .expect("compare");
+        assert_eq!(only_b.provinces.len(), 1);
+        assert_eq!(only_b.provinces[0].rank, Some(1));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

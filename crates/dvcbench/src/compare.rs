@@ -1,0 +1,204 @@
+//! `dvcbench compare`: provinces' portals side by side, from Prometheus or a probe's store.
+
+use crate::Failure;
+use crate::cli::CompareArgs;
+use crate::report::{lang, write};
+use anyhow::anyhow;
+use chrono::{DateTime, Utc};
+use dvc_report::compare::{self, Comparison, FigureId, Weights};
+use std::io::Write;
+
+/// Parses `now`, `now-7d` (d, h, m, s), RFC 3339 or Vietnam local time.
+fn instant(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, Failure> {
+    let t = text.trim();
+    if let Some(rest) = t.strip_prefix("now") {
+        if rest.is_empty() {
+            return Ok(now);
+        }
+        let ago = rest.strip_prefix('-').and_then(|span| {
+            let (n, unit) = span.split_at(span.find(|c: char| !c.is_ascii_digit())?);
+            let n: i64 = n.parse().ok()?;
+            let seconds = match unit {
+                "d" => 86_400,
+                "h" => 3_600,
+                "m" => 60,
+                "s" => 1,
+                _ => return None,
+            };
+            Some(chrono::Duration::seconds(n.checked_mul(seconds)?))
+        });
+        return ago.map(|d| now - d).ok_or_else(|| {
+            Failure::bad_input(anyhow!(
+                "invalid time {text:?}; expected now, now-7d, now-12h, now-30m or now-90s"
+            ))
+        });
+    }
+    let local = crate::calendar::parse_instant(t)?;
+    Ok(dvc_domain::calendar::from_local(local).with_timezone(&Utc))
+}
+
+/// `dvcbench compare`.
+pub fn run(args: CompareArgs, out: &mut dyn Write) -> Result<(), Failure> {
+    let lang = lang(&args.lang)?;
+    let now = Utc::now();
+    let (from, to) = (instant(&args.from, now)?, instant(&args.to, now)?);
+    if from >= to {
+        return Err(Failure::bad_input(anyhow!(
+            "--from ({from}) must be before --to ({to})"
+        )));
+    }
+    let weights = Weights::with(&args.weights).map_err(|e| Failure::bad_input(anyhow!(e)))?;
+    let comparison = match (&args.prometheus, &args.probe_store) {
+        (Some(url), _) => {
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                return Err(Failure::bad_input(anyhow!(
+                    "--prometheus must be an http(s) URL; got {url:?}"
+                )));
+            }
+            let query = compare::prometheus::Query {
+                url,
+                from,
+                to,
+                provinces: &args.provinces,
+                weights,
+                min_samples: args.min_samples,
+            };
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| Failure::failed(anyhow!(e)))?;
+            runtime
+                .block_on(compare::prometheus::compare(query))
+                .map_err(|e| Failure::failed(anyhow!(e)))?
+        }
+        (None, Some(path)) => {
+            let calendar = crate::calendar::build_calendar(
+                args.holidays.as_deref(),
+                args.office_hours.as_deref(),
+            )
+            .map_err(Failure::bad_input)?;
+            let query = compare::store::Query {
+                from,
+                to,
+                provinces: &args.provinces,
+                weights,
+                min_samples: args.min_samples,
+                calendar: &calendar,
+            };
+            compare::store::compare(path, query).map_err(|e| Failure::bad_input(anyhow!(e)))?
+        }
+        (None, None) => {
+            return Err(Failure::bad_input(anyhow!(
+                "give --prometheus URL or --probe-store FILE"
+            )));
+        }
+    };
+    if comparison.provinces.is_empty() {
+        writeln!(
+            out,
+            "no province has figures in this period ({} → {})",
+            comparison.from, comparison.to
+        )?;
+    }
+    out.write_all(terminal(&comparison).as_bytes())?;
+    if let Some(path) = &args.html {
+        write(path, &compare::html::html(&comparison, lang))?;
+        writeln!(out, "HTML comparison written to {}", path.display())?;
+    }
+    for (what, path, text) in [
+        (
+            "Markdown comparison",
+            &args.md,
+            args.md
+                .as_ref()
+                .map(|_| compare::text::markdown(&comparison, lang)),
+        ),
+        (
+            "CSV figures",
+            &args.csv,
+            args.csv.as_ref().map(|_| compare::text::csv(&comparison)),
+        ),
+    ] {
+        let (Some(path), Some(text)) = (path, text) else {
+            continue;
+        };
+        if path.as_os_str() == "-" {
+            out.write_all(text.as_bytes())?;
+        } else {
+            write(path, &text)?;
+            writeln!(out, "{what} written to {}", path.display())?;
+        }
+    }
+    Ok(())
+}
+
+/// The ranking as a plain table for the terminal.
+fn terminal(c: &Comparison) -> String {
+    use dvc_loadgen::units::fmt_seconds;
+    let mut out = format!(
+        "{:>4}  {:<24} {:>6} {:>9} {:>9} {:>9} {:>9} {:>8} {:>8}\n",
+        "rank",
+        "province",
+        "score",
+        "avail.",
+        "avail.24",
+        "page p95",
+        "intake95",
+        "late",
+        "on time"
+    );
+    let pct = |v: Option<f64>| v.map_or("-".to_owned(), |v| format!("{:.2}%", v * 100.0));
+    for p in &c.provinces {
+        let v = |f: FigureId| p.figure(f).value;
+        out.push_str(&format!(
+            "{:>4}  {:<24} {:>6} {:>9} {:>9} {:>9} {:>9} {:>8} {:>8}\n",
+            p.rank.map_or("-".to_owned(), |r| r.to_string()),
+            p.name,
+            p.score.map_or("-".to_owned(), |s| format!("{s:.1}")),
+            pct(v(FigureId::AvailabilityOffice)),
+            pct(v(FigureId::Availability)),
+            v(FigureId::PageP95).map_or("-".to_owned(), fmt_seconds),
+            v(FigureId::IntakeP95).map_or("-".to_owned(), |s| format!("{:.1}h", s / 3600.0)),
+            pct(v(FigureId::LateAcceptance)),
+            pct(v(FigureId::OnTime)),
+        ));
+        if p.rank.is_none() {
+            let names: Vec<&str> = p.too_few.iter().map(|f| f.id()).collect();
+            out.push_str(&format!(
+                "      not ranked: fewer than {} samples of {}\n",
+                c.min_samples,
+                names.join(", ")
+            ));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn periods_are_relative_to_now_or_absolute() {
+        let now = DateTime::parse_from_rfc3339("2025-04-08T10:00:00Z")
+            .expect("time")
+            .with_timezone(&Utc);
+        assert_eq!(instant("now", now).expect("now"), now);
+        assert_eq!(
+            instant("now-7d", now).expect("7d"),
+            now - chrono::Duration::days(7)
+        );
+        assert_eq!(
+            instant("now-90s", now).expect("90s"),
+            now - chrono::Duration::seconds(90)
+        );
+        assert_eq!(
+            instant("2025-04-01T07:00", now)
+                .expect("local")
+                .to_rfc3339(),
+            "2025-04-01T00:00:00+00:00"
+        );
+        assert!(instant("now-7w", now).is_err());
+        assert!(instant("yesterday", now).is_err());
+    }
+}
