@@ -3,6 +3,7 @@
 mod calendar;
 mod catalogue;
 mod closed;
+mod compare;
 mod portal;
 mod portal_load;
 mod portal_openapi;

@@ -1,37 +1,9 @@
 //! Run reports, rendered by a real browser (headless Chromium): the charts draw and the numbers
 //! are run.json's.
 
-use dvcbench_e2e::{Scratch, dvcbench, tool};
+use dvcbench_e2e::browser::{chromium, pixels_of};
+use dvcbench_e2e::{Scratch, dvcbench};
 use std::path::Path;
-use std::process::Command;
-
-fn chromium(args: &[&str]) -> std::process::Output {
-    Command::new(tool("chromium"))
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--hide-scrollbars",
-        ])
-        .args(args)
-        .output()
-        .expect("chromium runs")
-}
-
-/// Pixels of the screenshot within `tolerance` of `rgb`.
-fn pixels_of(png_path: &Path, rgb: [u8; 3], tolerance: u8) -> usize {
-    let decoder = png::Decoder::new(std::io::BufReader::new(
-        std::fs::File::open(png_path).expect("screenshot"),
-    ));
-    let mut reader = decoder.read_info().expect("a PNG");
-    let mut buf = vec![0; reader.output_buffer_size().expect("size")];
-    let info = reader.next_frame(&mut buf).expect("a frame");
-    let channels = info.color_type.samples();
-    buf[..info.buffer_size()]
-        .chunks(channels)
-        .filter(|p| (0..3).all(|i| p[i].abs_diff(rgb[i]) <= tolerance))
-        .count()
-}
 
 #[test]
 fn an_html_report_renders_its_charts_and_the_numbers_of_run_json() {

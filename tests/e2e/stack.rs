@@ -203,10 +203,9 @@ async fn every_dashboard_query_returns_data_from_a_real_prometheus() {
     let _run = Process(run);
 
     // Prometheus with the shipped rules, scraping all three every second.
-    let prom_port = free_port();
     let rules = repo().join("dashboards/prometheus/rules");
-    let prom_config = scratch.write(
-        "prometheus.yml",
+    let prometheus = dvcbench_e2e::prometheus::start(
+        &scratch,
         &format!(
             "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n\
              rule_files:\n  - {rules}/dvc-recording.yml\n  - {rules}/dvc-alerts.yml\n\
@@ -217,39 +216,12 @@ async fn every_dashboard_query_returns_data_from_a_real_prometheus() {
             rules = rules.display(),
             portal = base.trim_start_matches("http://"),
         ),
-    );
-    let prometheus = Command::new(tool("prometheus"))
-        .arg(format!("--config.file={}", prom_config.display()))
-        .arg(format!(
-            "--storage.tsdb.path={}",
-            scratch.path.join("tsdb").display()
-        ))
-        .arg(format!("--web.listen-address=127.0.0.1:{prom_port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("prometheus starts");
-    let _prometheus = Process(prometheus);
-    let prom = format!("http://127.0.0.1:{prom_port}");
+    )
+    .await;
+    let prom = prometheus.url.clone();
 
     // Enough scrapes: every target up, an acceptance, a payment, rules evaluated, and a few
     // seconds of history for the rates.
-    wait_for(
-        "prometheus to listen",
-        Duration::from_secs(30),
-        || async move {
-            tokio::net::TcpStream::connect(("127.0.0.1", prom_port))
-                .await
-                .ok()
-                .map(|_| ())
-        },
-    )
-    .await;
-    wait_for("prometheus to be ready", Duration::from_secs(30), || {
-        let url = format!("{prom}/-/ready");
-        async move { (get(&url).await.status == 200).then_some(()) }
-    })
-    .await;
     let ready = [
         "count(up == 1) == 3",
         "sum(dvc_intake_accepted_total) > 0",

@@ -408,3 +408,84 @@ pub mod tls {
         addr
     }
 }
+
+/// Headless Chromium, for reports a browser must render.
+pub mod browser {
+    use std::path::Path;
+    use std::process::Command;
+
+    /// Runs headless Chromium with `args` (the test command installs it).
+    pub fn chromium(args: &[&str]) -> std::process::Output {
+        Command::new(super::tool("chromium"))
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--hide-scrollbars",
+            ])
+            .args(args)
+            .output()
+            .expect("chromium runs")
+    }
+
+    /// Pixels of the screenshot within `tolerance` of `rgb`.
+    pub fn pixels_of(png_path: &Path, rgb: [u8; 3], tolerance: u8) -> usize {
+        let decoder = png::Decoder::new(std::io::BufReader::new(
+            std::fs::File::open(png_path).expect("screenshot"),
+        ));
+        let mut reader = decoder.read_info().expect("a PNG");
+        let mut buf = vec![0; reader.output_buffer_size().expect("size")];
+        let info = reader.next_frame(&mut buf).expect("a frame");
+        let channels = info.color_type.samples();
+        buf[..info.buffer_size()]
+            .chunks(channels)
+            .filter(|p| (0..3).all(|i| p[i].abs_diff(rgb[i]) <= tolerance))
+            .count()
+    }
+}
+
+/// A real Prometheus for a test, on a free port, with its data in `scratch`.
+pub mod prometheus {
+    use super::{Process, Scratch, free_port, tool};
+    use std::process::{Command, Stdio};
+    use std::time::Duration;
+
+    /// A running Prometheus and its base URL.
+    pub struct Prometheus {
+        pub url: String,
+        _process: Process,
+    }
+
+    /// Starts Prometheus with the configuration `yaml` and waits until it is ready.
+    pub async fn start(scratch: &Scratch, yaml: &str) -> Prometheus {
+        let port = free_port();
+        let config = scratch.write("prometheus.yml", yaml);
+        let child = Command::new(tool("prometheus"))
+            .arg(format!("--config.file={}", config.display()))
+            .arg(format!(
+                "--storage.tsdb.path={}",
+                scratch.path.join("tsdb").display()
+            ))
+            .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("prometheus starts");
+        let process = Process(child);
+        let url = format!("http://127.0.0.1:{port}");
+        super::http::wait_for("Prometheus to be ready", Duration::from_secs(30), || {
+            let ready = format!("{url}/-/ready");
+            async move {
+                tokio::net::TcpStream::connect(("127.0.0.1", port))
+                    .await
+                    .ok()?;
+                (super::http::get(&ready).await.status == 200).then_some(())
+            }
+        })
+        .await;
+        Prometheus {
+            url,
+            _process: process,
+        }
+    }
+}
