@@ -497,3 +497,43 @@ fn compare_ranks_provinces_by_their_quality_with_the_simulators_figures() {
         "blue {blue}, orange {orange}, green {green} pixels"
     );
 }
+
+#[test]
+fn bad_compare_input_is_refused_with_a_reason() {
+    let scratch = Scratch::new("compare-bad");
+    let missing = scratch.path.join("no-such.db");
+    let missing = missing.to_str().expect("utf-8");
+    for (args, expect) in [
+        (vec!["compare"], "--prometheus <URL>"),
+        (
+            vec!["compare", "--probe-store", missing, "--from", "yesterday"],
+            "invalid date and time \"yesterday\"",
+        ),
+        (
+            vec![
+                "compare",
+                "--probe-store",
+                missing,
+                "--from",
+                "now",
+                "--to",
+                "now-1d",
+            ],
+            "must be before --to",
+        ),
+        (
+            vec!["compare", "--probe-store", missing, "--weight", "speed=2"],
+            "--weight: unknown figure \"speed\"",
+        ),
+        (
+            vec!["compare", "--prometheus", "prometheus:9090"],
+            "--prometheus must be an http(s) URL",
+        ),
+        (vec!["compare", "--probe-store", missing], "no-such.db"),
+    ] {
+        let r = dvcbench(&args);
+        assert_eq!(r.code, 2, "{args:?}: {:?}", r.error);
+        let error = r.error.unwrap_or_default();
+        assert!(error.contains(expect), "{args:?}: {error}");
+    }
+}

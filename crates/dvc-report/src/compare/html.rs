@@ -2,7 +2,7 @@
 //! methodology with the weights.
 
 use super::labels::Labels;
-use super::text::{anchor, locations, period, shown, shown_figures, unranked};
+use super::text::{anchor, locations, period, shown, shown_figures, source, unranked};
 use super::{Comparison, FigureId, Trend};
 use crate::Lang;
 use crate::html::{STYLE, escape};
@@ -28,7 +28,7 @@ pub fn html(c: &Comparison, lang: Lang) -> String {
         l.period,
         escape(&period(c)),
         l.source,
-        escape(&c.source),
+        escape(&source(c, l)),
         l.location,
         escape(&locations(c, l))
     );

@@ -156,8 +156,7 @@ pub struct Trend {
 /// The whole comparison.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Comparison {
-    /// "Prometheus http://…" or "probe state file …".
-    pub source: String,
+    pub source: Source,
     pub from: chrono::DateTime<chrono::Utc>,
     pub to: chrono::DateTime<chrono::Utc>,
     /// Where the probes ran (their configured locations).
@@ -168,6 +167,15 @@ pub struct Comparison {
     pub min_samples: u64,
     pub availability_trend: Trend,
     pub page_p95_trend: Trend,
+}
+
+/// Where the figures come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// Prometheus' base URL.
+    Prometheus(String),
+    /// A probe's state file.
+    ProbeStore(std::path::PathBuf),
 }
 
 /// Weights of the overall score, by figure.

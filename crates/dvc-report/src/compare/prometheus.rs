@@ -320,7 +320,7 @@ pub async fn compare(q: Query<'_>) -> Result<Comparison, PrometheusError> {
     };
     let locations = location_names(&api, &d, to).await?;
     Ok(Comparison {
-        source: format!("Prometheus {}", q.url),
+        source: super::Source::Prometheus(q.url.to_owned()),
         from: q.from,
         to: q.to,
         locations,

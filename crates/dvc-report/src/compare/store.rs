@@ -122,7 +122,7 @@ pub fn compare(path: &Path, q: Query<'_>) -> Result<Comparison, StoreError> {
     rank(&mut provinces, &q.weights, q.min_samples);
     let (availability_trend, page_p95_trend) = trends(&runs, from, to);
     Ok(Comparison {
-        source: format!("probe state file {}", path.display()),
+        source: super::Source::ProbeStore(path.to_owned()),
         from: q.from,
         to: q.to,
         locations: store.meta("location")?.into_iter().collect(),

@@ -66,7 +66,7 @@ pub fn markdown(c: &Comparison, lang: Lang) -> String {
         l.period,
         period(c),
         l.source,
-        c.source,
+        source(c, l),
         l.location,
         locations(c, l)
     );
@@ -115,6 +115,13 @@ pub fn markdown(c: &Comparison, lang: Lang) -> String {
     }
     let _ = writeln!(out, "\n{} {}.", l.score_rule, c.min_samples);
     out
+}
+
+pub(crate) fn source(c: &Comparison, l: &Labels) -> String {
+    match &c.source {
+        super::Source::Prometheus(url) => format!("Prometheus {url}"),
+        super::Source::ProbeStore(path) => format!("{} {}", l.probe_store, path.display()),
+    }
 }
 
 pub(crate) fn locations(c: &Comparison, l: &Labels) -> String {
