@@ -391,6 +391,17 @@ fn probe_check_config_validates_and_redacts_secrets() {
     let text = stdout(&out);
     assert!(text.ends_with("4 targets, 24 checks: valid\n"), "{text}");
     assert!(!text.contains("s3cret-from-env") && text.contains("<redacted>"));
+    let quick = shipped.replace("provinces.toml", "provinces-quick.toml");
+    let out = Command::new(env!("CARGO_BIN_EXE_dvcbench"))
+        .args(["probe", "--check-config", "--config", &quick])
+        .env("DVC_PROBE_PASSWORD", "s3cret-from-env")
+        .output()
+        .expect("runs");
+    assert!(
+        stdout(&out).ends_with("4 targets, 24 checks: valid\n"),
+        "{}",
+        stderr(&out)
+    );
 
     let dir = std::env::temp_dir().join(format!("dvcbench-probe-cli-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("dir");
