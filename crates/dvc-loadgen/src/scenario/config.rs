@@ -82,6 +82,9 @@ pub struct LoadConfig {
     /// A cap: no stage may ask for more than this rate (protects a real portal from typos).
     #[serde(default = "max_rate")]
     pub max_rate: Spanned<String>,
+    /// Closed model: a cap on the virtual citizens of any stage (protects a portal from typos);
+    /// default 10,000.
+    pub max_users: Option<Spanned<u64>>,
     /// After the last arrival (or Ctrl-C), how long in-flight journeys may finish.
     #[serde(default = "graceful_stop")]
     pub graceful_stop: Spanned<String>,

@@ -347,6 +347,12 @@ fn load(p: &mut Problems, l: &LoadConfig) -> Option<Load> {
         Some(d) => Some(p.ok(d.span().start, parse_duration(d.get_ref()))?),
         None => None,
     };
+    if let Some(m) = &l.max_users {
+        p.at(
+            m.span().start,
+            "max_users applies to the closed model only (set model = \"closed\")",
+        );
+    }
     let graceful_stop = p.ok(
         l.graceful_stop.span().start,
         parse_duration(l.graceful_stop.get_ref()),
@@ -392,6 +398,7 @@ fn closed_load(p: &mut Problems, l: &LoadConfig) -> Option<Load> {
     if l.stages.is_empty() {
         p.at(0, "load.stages needs at least one stage, e.g. stages = [{ duration = \"1m\", users = 200 }]");
     }
+    let max_users = l.max_users.as_ref().map_or(10_000, |m| *m.get_ref());
     let mut users = Vec::new();
     for s in &l.stages {
         let at = s.span().start;
@@ -418,6 +425,14 @@ fn closed_load(p: &mut Problems, l: &LoadConfig) -> Option<Load> {
                 "a closed-model stage lasts a whole number of seconds (> 0)",
             );
             continue;
+        }
+        if count > max_users {
+            p.at(
+                at,
+                format!(
+                    "{count} users is over max_users {max_users}; raise max_users if you mean it"
+                ),
+            );
         }
         users.push(UsersStage {
             duration,
@@ -885,6 +900,13 @@ name = "j"
         assert!(
             open[0].starts_with("s.toml:2:11: users is a closed-model stage key"),
             "{open:?}"
+        );
+        let capped = problems(
+            "[load]\nmodel = \"closed\"\nmax_users = 100\nstages = [{ duration = \"1s\", users = 2000 }]\n[[journey]]\nname = \"j\"\n[[journey.step]]\nname = \"s\"\npath = \"/\"\n",
+        );
+        assert!(
+            capped[0].starts_with("s.toml:4:11: 2000 users is over max_users 100"),
+            "{capped:?}"
         );
         let model = problems(
             "[load]\nmodel = \"shut\"\nstages = [{ duration = \"1s\", rate = \"1/s\" }]\n[[journey]]\nname = \"j\"\n[[journey.step]]\nname = \"s\"\npath = \"/\"\n",
