@@ -7,10 +7,9 @@
 use dvc_domain::calendar::{WorkingCalendar, to_local};
 use dvcbench_e2e::browser::{chromium, pixels_of};
 use dvcbench_e2e::http::{get, send, wait_for};
-use dvcbench_e2e::{Process, Scratch, dvcbench, dvcbench_binary, first_line, free_port, sim};
+use dvcbench_e2e::{Scratch, dvcbench, free_port, sim};
 use serde_json::Value;
 use std::collections::BTreeMap;
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
 /// 20,000× faster than real time: a calendar day passes in 4.32 s, a working day (8 h) of
@@ -289,19 +288,8 @@ fn compare_ranks_provinces_by_their_quality_with_the_simulators_figures() {
     let base = sim.url();
     let config = scratch.write("probe.toml", &probe_config(&base));
     let state = scratch.path.join("probe.db");
-    let mut probe = Command::new(dvcbench_binary())
-        .args(["probe", "--config"])
-        .arg(&config)
-        .arg("--state")
-        .arg(&state)
-        .args(["--listen", &format!("127.0.0.1:{probe_port}")])
-        .env_remove("RUST_LOG")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the probe starts");
-    assert!(first_line(&mut probe).starts_with("probe watching 4 targets"));
-    let _probe = Process(probe);
+    let (_probe, first) = dvcbench_e2e::start_probe(&config, Some(&state), probe_port);
+    assert!(first.starts_with("probe watching 4 targets"), "{first}");
     // The period starts once Prometheus scrapes the probe.
     servers.block_on(wait_for(
         "Prometheus to scrape the probe",

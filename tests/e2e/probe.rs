@@ -1,9 +1,9 @@
 //! The probe daemon (the real binary) against the time-scaled multi-province simulator.
 
 use dvcbench_e2e::http::{get, wait_for};
-use dvcbench_e2e::{Process, Scratch, first_line, free_port, promtool_check_metrics, sim};
+use dvcbench_e2e::{Process, Scratch, free_port, promtool_check_metrics, sim};
 use serde_json::Value;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 /// Three provinces of known quality, 20,000× faster than real time (a calendar day passes in
@@ -127,27 +127,15 @@ fn start_probe(config: &std::path::Path, state: &std::path::Path) -> Daemon {
 }
 
 fn start_probe_with(config: &std::path::Path, state: &std::path::Path, targets: usize) -> Daemon {
-    let addr = format!("127.0.0.1:{}", free_port());
-    let mut child = Command::new(dvcbench_e2e::dvcbench_binary())
-        .args(["probe", "--config"])
-        .arg(config)
-        .arg("--state")
-        .arg(state)
-        .args(["--listen", &addr])
-        .env("DVC_E2E_PROBE_PASSWORD", "dvc-demo")
-        .env_remove("RUST_LOG")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the probe starts");
-    let first = first_line(&mut child);
+    let port = free_port();
+    let (child, first) = dvcbench_e2e::start_probe(config, Some(state), port);
     assert!(
         first.starts_with(&format!("probe watching {targets} targets")),
         "{first}"
     );
     Daemon {
-        child: Process(child),
-        url: format!("http://{addr}"),
+        child,
+        url: format!("http://127.0.0.1:{port}"),
     }
 }
 

@@ -4,7 +4,7 @@
 
 use dvcbench_e2e::http::{get, wait_for};
 use dvcbench_e2e::{
-    Process, Scratch, dvcbench_binary, first_line, free_port, promtool_check_metrics, sim, tool,
+    Process, Scratch, dvcbench_binary, free_port, promtool_check_metrics, sim, tool,
 };
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -175,17 +175,8 @@ async fn every_dashboard_query_returns_data_from_a_real_prometheus() {
     // The probe.
     let probe_port = free_port();
     let config = scratch.write("probe.toml", &probe_config(&base, tls.port()));
-    let mut probe = Command::new(dvcbench_binary())
-        .args(["probe", "--config"])
-        .arg(&config)
-        .args(["--listen", &format!("127.0.0.1:{probe_port}")])
-        .env_remove("RUST_LOG")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the probe starts");
-    assert!(first_line(&mut probe).starts_with("probe watching"));
-    let _probe = Process(probe);
+    let (_probe, first) = dvcbench_e2e::start_probe(&config, None, probe_port);
+    assert!(first.starts_with("probe watching"), "{first}");
 
     // A load test with live metrics, running through the whole test.
     let run_port = free_port();

@@ -310,6 +310,31 @@ pub fn first_line(child: &mut std::process::Child) -> String {
     line
 }
 
+/// Starts the real `dvcbench probe` with `config` (and a state file) listening on `port`
+/// (`DVC_E2E_PROBE_PASSWORD` set to the simulator's password); returns it once it listens,
+/// with the line it printed then.
+pub fn start_probe(
+    config: &std::path::Path,
+    state: Option<&std::path::Path>,
+    port: u16,
+) -> (Process, String) {
+    let mut command = std::process::Command::new(dvcbench_binary());
+    command.args(["probe", "--config"]).arg(config);
+    if let Some(state) = state {
+        command.arg("--state").arg(state);
+    }
+    let mut child = command
+        .args(["--listen", &format!("127.0.0.1:{port}")])
+        .env("DVC_E2E_PROBE_PASSWORD", "dvc-demo")
+        .env_remove("RUST_LOG")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("the probe starts");
+    let first = first_line(&mut child);
+    (Process(child), first)
+}
+
 /// A child process killed when dropped, so a failing test leaves nothing running.
 pub struct Process(pub std::process::Child);
 
