@@ -525,3 +525,70 @@ fn bad_compare_input_is_refused_with_a_reason() {
         assert!(error.contains(expect), "{args:?}: {error}");
     }
 }
+
+/// A stand-in for a Prometheus behind an authenticating proxy: every query answers one
+/// province with the value 1, given the bearer token.
+async fn guarded_prometheus() -> std::net::SocketAddr {
+    let answer = |headers: axum::http::HeaderMap| async move {
+        if headers.get("authorization").and_then(|v| v.to_str().ok()) != Some("Bearer s3cret") {
+            return (
+                axum::http::StatusCode::UNAUTHORIZED,
+                axum::Json(serde_json::json!({"status": "error", "error": "unauthorized"})),
+            );
+        }
+        let now = chrono::Utc::now().timestamp();
+        (
+            axum::http::StatusCode::OK,
+            axum::Json(
+                serde_json::json!({"status": "success", "data": {"resultType": "vector",
+                "result": [{"metric": {"province": "Hà Nội", "location": "hn-dc1"},
+                            "value": [now, "1"], "values": [[now, "1"]]}]}}),
+            ),
+        )
+    };
+    let app = axum::Router::new()
+        .route("/api/v1/query", axum::routing::get(answer))
+        .route("/api/v1/query_range", axum::routing::get(answer));
+    dvcbench_e2e::fixtures::serve(app).await
+}
+
+#[test]
+fn compare_sends_the_bearer_token_to_prometheus() {
+    let servers = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let addr = servers.block_on(guarded_prometheus());
+    let scratch = Scratch::new("compare-token");
+    let token = scratch.write("token", "s3cret\n");
+    let url = format!("http://{addr}");
+    let refused = dvcbench(&["compare", "--prometheus", &url, "--min-samples", "1"]);
+    assert_eq!(refused.code, 1);
+    assert!(
+        refused
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("unauthorized")),
+        "{:?}",
+        refused.error
+    );
+    let ok = dvcbench(&[
+        "compare",
+        "--prometheus",
+        &url,
+        "--prometheus-token-file",
+        token.to_str().expect("utf-8"),
+        "--min-samples",
+        "1",
+        "--md",
+        "-",
+    ]);
+    assert_eq!(ok.code, 0, "{:?}", ok.error);
+    assert!(ok.stdout.contains("   1  Hà Nội"), "{}", ok.stdout);
+    assert!(
+        ok.stdout.contains("hn-dc1"),
+        "the probe's location: {}",
+        ok.stdout
+    );
+}

@@ -51,6 +51,10 @@ pub struct CompareArgs {
     )]
     pub prometheus: Option<String>,
 
+    /// A file holding a bearer token sent to Prometheus (behind an authenticating proxy).
+    #[arg(long, value_name = "FILE", requires = "prometheus")]
+    pub prometheus_token_file: Option<PathBuf>,
+
     /// A probe's state file (`dvcbench probe --state`), for a setup without Prometheus.
     #[arg(long, value_name = "FILE")]
     pub probe_store: Option<PathBuf>,

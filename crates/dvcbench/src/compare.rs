@@ -55,8 +55,15 @@ pub fn run(args: CompareArgs, out: &mut dyn Write) -> Result<(), Failure> {
                     "--prometheus must be an http(s) URL; got {url:?}"
                 )));
             }
+            let bearer_token = match &args.prometheus_token_file {
+                Some(path) => Some(std::fs::read_to_string(path).map_err(|e| {
+                    Failure::bad_input(anyhow!("cannot read {}: {e}", path.display()))
+                })?),
+                None => None,
+            };
             let query = compare::prometheus::Query {
                 url,
+                bearer_token,
                 from,
                 to,
                 provinces: &args.provinces,

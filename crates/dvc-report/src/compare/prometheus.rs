@@ -14,6 +14,8 @@ use std::time::Duration;
 pub struct Query<'a> {
     /// Base URL of Prometheus (`http://prometheus:9090`).
     pub url: &'a str,
+    /// Sent as `Authorization: Bearer …` (a Prometheus behind an authenticating proxy).
+    pub bearer_token: Option<String>,
     pub from: chrono::DateTime<chrono::Utc>,
     pub to: chrono::DateTime<chrono::Utc>,
     pub provinces: &'a [String],
@@ -36,6 +38,7 @@ type ByProvince = BTreeMap<String, f64>;
 struct Api<'a> {
     client: HttpClient,
     url: &'a str,
+    authorization: Option<hyper::header::HeaderValue>,
     /// The province matcher every selector carries: `province=~"A|B"`, or any province.
     only: String,
 }
@@ -43,7 +46,13 @@ struct Api<'a> {
 impl Api<'_> {
     async fn get(&self, path_and_query: String, query: &str) -> Result<Value, PrometheusError> {
         let url = format!("{}{path_and_query}", self.url.trim_end_matches('/'));
-        let send = self.client.send(Prepared::get(url));
+        let mut request = Prepared::get(url);
+        if let Some(value) = &self.authorization {
+            request
+                .headers
+                .insert(hyper::header::AUTHORIZATION, value.clone());
+        }
+        let send = self.client.send(request);
         let answer = match tokio::time::timeout(Duration::from_secs(60), send).await {
             Ok(Ok(a)) => a,
             Ok(Err(e)) => {
@@ -161,9 +170,21 @@ pub async fn compare(q: Query<'_>) -> Result<Comparison, PrometheusError> {
         let names: Vec<String> = q.provinces.iter().map(|p| regex_quote(p)).collect();
         format!("province=~\"{}\"", names.join("|"))
     };
+    let authorization = match &q.bearer_token {
+        Some(token) => Some(
+            hyper::header::HeaderValue::from_str(&format!("Bearer {}", token.trim())).map_err(
+                |_| PrometheusError::Unreachable {
+                    url: q.url.to_owned(),
+                    reason: "the bearer token is not a valid header value".into(),
+                },
+            )?,
+        ),
+        None => None,
+    };
     let api = Api {
         client,
         url: q.url,
+        authorization,
         only,
     };
     let (from, to) = (q.from.timestamp(), q.to.timestamp());
