@@ -173,7 +173,7 @@ pub fn html(c: &Comparison, lang: Lang) -> String {
 
     let _ = write!(
         out,
-        "<h2>{}</h2><p>{}</p><table id=\"methodology\"><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
+        "<h2>{}</h2><p>{}</p><table id=\"methodology\"><tr><th>{}</th><th style=\"text-align:left\">{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
         l.methodology, l.method_intro, l.figure, l.meaning, l.full_marks, l.zero_marks, l.weight
     );
     for f in &figures {
