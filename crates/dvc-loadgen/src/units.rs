@@ -13,7 +13,7 @@ fn split_number(input: &str) -> Option<(f64, &str)> {
     number.is_finite().then_some((number, input[end..].trim()))
 }
 
-/// `"250ms"`, `"1.5s"`, `"2m"`, `"1h"`, `"500us"`.
+/// `"250ms"`, `"1.5s"`, `"2m"`, `"1h"`, `"7d"`, `"500us"`.
 pub fn parse_duration(input: &str) -> Result<Duration, String> {
     let fail = || format!("expected a duration such as \"250ms\", \"30s\", \"2m\"; got {input:?}");
     let (n, unit) = split_number(input).ok_or_else(fail)?;
@@ -23,6 +23,7 @@ pub fn parse_duration(input: &str) -> Result<Duration, String> {
         "s" => n,
         "m" => n * 60.0,
         "h" => n * 3600.0,
+        "d" => n * 86_400.0,
         _ => return Err(fail()),
     };
     Duration::try_from_secs_f64(seconds).map_err(|_| fail())
@@ -94,6 +95,7 @@ mod tests {
     fn parses_units_and_rejects_garbage() {
         assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
         assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
+        assert_eq!(parse_duration("7d"), Ok(Duration::from_secs(7 * 86_400)));
         assert_eq!(parse_rate("3000/m"), Ok(50.0));
         assert_eq!(parse_size("200KB"), Ok(204_800));
         assert_eq!(parse_value("1%"), Ok(0.01));

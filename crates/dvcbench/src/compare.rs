@@ -8,25 +8,17 @@ use chrono::{DateTime, Utc};
 use dvc_report::compare::{self, Comparison, FigureId, Weights};
 use std::io::Write;
 
-/// Parses `now`, `now-7d` (d, h, m, s), RFC 3339 or Vietnam local time.
+/// Parses `now`, `now-7d` (a duration as in scenarios), RFC 3339 or Vietnam local time.
 fn instant(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, Failure> {
     let t = text.trim();
     if let Some(rest) = t.strip_prefix("now") {
         if rest.is_empty() {
             return Ok(now);
         }
-        let ago = rest.strip_prefix('-').and_then(|span| {
-            let (n, unit) = span.split_at(span.find(|c: char| !c.is_ascii_digit())?);
-            let n: i64 = n.parse().ok()?;
-            let seconds = match unit {
-                "d" => 86_400,
-                "h" => 3_600,
-                "m" => 60,
-                "s" => 1,
-                _ => return None,
-            };
-            Some(chrono::Duration::seconds(n.checked_mul(seconds)?))
-        });
+        let ago = rest
+            .strip_prefix('-')
+            .and_then(|span| dvc_loadgen::units::parse_duration(span).ok())
+            .and_then(|d| chrono::Duration::from_std(d).ok());
         return ago.map(|d| now - d).ok_or_else(|| {
             Failure::bad_input(anyhow!(
                 "invalid time {text:?}; expected now, now-7d, now-12h, now-30m or now-90s"
