@@ -81,15 +81,19 @@ impl Api<'_> {
         Ok(body["data"]["result"].clone())
     }
 
+    /// `query` at `at` (Unix seconds): its series.
+    async fn series(&self, query: &str, at: i64) -> Result<Value, PrometheusError> {
+        let query = query.replace("SEL", &self.only);
+        self.get(
+            format!("/api/v1/query?query={}&time={at}", encode(&query)),
+            &query,
+        )
+        .await
+    }
+
     /// `query` at `at` (Unix seconds): its value per province.
     async fn instant(&self, query: &str, at: i64) -> Result<ByProvince, PrometheusError> {
-        let query = query.replace("SEL", &self.only);
-        let result = self
-            .get(
-                format!("/api/v1/query?query={}&time={at}", encode(&query)),
-                &query,
-            )
-            .await?;
+        let result = self.series(query, at).await?;
         Ok(per_province(&result, |s| number(&s["value"][1])))
     }
 
@@ -356,12 +360,7 @@ pub async fn compare(q: Query<'_>) -> Result<Comparison, PrometheusError> {
 /// The probes' locations (from `dvc_probe_info`).
 async fn location_names(api: &Api<'_>, d: &str, to: i64) -> Result<Vec<String>, PrometheusError> {
     let query = format!("count by (location) (last_over_time(dvc_probe_info[{d}]))");
-    let result = api
-        .get(
-            format!("/api/v1/query?query={}&time={to}", encode(&query)),
-            &query,
-        )
-        .await?;
+    let result = api.series(&query, to).await?;
     Ok(result
         .as_array()
         .into_iter()
