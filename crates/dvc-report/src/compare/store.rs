@@ -324,18 +324,22 @@ mod tests {
                 .expect("time")
                 .with_timezone(&chrono::Utc)
         };
-        let c = compare(
-            &path,
-            Query {
-                from: parse("2025-04-06T00:00:00+07:00"),
-                to: parse("2025-04-09T00:00:00+07:00"),
-                provinces: &[],
-                weights: Weights::default(),
-                min_samples: 2,
-                calendar: &calendar,
-            },
-        )
-        .expect("compare");
+        // Sunday 6 to Tuesday 8 April, all provinces or only `provinces`.
+        let compare_days = |provinces: &[String], min_samples| {
+            compare(
+                &path,
+                Query {
+                    from: parse("2025-04-06T00:00:00+07:00"),
+                    to: parse("2025-04-09T00:00:00+07:00"),
+                    provinces,
+                    weights: Weights::default(),
+                    min_samples,
+                    calendar: &calendar,
+                },
+            )
+            .expect("compare")
+        };
+        let c = compare_days(&[], 2);
         let a = c.provinces.iter().find(|p| p.name == "A").expect("A");
         let f = |id| a.figure(id);
         assert_eq!(f(FigureId::AvailabilityOffice).samples, 3);
@@ -358,18 +362,7 @@ mod tests {
         assert!(b.too_few.contains(&FigureId::OnTime));
         assert_eq!(a.rank, Some(1));
         assert_eq!(c.provinces[0].name, "A", "ranked first");
-        let only_b = compare(
-            &path,
-            Query {
-                from: parse("2025-04-06T00:00:00+07:00"),
-                to: parse("2025-04-09T00:00:00+07:00"),
-                provinces: &["B".to_owned()],
-                weights: Weights::default(),
-                min_samples: 1,
-                calendar: &calendar,
-            },
-        )
-        .expect("compare");
+        let only_b = compare_days(&["B".to_owned()], 1);
         assert_eq!(only_b.provinces.len(), 1);
         assert_eq!(only_b.provinces[0].rank, Some(1));
         let _ = std::fs::remove_dir_all(&dir);
