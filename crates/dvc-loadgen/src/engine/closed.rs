@@ -39,7 +39,7 @@ pub struct Ended {
     pub interrupted: bool,
 }
 
-/// What the scenario's variables and cookies are for one virtual citizen.
+/// A virtual citizen's variables and cookies, kept in its Goose session between journeys.
 #[derive(Clone, Default)]
 struct Session(JourneyState);
 
