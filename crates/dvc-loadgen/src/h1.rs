@@ -1,8 +1,12 @@
 //! HTTP/1.1 over a plain TCP connection, driven by the journey's own task: the request is
-//! written in one piece and the response is parsed in place (`httparse`), with
+//! written in one piece and the response head is scanned in place (`head`), with
 //! `Content-Length`, chunked and read-to-close bodies. No connection task and no channel sit
 //! between a journey and its socket, which is what keeps a request cheap for the generator.
 
+mod head;
+
+pub use head::Headers;
+use head::{Framing, Head, parse_head};
 use hyper::body::Bytes;
 use hyper::header::HeaderMap;
 use std::io;
@@ -264,136 +268,6 @@ impl Conn {
         self.filled = 0;
         Ok(body)
     }
-}
-
-/// A response's header fields as received, looked up by case-insensitive name. Kept as the
-/// raw head and parsed again on lookup: most steps never look at a header, so none is decoded
-/// up front; the Set-Cookie count spares the cookie jar a parse when there is none.
-#[derive(Debug, Clone, Default)]
-pub struct Headers {
-    raw: Bytes,
-    cookies: usize,
-}
-
-impl Headers {
-    /// Takes the fields of a decoded header map.
-    pub fn from_map(map: &HeaderMap) -> Headers {
-        let mut raw = b"HTTP/1.1 200 OK\r\n".to_vec();
-        for (name, value) in map {
-            raw.extend_from_slice(name.as_str().as_bytes());
-            raw.extend_from_slice(b": ");
-            raw.extend_from_slice(value.as_bytes());
-            raw.extend_from_slice(b"\r\n");
-        }
-        raw.extend_from_slice(b"\r\n");
-        Headers {
-            raw: Bytes::from(raw),
-            cookies: map.get_all(hyper::header::SET_COOKIE).iter().count(),
-        }
-    }
-
-    /// Every value of the field `name`, in order.
-    pub fn get_all(&self, name: &str) -> Vec<&[u8]> {
-        if self.raw.is_empty() || (self.cookies == 0 && name.eq_ignore_ascii_case("set-cookie")) {
-            return Vec::new();
-        }
-        let mut slots =
-            [const { std::mem::MaybeUninit::<httparse::Header<'_>>::uninit() }; MAX_HEADERS];
-        let mut response = httparse::Response::new(&mut []);
-        if httparse::ParserConfig::default()
-            .parse_response_with_uninit_headers(&mut response, &self.raw, &mut slots)
-            .is_err()
-        {
-            return Vec::new();
-        }
-        response
-            .headers
-            .iter()
-            .filter(|h| h.name.eq_ignore_ascii_case(name))
-            .map(|h| h.value)
-            .collect()
-    }
-
-    /// The first value of the field `name`, if it is text.
-    pub fn get(&self, name: &str) -> Option<&str> {
-        self.get_all(name)
-            .first()
-            .and_then(|v| std::str::from_utf8(v).ok())
-    }
-}
-
-/// What a response head says.
-struct Head {
-    status: u16,
-    /// Bytes of the head, blank line included.
-    len: usize,
-    framing: Framing,
-    /// The server closes the connection after this response.
-    close: bool,
-    /// Set-Cookie fields.
-    cookies: usize,
-}
-
-/// Parses a response head at the start of `buf`; None while it is incomplete. A plain function,
-/// so the header slots live on its stack frame rather than in the caller's future, and left
-/// uninitialised so a parse costs no clearing of them.
-fn parse_head(buf: &[u8]) -> Result<Option<Head>, ExchangeError> {
-    let mut slots =
-        [const { std::mem::MaybeUninit::<httparse::Header<'_>>::uninit() }; MAX_HEADERS];
-    let mut response = httparse::Response::new(&mut []);
-    let len = match httparse::ParserConfig::default().parse_response_with_uninit_headers(
-        &mut response,
-        buf,
-        &mut slots,
-    ) {
-        Ok(httparse::Status::Complete(len)) => len,
-        Ok(httparse::Status::Partial) => return Ok(None),
-        Err(e) => return Err(error(format!("malformed response: {e}"), false)),
-    };
-    let mut head = Head {
-        status: response.code.unwrap_or(0),
-        len,
-        framing: Framing::ToClose,
-        close: response.version == Some(0),
-        cookies: 0,
-    };
-    for h in response.headers.iter() {
-        let name = h.name.as_bytes();
-        if name.eq_ignore_ascii_case(b"content-length") {
-            let n = std::str::from_utf8(h.value)
-                .ok()
-                .and_then(|v| v.trim().parse::<usize>().ok())
-                .ok_or_else(|| error("bad Content-Length", false))?;
-            if !matches!(head.framing, Framing::Chunked) {
-                head.framing = Framing::Length(n);
-            }
-        } else if name.eq_ignore_ascii_case(b"transfer-encoding") {
-            if h.value
-                .rsplit(|b| *b == b',')
-                .next()
-                .is_some_and(|last| last.trim_ascii().eq_ignore_ascii_case(b"chunked"))
-            {
-                head.framing = Framing::Chunked;
-            }
-        } else if name.eq_ignore_ascii_case(b"connection") {
-            if h.value.eq_ignore_ascii_case(b"close") {
-                head.close = true;
-            } else if h.value.eq_ignore_ascii_case(b"keep-alive") {
-                head.close = false;
-            }
-        } else if name.eq_ignore_ascii_case(b"set-cookie") {
-            head.cookies += 1;
-        }
-    }
-    Ok(Some(head))
-}
-
-/// How the response body is delimited.
-#[derive(Debug, Clone, Copy)]
-enum Framing {
-    Length(usize),
-    Chunked,
-    ToClose,
 }
 
 /// Writes a request head for `method` `target` with a `host` field (unless `headers` has one),
