@@ -73,8 +73,16 @@ impl HttpClient {
     /// Sends `request` and reads the whole answer.
     pub async fn send(&self, request: Prepared) -> Result<Answer, SendError> {
         if request.url.starts_with("http://") {
-            return self.send_plain(request).await;
+            self.send_plain(request).await
+        } else {
+            // Boxed: hyper's request future is large, and plain requests would otherwise carry
+            // its size in every journey.
+            Box::pin(self.send_tls(request)).await
         }
+    }
+
+    /// HTTPS (or HTTP/2) through hyper-util's pooled client.
+    async fn send_tls(&self, request: Prepared) -> Result<Answer, SendError> {
         let mut builder = hyper::Request::builder()
             .method(request.method)
             .uri(&request.url);
@@ -103,7 +111,13 @@ impl HttpClient {
         if authority.is_empty() {
             return Err(SendError::Connect("URL without a host".into()));
         }
-        let mut head = Vec::with_capacity(256);
+        // Connecting is boxed: its future is large and rare beside a pooled exchange.
+        let mut conn = match self.take_idle(authority) {
+            Some(c) => c,
+            None => Box::pin(connect(authority)).await?,
+        };
+        let mut head = std::mem::take(&mut conn.head);
+        head.clear();
         let target = if target.starts_with('?') {
             std::borrow::Cow::Owned(format!("/{target}"))
         } else {
@@ -120,15 +134,11 @@ impl HttpClient {
         );
         let body = &request.body;
         let is_head = request.method == hyper::Method::HEAD;
-        let mut conn = match self.take_idle(authority) {
-            Some(c) => c,
-            None => connect(authority).await?,
-        };
         let exchange = match conn.exchange(&head, body, is_head).await {
             Ok(x) => x,
             // A kept-alive connection the server closed meanwhile: once more on a fresh one.
             Err(e) if e.before_response && conn.used > 1 => {
-                conn = connect(authority).await?;
+                conn = Box::pin(connect(authority)).await?;
                 conn.exchange(&head, body, is_head)
                     .await
                     .map_err(|e| SendError::Connect(e.message))?
@@ -137,6 +147,7 @@ impl HttpClient {
             Err(e) => return Err(SendError::Http(e.message)),
         };
         if exchange.reusable {
+            conn.head = head;
             let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
             match idle.iter_mut().find(|(a, _)| a == authority) {
                 Some((_, conns)) => conns.push(conn),

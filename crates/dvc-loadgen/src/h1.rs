@@ -27,6 +27,9 @@ pub struct Conn {
     filled: usize,
     /// How many requests this connection has carried.
     pub used: u64,
+    /// Where the caller writes a request head: kept with the connection, so a request on a
+    /// kept-alive connection allocates nothing for its head.
+    pub head: Vec<u8>,
 }
 
 /// A complete response and whether the connection may carry another request.
@@ -63,6 +66,7 @@ impl Conn {
             buf: vec![0; 8 * 1024],
             filled: 0,
             used: 0,
+            head: Vec::new(),
         })
     }
 

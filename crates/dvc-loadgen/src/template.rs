@@ -72,6 +72,12 @@ impl Template {
     /// Fills the placeholders; the name of the first unset variable is the error.
     pub fn render(&self, vars: &dyn Vars) -> Result<String, String> {
         let mut out = String::new();
+        self.render_into(vars, &mut out)?;
+        Ok(out)
+    }
+
+    /// [`render`](Self::render), appending to `out`.
+    pub fn render_into(&self, vars: &dyn Vars, out: &mut String) -> Result<(), String> {
         for segment in &self.segments {
             match segment {
                 Segment::Literal(text) => out.push_str(text),
@@ -81,7 +87,7 @@ impl Template {
                 ),
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 

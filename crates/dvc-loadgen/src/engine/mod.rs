@@ -8,6 +8,7 @@
 pub mod closed;
 pub mod open;
 pub mod request;
+pub mod timer;
 
 use crate::client::HttpClient;
 use crate::data;
@@ -20,6 +21,7 @@ use request::{FileCache, JourneyState};
 use std::sync::Mutex;
 use std::sync::atomic::AtomicU64;
 use std::time::Duration;
+use timer::RequestTimer;
 use tokio::time::Instant;
 
 /// What one step of a traced journey did.
@@ -103,8 +105,15 @@ impl Runtime {
 
     /// Runs journey `j` for arrival number `arrival`, intended to start at `intended`; returns
     /// when it ended.
-    pub async fn run_journey(&self, j: usize, arrival: u64, intended: Instant) -> Instant {
-        self.journey(j, arrival, intended, None, &mut Via::Pool, None)
+    /// `timer` times the journey's requests (a worker keeps one for all its journeys).
+    pub async fn run_journey(
+        &self,
+        j: usize,
+        arrival: u64,
+        intended: Instant,
+        timer: &mut RequestTimer,
+    ) -> Instant {
+        self.journey(j, arrival, intended, None, &mut Via::Pool(timer), None)
             .await
     }
 
@@ -117,7 +126,7 @@ impl Runtime {
             arrival,
             Instant::now(),
             None,
-            &mut Via::Pool,
+            &mut Via::Pool(&mut RequestTimer::new()),
             Some(&mut trace),
         )
         .await;
@@ -138,9 +147,8 @@ impl Runtime {
         mut trace: Option<&mut Vec<StepTrace>>,
     ) -> Instant {
         let journey = &self.scenario.journeys[j];
-        let mut rng = StdRng::seed_from_u64(
-            self.scenario.load.seed ^ arrival.wrapping_mul(0x9E37_79B9_7F4A_7C15),
-        );
+        let mut rng =
+            JourneyRng::new(self.scenario.load.seed ^ arrival.wrapping_mul(0x9E37_79B9_7F4A_7C15));
         let mut own = JourneyState::default();
         let state = match session {
             Some(s) if !s.is_fresh() => {
@@ -189,7 +197,7 @@ impl Runtime {
             step_start = match step.think {
                 Think::None => now,
                 _ => {
-                    think(step.think, &mut rng).await;
+                    think(step.think, rng.get()).await;
                     Instant::now()
                 }
             };
@@ -222,11 +230,11 @@ impl Runtime {
         }
     }
 
-    fn fill_data(&self, state: &mut JourneyState, j: usize, arrival: u64, rng: &mut StdRng) {
+    fn fill_data(&self, state: &mut JourneyState, j: usize, arrival: u64, rng: &mut JourneyRng) {
         self.journey_vars(state, j, arrival);
         state.mark_filled();
         if self.scenario.uses_citizens {
-            for (k, v) in data::citizen(rng, &self.scenario.citizen_provinces) {
+            for (k, v) in data::citizen(rng.get(), &self.scenario.citizen_provinces) {
                 state.set(k, v);
             }
         }
@@ -243,7 +251,7 @@ impl Runtime {
         j: usize,
         s: usize,
         state: &mut JourneyState,
-        rng: &mut StdRng,
+        rng: &mut JourneyRng,
         via: &mut Via<'_>,
     ) -> (Result<(), request::Failure>, u64) {
         let step = &self.scenario.journeys[j].steps[s];
@@ -263,8 +271,12 @@ impl Runtime {
                 Ok(req) => {
                     requests += 1;
                     match via {
-                        Via::Pool => request::send(&self.client, req, step.timeout).await,
-                        Via::Goose(user) => closed::send(user, req, step).await,
+                        Via::Pool(timer) => {
+                            request::send_timed(&self.client, req, step.timeout, timer).await
+                        }
+                        // Boxed: Goose's request future is large, and the open model's journeys
+                        // would otherwise carry its size.
+                        Via::Goose(user) => Box::pin(closed::send(user, req, step)).await,
                     }
                 }
                 Err(f) => return (Err(f), requests),
@@ -310,10 +322,29 @@ async fn think(think: Think, rng: &mut StdRng) {
     tokio::time::sleep(pause).await;
 }
 
+/// A journey's random numbers, seeded from its arrival number when first drawn: the journeys
+/// of most load tests draw none, and seeding the generator costs more than a small request's
+/// own setup.
+pub struct JourneyRng {
+    seed: u64,
+    rng: Option<StdRng>,
+}
+
+impl JourneyRng {
+    pub fn new(seed: u64) -> Self {
+        JourneyRng { seed, rng: None }
+    }
+
+    pub fn get(&mut self) -> &mut StdRng {
+        self.rng
+            .get_or_insert_with(|| StdRng::seed_from_u64(self.seed))
+    }
+}
+
 /// How a journey's requests go out.
 pub enum Via<'a> {
-    /// The runtime's own client (the open model, the probe).
-    Pool,
+    /// The runtime's own client (the open model, the probe), timed by a worker's timer.
+    Pool(&'a mut RequestTimer),
     /// A Goose virtual citizen's client, so Goose sees (and times) every request.
     Goose(closed::Citizen<'a>),
 }

@@ -4,6 +4,7 @@
 //! one (it is *late*, and its wait is in its latency); one that cannot start within
 //! `max_start_delay`, or is still waiting when the run stops, is *dropped*. Both are counted.
 
+use super::timer::RequestTimer;
 use super::{Runtime, pick};
 use crate::plan::Plan;
 use crate::summary::Arrivals;
@@ -298,10 +299,13 @@ impl Pool {
         let (rt, idle, feed) = (rt.clone(), self.idle.clone(), feed.clone());
         let handle = tokio::spawn(async move {
             let mut next = Some(job);
+            let mut timer = RequestTimer::new();
             while let Some(mut job) = next.take() {
                 loop {
                     let counted = InFlight::enter(&rt.in_flight);
-                    let ended = rt.run_journey(job.journey, job.arrival, job.intended).await;
+                    let ended = rt
+                        .run_journey(job.journey, job.arrival, job.intended, &mut timer)
+                        .await;
                     drop(counted);
                     // Behind the plan: go on with the next arrival already due, on this slot.
                     match feed.take_due(ended) {

@@ -1,6 +1,7 @@
 //! One step's request: built from templates, sent, checked, and its variables extracted.
 //! Every request the runner sends goes through here.
 
+use super::timer::RequestTimer;
 use crate::client::{HttpClient, Prepared};
 use crate::data;
 use crate::jsonpath::as_text;
@@ -10,7 +11,6 @@ use crate::template::Vars;
 use hyper::body::Bytes;
 use hyper::header::{HeaderMap, HeaderName, HeaderValue};
 use rand::RngExt;
-use rand::rngs::StdRng;
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -124,11 +124,15 @@ pub fn build(
     step_id: usize,
     files: &FileCache,
     state: &JourneyState,
-    rng: &mut StdRng,
+    rng: &mut super::JourneyRng,
 ) -> Result<Prepared, Failure> {
     let render =
         |t: &crate::template::Template| t.render(state).map_err(|e| fail(Outcome::CheckFailed, e));
-    let mut url = format!("{base}{}", render(&step.path)?);
+    let mut url = String::with_capacity(base.len() + 64);
+    url.push_str(base);
+    step.path
+        .render_into(state, &mut url)
+        .map_err(|e| fail(Outcome::CheckFailed, e))?;
     if !step.query.is_empty() {
         let pairs: Result<Vec<String>, Failure> = step
             .query
@@ -177,6 +181,7 @@ pub fn build(
             fields,
             files: specs,
         } => {
+            let rng = rng.get();
             let boundary = format!("dvcbench-{:016x}", rng.random::<u64>());
             let mut out = Vec::new();
             for (name, part) in fields {
@@ -238,14 +243,25 @@ pub async fn send(
     request: Prepared,
     timeout: Duration,
 ) -> Result<Response, Failure> {
-    match tokio::time::timeout(timeout, client.send(request)).await {
-        Ok(Ok(a)) => Ok(Response {
+    send_timed(client, request, timeout, &mut RequestTimer::new()).await
+}
+
+/// [`send`] with the caller's timer, which a worker keeps from one request to the next.
+pub async fn send_timed(
+    client: &HttpClient,
+    request: Prepared,
+    timeout: Duration,
+    timer: &mut RequestTimer,
+) -> Result<Response, Failure> {
+    let work = std::pin::pin!(client.send(request));
+    match timer.within(timeout, work).await {
+        Some(Ok(a)) => Ok(Response {
             status: a.status,
             headers: a.headers,
             body: a.body,
         }),
-        Ok(Err(e)) => Err(fail(Outcome::ConnectError, e.to_string())),
-        Err(_) => Err(fail(
+        Some(Err(e)) => Err(fail(Outcome::ConnectError, e.to_string())),
+        None => Err(fail(
             Outcome::Timeout,
             format!("no complete answer within {timeout:?}"),
         )),
