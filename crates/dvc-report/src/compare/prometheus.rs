@@ -5,7 +5,7 @@
 
 use super::{Comparison, Figure, FigureId, Province, TREND_POINTS, Trend, Weights, rank};
 use dvc_loadgen::client::{HttpClient, Prepared};
-use dvc_loadgen::engine::request::encode;
+use dvc_loadgen::engine::request::{self, encode};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -52,22 +52,12 @@ impl Api<'_> {
                 .headers
                 .insert(hyper::header::AUTHORIZATION, value.clone());
         }
-        let send = self.client.send(request);
-        let answer = match tokio::time::timeout(Duration::from_secs(60), send).await {
-            Ok(Ok(a)) => a,
-            Ok(Err(e)) => {
-                return Err(PrometheusError::Unreachable {
-                    url: self.url.to_owned(),
-                    reason: e.to_string(),
-                });
-            }
-            Err(_) => {
-                return Err(PrometheusError::Unreachable {
-                    url: self.url.to_owned(),
-                    reason: "no answer within 60 s".into(),
-                });
-            }
-        };
+        let answer = request::send(&self.client, request, Duration::from_secs(60))
+            .await
+            .map_err(|f| PrometheusError::Unreachable {
+                url: self.url.to_owned(),
+                reason: f.reason,
+            })?;
         let body: Value = serde_json::from_slice(&answer.body).unwrap_or_default();
         if body["status"] != "success" {
             let reason = body["error"]
