@@ -97,15 +97,11 @@ impl Store {
 
     /// Check runs with `from <= at < to`, in time order.
     pub fn runs(&self, from: f64, to: f64) -> Result<Vec<Run>, StoreError> {
-        let db = self.db();
-        let mut stmt = db
-            .prepare(
-                "SELECT at, portal, province, check_name, kind, outcome, seconds FROM runs
-                 WHERE at >= ?1 AND at < ?2 ORDER BY at",
-            )
-            .map_err(|e| self.err(e))?;
-        let rows = stmt
-            .query_map(params![from, to], |r| {
+        self.select(
+            "SELECT at, portal, province, check_name, kind, outcome, seconds FROM runs
+             WHERE at >= ?1 AND at < ?2 ORDER BY at",
+            params![from, to],
+            |r| {
                 Ok(Run {
                     at: r.get(0)?,
                     portal: r.get(1)?,
@@ -115,22 +111,17 @@ impl Store {
                     outcome: r.get(5)?,
                     seconds: r.get(6)?,
                 })
-            })
-            .map_err(|e| self.err(e))?;
-        rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
+            },
+        )
     }
 
     /// Figures with `from <= at < to`, in time order.
     pub fn observations(&self, from: f64, to: f64) -> Result<Vec<Observation>, StoreError> {
-        let db = self.db();
-        let mut stmt = db
-            .prepare(
-                "SELECT at, portal, province, figure, value FROM observations
-                 WHERE at >= ?1 AND at < ?2 ORDER BY at",
-            )
-            .map_err(|e| self.err(e))?;
-        let rows = stmt
-            .query_map(params![from, to], |r| {
+        self.select(
+            "SELECT at, portal, province, figure, value FROM observations
+             WHERE at >= ?1 AND at < ?2 ORDER BY at",
+            params![from, to],
+            |r| {
                 Ok(Observation {
                     at: r.get(0)?,
                     portal: r.get(1)?,
@@ -138,9 +129,8 @@ impl Store {
                     figure: r.get(3)?,
                     value: r.get(4)?,
                 })
-            })
-            .map_err(|e| self.err(e))?;
-        rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
+            },
+        )
     }
 
     /// Sets a value of the `meta` table (the probe's location).

@@ -180,17 +180,13 @@ impl Store {
 
     /// Dossiers still pending for `portal` / `check`, oldest first.
     pub fn pending(&self, portal: &str, check: &str) -> Result<Vec<Pending>, StoreError> {
-        let db = self.db();
-        let mut stmt = db
-            .prepare(
-                "SELECT portal, check_name, code, submitted_at, submitted_unix, acceptance_due_unix
-                 FROM intake
-                 WHERE portal = ?1 AND check_name = ?2 AND decision IS NULL
-                 ORDER BY submitted_unix",
-            )
-            .map_err(|e| self.err(e))?;
-        let rows = stmt
-            .query_map(params![portal, check], |r| {
+        self.select(
+            "SELECT portal, check_name, code, submitted_at, submitted_unix, acceptance_due_unix
+             FROM intake
+             WHERE portal = ?1 AND check_name = ?2 AND decision IS NULL
+             ORDER BY submitted_unix",
+            params![portal, check],
+            |r| {
                 Ok(Pending {
                     portal: r.get(0)?,
                     check: r.get(1)?,
@@ -199,8 +195,20 @@ impl Store {
                     submitted_unix: r.get(4)?,
                     acceptance_due_unix: r.get(5)?,
                 })
-            })
-            .map_err(|e| self.err(e))?;
+            },
+        )
+    }
+
+    /// The rows `sql` selects with `params`, each read by `row`.
+    pub(crate) fn select<T>(
+        &self,
+        sql: &str,
+        params: impl rusqlite::Params,
+        row: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    ) -> Result<Vec<T>, StoreError> {
+        let db = self.db();
+        let mut stmt = db.prepare(sql).map_err(|e| self.err(e))?;
+        let rows = stmt.query_map(params, row).map_err(|e| self.err(e))?;
         rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
     }
 
