@@ -329,11 +329,10 @@ fn record(
     m.success
         .with_label_values(&[labels[0], labels[1], labels[2], check.kind.id()])
         .set(if outcome == Outcome::Ok { 1.0 } else { 0.0 });
-    m.last_run
-        .with_label_values(&labels)
-        .set(checks::unix_now());
+    let now = checks::unix_now();
+    m.last_run.with_label_values(&labels).set(now);
     let run = crate::history::Run {
-        at: checks::unix_now(),
+        at: now,
         portal: target.portal.clone(),
         province: target.province.clone(),
         check: check.name.clone(),
