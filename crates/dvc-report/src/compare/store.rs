@@ -265,55 +265,26 @@ mod tests {
                 9.0,
             ))
             .expect("run");
+        let observe = |local: &str, portal: &str, figure: &str, value: f64| {
+            store
+                .observe(&observation(at(local), portal, "A", figure, value))
+                .expect("obs");
+        };
         for (portal, good, all) in [("a1", 8.0, 10.0), ("a2", 1.0, 10.0)] {
             // An earlier, superseded figure, then the latest.
-            store
-                .observe(&observation(
-                    at("2025-04-08T08:00:00"),
-                    portal,
-                    "A",
-                    figure::STATS_ON_TIME,
-                    0.0,
-                ))
-                .expect("obs");
-            store
-                .observe(&observation(
-                    at("2025-04-08T09:00:00"),
-                    portal,
-                    "A",
-                    figure::STATS_ON_TIME,
-                    good,
-                ))
-                .expect("obs");
-            store
-                .observe(&observation(
-                    at("2025-04-08T09:00:00"),
-                    portal,
-                    "A",
-                    figure::STATS_COUNTED,
-                    all,
-                ))
-                .expect("obs");
+            observe("2025-04-08T08:00:00", portal, figure::STATS_ON_TIME, 0.0);
+            observe("2025-04-08T09:00:00", portal, figure::STATS_ON_TIME, good);
+            observe("2025-04-08T09:00:00", portal, figure::STATS_COUNTED, all);
         }
         for (late, hours) in [(0.0, 1.0), (1.0, 9.0), (0.0, 2.0), (0.0, 3.0)] {
-            store
-                .observe(&observation(
-                    at("2025-04-08T16:00:00"),
-                    "a1",
-                    "A",
-                    figure::INTAKE_LATE,
-                    late,
-                ))
-                .expect("obs");
-            store
-                .observe(&observation(
-                    at("2025-04-08T16:00:00"),
-                    "a1",
-                    "A",
-                    figure::INTAKE_WORKING_SECONDS,
-                    hours * 3600.0,
-                ))
-                .expect("obs");
+            observe("2025-04-08T16:00:00", "a1", figure::INTAKE_LATE, late);
+            let seconds = hours * 3600.0;
+            observe(
+                "2025-04-08T16:00:00",
+                "a1",
+                figure::INTAKE_WORKING_SECONDS,
+                seconds,
+            );
         }
         store
             .record_run(&run(at("2025-04-08T09:00:00"), "B", "http", "ok", 0.1))
