@@ -29,6 +29,8 @@ async fn run_against(base: &str, source: &str, live: Option<LiveMetrics>) -> Run
         live,
         progress: Progress::Off,
         interrupt,
+        segment: dvc_loadgen::segment::Segment::WHOLE,
+        start_at: None,
     };
     run(scenario, client, opts).await
 }
@@ -133,6 +135,8 @@ async fn arrivals_are_dropped_as_their_start_deadline_passes_while_every_slot_is
         live: Some(live.clone()),
         progress: Progress::Off,
         interrupt,
+        segment: dvc_loadgen::segment::Segment::WHOLE,
+        start_at: None,
     };
     let run = tokio::spawn(run(scenario, client, opts));
     // The one slot is held for 4 s; the drops show within the planned second, not after it.
@@ -454,6 +458,8 @@ async fn https_with_a_scenario_ca_negotiates_http2() {
                 live: None,
                 progress: Progress::Off,
                 interrupt,
+                segment: dvc_loadgen::segment::Segment::WHOLE,
+                start_at: None,
             },
         )
         .await

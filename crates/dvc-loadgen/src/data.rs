@@ -3,7 +3,6 @@
 use dvc_domain::provinces::{PROVINCES, Province};
 use rand::RngExt;
 use rand::rngs::StdRng;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 const SURNAMES: [&str; 16] = [
     "Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ",
@@ -109,13 +108,14 @@ pub fn citizen(rng: &mut StdRng, provinces: &[&'static Province]) -> Vec<(String
     .collect()
 }
 
-/// A CSV feeder: rows handed out round robin.
+/// A CSV feeder: rows handed out round robin by journey number, so journey k takes row
+/// k mod rows on whichever generator runs it (rows stay unique across segments as long as
+/// the file has a row for every journey).
 #[derive(Debug)]
 pub struct Feeder {
     pub name: String,
     pub columns: Vec<String>,
     rows: Vec<Vec<String>>,
-    next: AtomicUsize,
 }
 
 impl Feeder {
@@ -141,13 +141,12 @@ impl Feeder {
             name: name.to_owned(),
             columns,
             rows,
-            next: AtomicUsize::new(0),
         })
     }
 
-    /// The next row as `name.column` variables.
-    pub fn next_row(&self) -> impl Iterator<Item = (String, String)> + '_ {
-        let i = self.next.fetch_add(1, Ordering::Relaxed) % self.rows.len();
+    /// Journey `number`'s row as `name.column` variables.
+    pub fn row(&self, number: u64) -> impl Iterator<Item = (String, String)> + '_ {
+        let i = (number % self.rows.len() as u64) as usize;
         self.columns
             .iter()
             .zip(&self.rows[i])
@@ -219,8 +218,7 @@ mod tests {
         let feeder = Feeder::read("accounts", &path).expect("valid CSV");
         let _ = std::fs::remove_file(&path);
         assert_eq!(feeder.columns, ["citizen_id", "password"]);
-        let rows: Vec<Vec<(String, String)>> =
-            (0..3).map(|_| feeder.next_row().collect()).collect();
+        let rows: Vec<Vec<(String, String)>> = (0..3).map(|k| feeder.row(k).collect()).collect();
         assert_eq!(
             rows[0][0],
             ("accounts.citizen_id".to_owned(), "001099000001".to_owned())

@@ -2,7 +2,8 @@
 //! ([`scenario`]), the arrival plan ([`plan`]), the open-model engine ([`engine`]) sending
 //! through one HTTP client ([`client`]), sharded HdrHistogram recorders ([`recorder`]), live
 //! metrics and progress ([`live`]), thresholds ([`thresholds`]) and the run summary
-//! ([`summary`]), tied together by [`run::run`].
+//! ([`summary`]), tied together by [`run::run`]. A run split over several generators runs one
+//! [`segment`] each; [`merge`] adds their summaries into one.
 
 pub mod client;
 pub mod data;
@@ -10,10 +11,12 @@ pub mod engine;
 pub mod h1;
 pub mod jsonpath;
 pub mod live;
+pub mod merge;
 pub mod plan;
 pub mod recorder;
 pub mod run;
 pub mod scenario;
+pub mod segment;
 pub mod summary;
 pub mod template;
 pub mod thresholds;

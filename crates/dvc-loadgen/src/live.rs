@@ -1,6 +1,7 @@
 //! What a run shows while it runs: Prometheus metrics (`--metrics-listen`) and progress.
 
 use crate::recorder::Outcome;
+use crate::segment::Segment;
 use prometheus::{
     Encoder, Gauge, GaugeVec, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec,
     IntGauge, Opts, Registry, TextEncoder,
@@ -52,7 +53,22 @@ pub fn register<T: prometheus::core::Collector + Clone + 'static>(registry: &Reg
 
 impl LiveMetrics {
     pub fn new(scenario: &str, steps: &[String], journeys: &[String]) -> LiveMetrics {
-        let registry = Registry::new();
+        LiveMetrics::for_segment(scenario, steps, journeys, Segment::WHOLE)
+    }
+
+    /// The metrics of one segment of a split run: every series carries `segment="I"`, so
+    /// Prometheus sums a run over its generators and shows each one's part.
+    pub fn for_segment(
+        scenario: &str,
+        steps: &[String],
+        journeys: &[String],
+        segment: Segment,
+    ) -> LiveMetrics {
+        let labels = segment
+            .is_split()
+            .then(|| [("segment".to_owned(), segment.index.to_string())].into());
+        let registry =
+            Registry::new_custom(None, labels).expect("invariant: a valid constant label");
         let counter = |name: &str, help: &str, labels: &[&str]| {
             register(
                 &registry,

@@ -19,21 +19,22 @@
 //! τ = 2m / (r₀ + √(r₀² + 4am)) is used because it stays exact when the ramp is flat (a → 0).
 
 use crate::scenario::Load;
+use crate::segment::Segment;
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 use std::time::Duration;
 
 #[derive(Debug, Clone, Copy)]
-struct Segment {
+struct Ramp {
     start: f64,
     duration: f64,
     r0: f64,
     r1: f64,
-    /// Cumulative expected arrivals at the segment's start.
+    /// Cumulative expected arrivals at the ramp's start.
     n0: f64,
 }
 
-impl Segment {
+impl Ramp {
     fn area(&self) -> f64 {
         (self.r0 + self.r1) / 2.0 * self.duration
     }
@@ -42,7 +43,7 @@ impl Segment {
 /// A pure arrival schedule.
 #[derive(Debug, Clone)]
 pub struct Plan {
-    segments: Vec<Segment>,
+    ramps: Vec<Ramp>,
     total: f64,
     duration: f64,
     poisson: bool,
@@ -51,11 +52,11 @@ pub struct Plan {
 
 impl Plan {
     pub fn new(load: &Load) -> Plan {
-        let mut segments = Vec::new();
+        let mut ramps = Vec::new();
         let (mut t, mut n, mut rate) = (0.0, 0.0, load.start_rate);
         for stage in &load.stages {
             let d = stage.duration.as_secs_f64();
-            let s = Segment {
+            let s = Ramp {
                 start: t,
                 duration: d,
                 r0: rate,
@@ -65,10 +66,10 @@ impl Plan {
             n += s.area();
             t += d;
             rate = stage.rate;
-            segments.push(s);
+            ramps.push(s);
         }
         Plan {
-            segments,
+            ramps,
             total: n,
             duration: t,
             poisson: load.poisson,
@@ -88,7 +89,7 @@ impl Plan {
 
     /// The planned rate at `t` seconds.
     pub fn rate_at(&self, t: f64) -> f64 {
-        self.segments
+        self.ramps
             .iter()
             .find(|s| t >= s.start && t < s.start + s.duration)
             .map_or(0.0, |s| s.r0 + (s.r1 - s.r0) * (t - s.start) / s.duration)
@@ -100,7 +101,7 @@ impl Plan {
             return None;
         }
         let s = self
-            .segments
+            .ramps
             .iter()
             .find(|s| n < s.n0 + s.area() && s.area() > 0.0)?;
         let m = n - s.n0;
@@ -113,28 +114,44 @@ impl Plan {
 
     /// Planned arrival offsets from the start, in order.
     pub fn arrivals(&self) -> impl Iterator<Item = Duration> + '_ {
-        arrivals_of(self)
+        arrivals_of(self, Segment::WHOLE).map(|(offset, _)| offset)
     }
 
-    /// [`Plan::arrivals`] of a shared plan, for a scheduler that outlives the borrow.
-    pub fn shared_arrivals(self: std::sync::Arc<Self>) -> impl Iterator<Item = Duration> + Send {
-        arrivals_of(self)
+    /// `segment`'s share of the arrivals, in order, each with its number in the whole plan
+    /// (see [`crate::segment`]); a scheduler that outlives the borrow shares the plan.
+    pub fn segment_arrivals(
+        self: std::sync::Arc<Self>,
+        segment: Segment,
+    ) -> impl Iterator<Item = (Duration, u64)> + Send {
+        arrivals_of(self, segment)
     }
 }
 
-fn arrivals_of<P: std::ops::Deref<Target = Plan>>(plan: P) -> impl Iterator<Item = Duration> {
+/// The plan's arrivals with their numbers, those of `segment` only. Every segment walks the
+/// whole sequence (a Poisson plan's gaps are drawn one after another from the seed), keeping
+/// its stripe.
+fn arrivals_of<P: std::ops::Deref<Target = Plan>>(
+    plan: P,
+    segment: Segment,
+) -> impl Iterator<Item = (Duration, u64)> {
     let mut rng = StdRng::seed_from_u64(plan.seed);
     let mut k = 0u64;
     let mut n = 0.0;
     std::iter::from_fn(move || {
-        n = if plan.poisson {
-            let u: f64 = rng.random_range(f64::EPSILON..1.0);
-            n - u.ln()
-        } else {
-            k as f64 + 0.5
-        };
-        k += 1;
-        plan.time_at(n).map(Duration::from_secs_f64)
+        loop {
+            n = if plan.poisson {
+                let u: f64 = rng.random_range(f64::EPSILON..1.0);
+                n - u.ln()
+            } else {
+                k as f64 + 0.5
+            };
+            let number = k;
+            k += 1;
+            let offset = plan.time_at(n).map(Duration::from_secs_f64)?;
+            if segment.owns(number) {
+                return Some((offset, number));
+            }
+        }
     })
 }
 
@@ -217,6 +234,31 @@ mod tests {
                 "{} vs {}", times.len(), plan.expected_total());
             prop_assert!(times.windows(2).all(|w| w[0] <= w[1]));
             prop_assert!(times.iter().all(|t| *t <= plan.duration()));
+        }
+
+        #[test]
+        fn segments_together_are_exactly_the_whole_plan(
+            start in 0.0f64..100.0,
+            stages in proptest::collection::vec((0.5f64..10.0, 0.0f64..100.0), 1..4),
+            poisson: bool,
+            seed: u64,
+        ) {
+            let mut l = load(start, &stages, poisson);
+            l.seed = seed;
+            let plan = std::sync::Arc::new(Plan::new(&l));
+            let whole: Vec<(Duration, u64)> =
+                plan.clone().segment_arrivals(Segment::WHOLE).collect();
+            prop_assert!(whole.iter().enumerate().all(|(i, (_, k))| *k == i as u64));
+            for n in [1u32, 2, 3, 4, 7] {
+                let mut joined: Vec<(Duration, u64)> = (1..=n)
+                    .flat_map(|i| {
+                        let segment = Segment::new(i, n).expect("valid segment");
+                        plan.clone().segment_arrivals(segment).collect::<Vec<_>>()
+                    })
+                    .collect();
+                joined.sort_by_key(|(_, k)| *k);
+                prop_assert_eq!(&joined, &whole, "{} segments", n);
+            }
         }
     }
 }

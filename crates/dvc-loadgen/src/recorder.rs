@@ -30,6 +30,11 @@ impl Outcome {
         Outcome::ConnectError,
     ];
 
+    /// The outcome an [`Outcome::id`] names.
+    pub fn from_id(id: &str) -> Option<Outcome> {
+        Outcome::ALL.into_iter().find(|o| o.id() == id)
+    }
+
     pub fn id(self) -> &'static str {
         match self {
             Outcome::Ok => "ok",
@@ -52,6 +57,75 @@ const MAX_MICROS: u64 = 3_600_000_000;
 /// A new empty latency histogram in microseconds.
 pub fn histogram() -> Histogram<u64> {
     Histogram::new_with_bounds(1, MAX_MICROS, 3).expect("invariant: valid histogram bounds")
+}
+
+/// `h` as text for `run.json`: HdrHistogram's V2 compressed encoding in base64, the form
+/// HdrHistogram's own tools (Java, Go, Rust) read, so segments' results can be added exactly.
+pub fn encode(h: &Histogram<u64>) -> String {
+    use base64::Engine;
+    let mut bytes = Vec::new();
+    use hdrhistogram::serialization::Serializer;
+    hdrhistogram::serialization::V2DeflateSerializer::new()
+        .serialize(h, &mut bytes)
+        .expect("invariant: serializing to a Vec cannot fail");
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+/// Reads what [`encode`] wrote into a histogram of this crate's bounds; an error for text that
+/// is not one, or that holds values outside 1 µs to 1 h.
+///
+/// The text comes from files people hand over, so it is inflated here with a cap and its
+/// header checked before HdrHistogram's reader (which trusts the lengths it reads) sees it.
+pub fn decode(text: &str) -> Result<Histogram<u64>, String> {
+    use base64::Engine;
+    use std::io::Read;
+    const COMPRESSED_COOKIE: [u8; 4] = 0x1c84_9314u32.to_be_bytes();
+    const COOKIE: [u8; 4] = 0x1c84_9313u32.to_be_bytes();
+    // A histogram of these bounds has about 45,000 counts: under 450 KB however encoded.
+    const MAX_INFLATED: u64 = 1 << 20;
+    let bad = |why: &str| format!("a histogram cannot be read: {why}");
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(text.trim())
+        .map_err(|e| format!("a histogram is not base64: {e}"))?;
+    let compressed = match bytes.get(..8) {
+        Some(head) if head[..4] == COMPRESSED_COOKIE => &bytes[8..],
+        _ => return Err(bad("not HdrHistogram's compressed V2 encoding")),
+    };
+    let mut inflated = Vec::new();
+    flate2::read::ZlibDecoder::new(compressed)
+        .take(MAX_INFLATED + 1)
+        .read_to_end(&mut inflated)
+        .map_err(|e| bad(&format!("its compressed data is damaged ({e})")))?;
+    if inflated.len() as u64 > MAX_INFLATED {
+        return Err(bad("it is larger than a latency histogram can be"));
+    }
+    // Header: cookie, payload length, normalizing offset, digits, lowest, highest, ratio.
+    let word = |at: usize| {
+        inflated
+            .get(at..at + 4)
+            .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+    };
+    let long = |at: usize| {
+        inflated
+            .get(at..at + 8)
+            .map(|b| u64::from_be_bytes(b.try_into().expect("invariant: eight bytes")))
+    };
+    let (Some(payload), Some(digits), Some(low), Some(high)) =
+        (word(4), word(12), long(16), long(24))
+    else {
+        return Err(bad("its header is cut short"));
+    };
+    if inflated[..4] != COOKIE || (low, high, digits) != (1, MAX_MICROS, 3) {
+        return Err(bad(
+            "it is not a dvcbench latency histogram (1 µs to 1 h, 3 digits)",
+        ));
+    }
+    if payload as usize > inflated.len().saturating_sub(40) {
+        return Err(bad("its counts are cut short"));
+    }
+    hdrhistogram::serialization::Deserializer::new()
+        .deserialize(&mut inflated.as_slice())
+        .map_err(|e| bad(&format!("{e:?}")))
 }
 
 /// Latencies and outcome counts of one step or journey.
@@ -235,6 +309,25 @@ mod tests {
             for x in values {
                 prop_assert!(h.equivalent(x, x.clamp(min, max)) || (min..=max + max / 500).contains(&x));
             }
+        }
+    }
+
+    #[test]
+    fn histograms_survive_encoding_exactly() {
+        let s = series(&[1, 5, 5, 80, 2_000, 3_599_000]);
+        let text = encode(&s.latency);
+        assert_eq!(decode(&text).expect("decodes"), s.latency);
+        assert!(decode("not base64!").is_err());
+        assert!(decode("AAAA").is_err());
+        assert_eq!(decode(&encode(&histogram())).expect("empty").len(), 0);
+    }
+
+    proptest! {
+        #[test]
+        fn garbage_never_panics_the_histogram_reader(bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
+            use base64::Engine;
+            let _ = decode(&base64::engine::general_purpose::STANDARD.encode(&bytes));
+            let _ = decode(&String::from_utf8_lossy(&bytes));
         }
     }
 

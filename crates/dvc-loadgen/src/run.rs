@@ -9,8 +9,9 @@ use crate::live::{LiveMetrics, Progress};
 use crate::plan::Plan;
 use crate::recorder::{Outcome, Series, Shard, histogram};
 use crate::scenario::{Load, Model, Scenario};
+use crate::segment::Segment;
 use crate::summary::{
-    RunSummary, SCHEMA_VERSION, Stats, ThresholdResult, TimelinePoint, VerifyResult,
+    RunSummary, SCHEMA_VERSION, SegmentInfo, Stats, ThresholdResult, TimelinePoint, VerifyResult,
 };
 use crate::units::fmt_seconds;
 use std::collections::{BTreeMap, HashMap};
@@ -31,22 +32,39 @@ pub struct RunOptions {
     pub progress: Progress,
     /// Turns true to stop the run early (Ctrl-C).
     pub interrupt: watch::Receiver<bool>,
+    /// This generator's share of the plan ([`Segment::WHOLE`] for the whole run).
+    pub segment: Segment,
+    /// When the plan starts (`--start-at`), common to every segment; None: now.
+    pub start_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// Runs `scenario` and returns its summary (thresholds evaluated).
 pub async fn run(scenario: Arc<Scenario>, client: HttpClient, opts: RunOptions) -> RunSummary {
-    let started_at = chrono::Utc::now();
+    let segment = opts.segment;
     let plan = Plan::new(&scenario.load);
-    let rt = Arc::new(Runtime::new(
+    let mut rt = Runtime::new(
         scenario.clone(),
         client.clone(),
         opts.base_url.clone(),
         opts.live.clone(),
-    ));
+    );
+    rt.segment = segment;
+    let rt = Arc::new(rt);
     let counters = Arc::new(ArrivalCounters::default());
     let (stop_tx, stop_rx) = watch::channel(false);
     let users = Arc::new(AtomicU64::new(0));
-    let start = Instant::now();
+    let mut interrupt = opts.interrupt;
+    let clock_offset_seconds = match segment.is_split() || opts.start_at.is_some() {
+        true => clock_offset(&client, &opts.base_url).await,
+        false => None,
+    };
+    let Some((start, started_at)) = start_instant(opts.start_at, &mut interrupt).await else {
+        return RunSummary {
+            stop_reason: Some("interrupted".to_owned()),
+            ..Default::default()
+        };
+    };
+    let start_lateness = start.elapsed();
     // The open model's scheduler is a task of its own; Goose's controller runs here.
     type Engine = Pin<Box<dyn Future<Output = Result<Option<closed::Ended>, String>> + Send>>;
     let engine: Engine = match scenario.load.model {
@@ -65,9 +83,15 @@ pub async fn run(scenario: Arc<Scenario>, client: HttpClient, opts: RunOptions) 
             async move { run.await.map(Some) }
         }),
     };
-    let closed_load = (scenario.load.model == Model::Closed).then(|| scenario.load.clone());
+    // A segment plans its share of the citizens (the open model's share is in the feed).
+    let closed_load = (scenario.load.model == Model::Closed).then(|| {
+        let mut load = scenario.load.clone();
+        for stage in &mut load.users {
+            stage.users = segment.share(stage.users);
+        }
+        load
+    });
     let mut collector = Collector::new(&rt, &scenario, opts.progress, closed_load);
-    let mut interrupt = opts.interrupt;
     let mut stop_reason = None;
     let mut goose = None;
     let mut tick = tokio::time::interval_at(start + Duration::from_secs(1), Duration::from_secs(1));
@@ -129,7 +153,7 @@ pub async fn run(scenario: Arc<Scenario>, client: HttpClient, opts: RunOptions) 
     );
     collector.finish();
     let verify = match &scenario.verify {
-        Some(v) => Some(verify(&rt, v, &client, &opts.base_url).await),
+        Some(v) => Some(verify(&rt, v, &client, &opts.base_url, segment.is_split()).await),
         None => None,
     };
     let mut summary = collector.figures(&scenario, &counters);
@@ -143,6 +167,22 @@ pub async fn run(scenario: Arc<Scenario>, client: HttpClient, opts: RunOptions) 
     summary.machine = Some(crate::summary::Machine::current());
     summary.verify = verify;
     summary.goose = goose;
+    summary.segment = Some(SegmentInfo {
+        index: segment.index,
+        count: segment.count,
+        plan_id: plan_id(&scenario),
+        seed: scenario.load.seed,
+        host: summary
+            .machine
+            .as_ref()
+            .map(|m| m.hostname.clone())
+            .unwrap_or_default(),
+        start_at: opts
+            .start_at
+            .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)),
+        start_lateness_seconds: (start_lateness.as_secs_f64() * 1e6).round() / 1e6,
+        clock_offset_seconds,
+    });
     summary.thresholds = scenario
         .thresholds
         .iter()
@@ -176,6 +216,8 @@ struct Collector {
     step_names: Vec<String>,
     /// Closed model: the stages of virtual citizens.
     closed: Option<Load>,
+    /// The part of the planned rate this generator runs (1/N of a split run).
+    share: f64,
 }
 
 impl Collector {
@@ -202,6 +244,7 @@ impl Collector {
             last_line: 0.0,
             step_names: rt.step_names.clone(),
             closed,
+            share: 1.0 / f64::from(rt.segment.count),
         }
     }
 
@@ -242,7 +285,7 @@ impl Collector {
             planned_rate: if self.closed.is_some() {
                 0.0
             } else {
-                plan.rate_at(t)
+                plan.rate_at(t) * self.share
             },
             arrivals_started: arrivals.started - self.last_started,
             requests: self.interval.requests,
@@ -251,6 +294,8 @@ impl Collector {
             p50: q(0.5),
             p95: q(0.95),
             p99: q(0.99),
+            histogram: (!merged.latency.is_empty())
+                .then(|| crate::recorder::encode(&merged.latency)),
             planned_users,
             users,
         };
@@ -355,12 +400,14 @@ async fn verify(
     v: &crate::scenario::Verify,
     client: &HttpClient,
     base: &str,
+    keep_hashes: bool,
 ) -> VerifyResult {
     let values = rt
         .verify_values
         .lock()
         .unwrap_or_else(|p| p.into_inner())
         .clone();
+    let value_hashes = keep_hashes.then(|| crate::merge::encode_hashes(&values));
     let mut counts: HashMap<String, u64> = HashMap::new();
     for value in &values {
         *counts.entry(value.clone()).or_default() += 1;
@@ -396,5 +443,78 @@ async fn verify(
         checked,
         missing,
         duplicated,
+        value_hashes,
     }
+}
+
+/// Identifies a run's plan: the scenario file and the load as run (so a segment run with
+/// another `--rate` or `--scale` is told apart), as 16 bytes of SHA-256 in hex.
+pub fn plan_id(scenario: &Scenario) -> String {
+    use sha2::Digest;
+    let mut hash = sha2::Sha256::new();
+    hash.update(scenario.source.as_bytes());
+    hash.update(format!("\n{:?}", scenario.load).as_bytes());
+    let weights: Vec<f64> = scenario.journeys.iter().map(|j| j.weight).collect();
+    hash.update(format!("{weights:?}").as_bytes());
+    hash.finalize()[..16]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// When the plan starts, as an instant and as wall-clock time: now; or at `at`, waiting for it
+/// (None when interrupted meanwhile); or, when `at` has passed, that long ago, so arrivals due
+/// since start late and count as late.
+async fn start_instant(
+    at: Option<chrono::DateTime<chrono::Utc>>,
+    interrupt: &mut watch::Receiver<bool>,
+) -> Option<(Instant, chrono::DateTime<chrono::Utc>)> {
+    let (now, wall) = (Instant::now(), chrono::Utc::now());
+    let Some(at) = at else {
+        return Some((now, wall));
+    };
+    match (at - wall).to_std() {
+        Ok(wait) => {
+            let start = now + wait;
+            tokio::select! {
+                _ = tokio::time::sleep_until(start) => Some((start, at)),
+                _ = interrupt.wait_for(|i| *i) => None,
+            }
+        }
+        Err(_) => {
+            let behind = (wall - at).to_std().unwrap_or_default();
+            Some((now.checked_sub(behind).unwrap_or(now), at))
+        }
+    }
+}
+
+/// The target's clock minus ours, in seconds, or None when it sends no `Date` header.
+///
+/// `Date` counts whole seconds, so one answer places the target's clock only within a
+/// second. Asked every 100 ms (at most 13 GETs of `/`, sent before the plan starts and not
+/// counted in the run), the answer turns over to the next second at the target's second
+/// boundary, which then lies between the two answers' midpoints: about ±0.1 s on a network
+/// with a small round trip.
+async fn clock_offset(client: &HttpClient, base: &str) -> Option<f64> {
+    let now = || chrono::Utc::now().timestamp_micros() as f64 / 1e6;
+    let mut last: Option<(i64, f64)> = None;
+    for _ in 0..13 {
+        let sent = now();
+        let request = crate::client::Prepared::get(format!("{base}/"));
+        let response = crate::engine::request::send(client, request, Duration::from_secs(5))
+            .await
+            .ok()?;
+        let mid = (sent + now()) / 2.0;
+        let date = chrono::DateTime::parse_from_rfc2822(response.headers.get("date")?.trim())
+            .ok()?
+            .timestamp();
+        if let Some((before, before_mid)) = last
+            && date > before
+        {
+            return Some(((date as f64 - (before_mid + mid) / 2.0) * 1000.0).round() / 1000.0);
+        }
+        last = Some((date, mid));
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    None
 }

@@ -30,6 +30,10 @@ pub struct Stats {
     /// `connect_error`), zeros left out.
     pub errors: BTreeMap<String, u64>,
     pub latency_seconds: LatencyStats,
+    /// The latencies (µs) as an HdrHistogram, V2 compressed, base64 ([`crate::recorder::encode`]):
+    /// what `dvcbench merge` adds across segments.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub histogram: Option<String>,
 }
 
 impl Stats {
@@ -59,7 +63,43 @@ impl Stats {
                 .map(|o| (o.id().to_owned(), series.outcome(o)))
                 .collect(),
             latency_seconds,
+            histogram: Some(crate::recorder::encode(h)),
         }
+    }
+
+    /// The series these figures were made from: outcome counts and the latency histogram.
+    /// An error for figures without a histogram, or whose counts do not add up.
+    pub fn series(&self) -> Result<Series, String> {
+        let text = self.histogram.as_deref().ok_or_else(|| {
+            format!(
+                "{} has no histogram (written by a dvcbench before 0.2)",
+                self.name
+            )
+        })?;
+        let latency = crate::recorder::decode(text).map_err(|e| format!("{}: {e}", self.name))?;
+        let mut outcomes = [0u64; 6];
+        for (id, n) in &self.errors {
+            let o = Outcome::from_id(id)
+                .filter(|o| *o != Outcome::Ok)
+                .ok_or_else(|| format!("{}: unknown outcome {id:?}", self.name))?;
+            outcomes[Outcome::ALL.iter().position(|x| *x == o).unwrap_or(0)] = *n;
+        }
+        let errors: u64 = outcomes.iter().fold(0u64, |a, b| a.saturating_add(*b));
+        outcomes[0] = self.count.checked_sub(errors).ok_or_else(|| {
+            format!(
+                "{}: {errors} errors out of {} counted",
+                self.name, self.count
+            )
+        })?;
+        if latency.len() != self.count {
+            return Err(format!(
+                "{}: its histogram holds {} latencies, its count says {}",
+                self.name,
+                latency.len(),
+                self.count
+            ));
+        }
+        Ok(Series { latency, outcomes })
     }
 
     pub fn errors_total(&self) -> u64 {
@@ -103,6 +143,11 @@ pub struct VerifyResult {
     pub missing: u64,
     /// Values handed out to more than one journey (extra occurrences).
     pub duplicated: u64,
+    /// A segment of a split run: a 64-bit hash of every value the variable took (sorted,
+    /// little-endian, base64), so `dvcbench merge` finds values duplicated across segments
+    /// without the values themselves leaving the generator.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value_hashes: Option<String>,
 }
 
 /// One second of the run.
@@ -119,6 +164,10 @@ pub struct TimelinePoint {
     pub p50: Option<f64>,
     pub p95: Option<f64>,
     pub p99: Option<f64>,
+    /// This second's step latencies (µs), all steps together, as an encoded HdrHistogram;
+    /// left out when the second recorded none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub histogram: Option<String>,
     /// Closed model: virtual citizens the stages plan now, and those alive.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub planned_users: Option<f64>,
@@ -208,6 +257,41 @@ pub struct RunSummary {
     /// Closed model: Goose's own figures, raw and adjusted for coordinated omission.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub goose: Option<GooseFigures>,
+    /// Which share of the plan this run took (1/1 unless split with `--segment`), and how its
+    /// start went.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub segment: Option<SegmentInfo>,
+    /// A merged result (`dvcbench merge`): the segments it adds up, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub segments: Vec<SegmentInfo>,
+    /// A merged result: the segments of 1..N that were not there to add (the result is then
+    /// incomplete).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub missing_segments: Vec<u32>,
+}
+
+/// One generator's part in a run: which segment, of which plan, and how it started.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SegmentInfo {
+    /// Segment `index` (1-based) of `count`.
+    pub index: u32,
+    pub count: u32,
+    /// Identifies the plan: a hash of the scenario file and of the load as run (overrides
+    /// such as `--rate` and `--scale` included). Segments of one run share it.
+    pub plan_id: String,
+    pub seed: u64,
+    /// The generator's host name (a pod's name on Kubernetes).
+    pub host: String,
+    /// The common start asked for with `--start-at` (RFC 3339), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_at: Option<String>,
+    /// How far behind the common start this generator began its plan, in seconds (its
+    /// arrivals due meanwhile started late and count as such).
+    pub start_lateness_seconds: f64,
+    /// The target's clock minus this generator's, in seconds, from the target's `Date`
+    /// header (to about ±0.1 s); None when the target sent none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clock_offset_seconds: Option<f64>,
 }
 
 /// The generator's machine, for reports.
@@ -277,6 +361,25 @@ impl RunSummary {
                 .map(|r| format!(", stopped: {r}"))
                 .unwrap_or_default()
         ));
+        if let Some(seg) = self.segment.as_ref().filter(|s| s.count > 1) {
+            out.push_str(&format!(
+                "segment {}/{} of the plan on {}: its thresholds are judged on the merged result (dvcbench merge)\n\n",
+                seg.index, seg.count, seg.host
+            ));
+        }
+        if let Some(first) = self.segments.first() {
+            let hosts: Vec<String> = self
+                .segments
+                .iter()
+                .map(|s| format!("{} {}", s.index, s.host))
+                .collect();
+            out.push_str(&format!(
+                "merged   {} of {} segments ({})\n\n",
+                self.segments.len(),
+                first.count,
+                hosts.join(", ")
+            ));
+        }
         let a = &self.arrivals;
         match &self.goose {
             Some(g) => out.push_str(&format!(

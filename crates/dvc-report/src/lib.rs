@@ -127,6 +127,7 @@ mod tests {
                 p99: p95 * 2.0,
                 ..LatencyStats::default()
             },
+            histogram: None,
         }
     }
 

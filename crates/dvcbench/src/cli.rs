@@ -32,6 +32,9 @@ pub enum Command {
     Portal(PortalArgs),
     /// Turn a run.json into a report: self-contained HTML with charts, and/or Markdown.
     Report(ReportArgs),
+    /// Add the results of a split run's segments (`run --segment`) into one run.json, judge
+    /// its thresholds on the whole, and write its reports.
+    Merge(MergeArgs),
     /// Watch portals around the clock and export availability, intake latency and deadline
     /// metrics to Prometheus; SIGHUP or POST /-/reload rereads the configuration.
     Probe(ProbeArgs),
@@ -105,6 +108,30 @@ pub struct CompareArgs {
     /// Office hours, e.g. "07:00-11:30,13:30-17:00" (the default), for --probe-store.
     #[arg(long, value_name = "HH:MM-HH:MM,...")]
     pub office_hours: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The segments' results: run.json files, or logs holding the result blocks of
+    /// `run --print-result` (several pods' logs in one file are fine); "-" reads standard input.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+
+    /// Write the merged run summary (run.json) here.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+
+    /// Also write the HTML report of the merged run here.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+
+    /// Also write the Markdown report of the merged run here.
+    #[arg(long, value_name = "FILE")]
+    pub md: Option<PathBuf>,
+
+    /// Language of the reports: vi (default) or en.
+    #[arg(long, value_name = "LANG", default_value = "vi")]
+    pub lang: String,
 }
 
 #[derive(Debug, Args)]
@@ -211,6 +238,33 @@ pub struct RunArgs {
     /// Worker threads of the load generator (default: the CPUs this process may use).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
+
+    /// Run only segment I of N of the plan, e.g. 2/8: N generators given 1/N … N/N together
+    /// run exactly the whole plan (see docs/distributed.md); `dvcbench merge` adds their
+    /// results. Thresholds are judged on the merged result, not on a segment.
+    #[arg(
+        long,
+        value_name = "I/N",
+        env = "DVCBENCH_SEGMENT",
+        conflicts_with = "segments"
+    )]
+    pub segment: Option<String>,
+
+    /// Split the plan into N segments and run the one named by JOB_COMPLETION_INDEX (set by a
+    /// Kubernetes Indexed Job: index 0 runs segment 1).
+    #[arg(long, value_name = "N")]
+    pub segments: Option<u32>,
+
+    /// Start the plan at this instant, the same for every segment: RFC 3339
+    /// (2026-12-01T08:00:00+07:00) or a delay from now (+30s). A generator that starts after
+    /// it counts its arrivals since then as late.
+    #[arg(long, value_name = "TIME")]
+    pub start_at: Option<String>,
+
+    /// Also print the run summary to standard output as a result block (compressed, base64,
+    /// between marker lines) that `dvcbench merge` reads from a log, e.g. `kubectl logs`.
+    #[arg(long)]
+    pub print_result: bool,
 }
 
 #[derive(Debug, Args)]

@@ -2,7 +2,7 @@
 //! together and maps failures to documented exit codes; the work itself lives in the crates.
 //!
 //! Exit codes: 0 success; 1 a run's thresholds failed, or another runtime failure; 2 bad input
-//! (flags, files, dates); 3 a run was aborted.
+//! (flags, files, dates); 3 a run was aborted, or a merged run lacks segments.
 //!
 //! ```
 //! let cli = dvcbench::cli::parse(["dvcbench", "calendar", "tet", "2026"]).unwrap();
@@ -14,6 +14,7 @@
 pub mod calendar;
 pub mod cli;
 pub mod compare;
+pub mod merge;
 pub mod portal;
 pub mod probe;
 pub mod report;
@@ -69,6 +70,7 @@ pub fn run(cli: cli::Cli, out: &mut dyn Write) -> Result<(), Failure> {
         cli::Command::Portal(args) => portal::run(args, out),
         cli::Command::Probe(args) => probe::run(args, out),
         cli::Command::Report(args) => report::run(args, out),
+        cli::Command::Merge(args) => merge::run(args, out),
         cli::Command::Compare(args) => compare::run(args, out),
         cli::Command::Run(args) => run::run(args, out),
         cli::Command::Validate { files } => run::validate(&files, out),

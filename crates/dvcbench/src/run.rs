@@ -6,6 +6,7 @@ use anyhow::{Context, anyhow};
 use dvc_loadgen::live::{LiveMetrics, Progress};
 use dvc_loadgen::plan::Plan;
 use dvc_loadgen::scenario::{Load, Model, Scenario, Stage, TargetBase};
+use dvc_loadgen::segment::Segment;
 use dvc_loadgen::summary::RunSummary;
 use dvc_loadgen::units::{parse_duration, parse_rate};
 use std::io::{IsTerminal, Write};
@@ -118,11 +119,81 @@ fn apply_overrides(scenario: &mut Scenario, args: &RunArgs) -> Result<(), String
     Ok(())
 }
 
+/// The segment this process runs: `--segment I/N` (or DVCBENCH_SEGMENT), `--segments N`
+/// with Kubernetes' JOB_COMPLETION_INDEX, or the whole plan.
+fn segment(args: &RunArgs, scenario: &Scenario) -> Result<Segment, String> {
+    let segment = match (&args.segment, args.segments) {
+        (Some(text), _) => Segment::parse(text).map_err(|e| format!("--segment: {e}"))?,
+        (None, Some(n)) => {
+            let index = std::env::var("JOB_COMPLETION_INDEX").map_err(|_| {
+                format!(
+                    "--segments {n} runs the segment JOB_COMPLETION_INDEX names (a Kubernetes Indexed Job sets it); it is not set: give --segment I/{n} instead"
+                )
+            })?;
+            Segment::from_job_index(&index, n).map_err(|e| format!("--segments: {e}"))?
+        }
+        (None, None) => Segment::WHOLE,
+    };
+    let most = scenario
+        .load
+        .users
+        .iter()
+        .map(|s| s.users)
+        .max()
+        .unwrap_or(0);
+    if scenario.load.model == Model::Closed && segment.share(most) == 0 {
+        return Err(format!(
+            "segment {segment} would have no virtual citizens: the scenario has at most {most}, fewer than its {} segments",
+            segment.count
+        ));
+    }
+    Ok(segment)
+}
+
+/// `--start-at`: RFC 3339, or `+DURATION` from now. A start the plan would be over by is
+/// refused, and so is one more than a day ahead (a typo more likely than a plan).
+fn start_at(
+    text: &str,
+    plan: std::time::Duration,
+) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    let now = chrono::Utc::now();
+    let at = match text.trim().strip_prefix('+') {
+        Some(delay) => {
+            let d = parse_duration(delay).map_err(|e| format!("--start-at: {e}"))?;
+            now + chrono::Duration::from_std(d).map_err(|e| format!("--start-at: {e}"))?
+        }
+        None => chrono::DateTime::parse_from_rfc3339(text.trim())
+            .map_err(|e| {
+                format!(
+                    "--start-at takes RFC 3339 (2026-12-01T08:00:00+07:00) or a delay (+30s); got {text:?}: {e}"
+                )
+            })?
+            .to_utc(),
+    };
+    let end = at + chrono::Duration::from_std(plan).unwrap_or(chrono::Duration::MAX);
+    if end <= now {
+        return Err(format!(
+            "--start-at {text} is so long ago that the plan ({plan:?}) would be over"
+        ));
+    }
+    if at - now > chrono::Duration::days(1) {
+        return Err(format!("--start-at {text} is more than a day ahead"));
+    }
+    Ok(at)
+}
+
 /// `dvcbench run SCENARIO`.
 pub fn run(args: RunArgs, out: &mut dyn Write) -> Result<(), Failure> {
     crate::report::lang(&args.lang)?;
     let mut scenario = Scenario::load(&args.scenario).map_err(Failure::bad_input)?;
     apply_overrides(&mut scenario, &args).map_err(|e| Failure::bad_input(anyhow!(e)))?;
+    let segment = segment(&args, &scenario).map_err(|e| Failure::bad_input(anyhow!(e)))?;
+    let start_at = args
+        .start_at
+        .as_deref()
+        .map(|t| start_at(t, scenario.load.duration()))
+        .transpose()
+        .map_err(|e| Failure::bad_input(anyhow!(e)))?;
     let scenario = Arc::new(scenario);
     let threads = args
         .threads
@@ -138,9 +209,13 @@ pub fn run(args: RunArgs, out: &mut dyn Write) -> Result<(), Failure> {
         b
     };
     let runtime = builder.enable_all().build().map_err(Failure::failed)?;
-    let summary = runtime.block_on(run_async(scenario.clone(), &args))?;
+    let summary = runtime.block_on(run_async(scenario.clone(), &args, segment, start_at))?;
     let text = summary.render_text();
     out.write_all(text.as_bytes())?;
+    if args.print_result {
+        writeln!(out)?;
+        out.write_all(dvc_loadgen::merge::result_block(&summary).as_bytes())?;
+    }
     if let Some(path) = &args.out {
         let json = serde_json::to_string_pretty(&summary).map_err(Failure::failed)?;
         std::fs::write(path, json + "\n")
@@ -159,7 +234,8 @@ pub fn run(args: RunArgs, out: &mut dyn Write) -> Result<(), Failure> {
             error: anyhow!("run interrupted; the summary above is incomplete"),
         });
     }
-    if !summary.passed() {
+    // A segment's share is judged when the segments are merged.
+    if !summary.passed() && !segment.is_split() {
         let failed: Vec<&str> = summary
             .thresholds
             .iter()
@@ -174,7 +250,12 @@ pub fn run(args: RunArgs, out: &mut dyn Write) -> Result<(), Failure> {
     Ok(())
 }
 
-async fn run_async(scenario: Arc<Scenario>, args: &RunArgs) -> Result<RunSummary, Failure> {
+async fn run_async(
+    scenario: Arc<Scenario>,
+    args: &RunArgs,
+    segment: Segment,
+    start_at: Option<chrono::DateTime<chrono::Utc>>,
+) -> Result<RunSummary, Failure> {
     // The target: the embedded simulator, or a URL that must be loopback or allowed.
     let mut sim = None;
     let (base_url, target_label) = match &scenario.target.base {
@@ -204,10 +285,11 @@ async fn run_async(scenario: Arc<Scenario>, args: &RunArgs) -> Result<RunSummary
     )
     .map_err(|e| Failure::failed(anyhow!("cannot set up TLS: {e}")))?;
     let live = (args.metrics_listen.is_some() || args.push.is_some()).then(|| {
-        LiveMetrics::new(
+        LiveMetrics::for_segment(
             &scenario.name,
             &scenario.step_names(),
             &scenario.journey_names(),
+            segment,
         )
     });
     if let (Some(addr), Some(live)) = (args.metrics_listen, &live) {
@@ -235,8 +317,20 @@ async fn run_async(scenario: Arc<Scenario>, args: &RunArgs) -> Result<RunSummary
             let _ = interrupt_tx.send(true);
         }
     });
+    let share = match segment.is_split() {
+        true => format!("segment {segment} of "),
+        false => String::new(),
+    };
+    let when = match start_at {
+        Some(at) => format!(
+            ", starting at {}",
+            at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+        ),
+        None => String::new(),
+    };
     eprintln!(
-        "running {} against {target_label}: {}",
+        "running {}{} against {target_label}: {}{when}",
+        share,
         scenario.name,
         planned(&scenario.load)
     );
@@ -246,10 +340,12 @@ async fn run_async(scenario: Arc<Scenario>, args: &RunArgs) -> Result<RunSummary
         live: live.clone(),
         progress,
         interrupt,
+        segment,
+        start_at,
     };
     let summary = dvc_loadgen::run::run(scenario.clone(), client.clone(), opts).await;
     if let (Some(url), Some(live)) = (&args.push, &live) {
-        push(&client, url, &scenario.name, live).await;
+        push(&client, url, &scenario.name, segment, live).await;
     }
     if let Some(sim) = sim {
         sim.shutdown().await;
@@ -262,13 +358,18 @@ async fn push(
     client: &dvc_loadgen::client::HttpClient,
     url: &str,
     scenario: &str,
+    segment: Segment,
     live: &LiveMetrics,
 ) {
-    let target = format!(
+    // Each segment pushes its own group, so one does not replace another's figures.
+    let mut target = format!(
         "{}/metrics/job/dvcbench/scenario/{}",
         url.trim_end_matches('/'),
         dvc_loadgen::engine::request::encode(scenario)
     );
+    if segment.is_split() {
+        target.push_str(&format!("/segment/{}", segment.index));
+    }
     let mut request = dvc_loadgen::client::Prepared::get(&target);
     request.method = hyper::Method::PUT;
     request.body = hyper::body::Bytes::from(live.render());

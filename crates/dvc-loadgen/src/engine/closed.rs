@@ -98,14 +98,15 @@ pub async fn run(
     })
 }
 
-/// Goose's test plan: `users,seconds` per stage, then everyone leaves.
+/// Goose's test plan: `users,seconds` per stage (this segment's share of the citizens), then
+/// everyone leaves.
 fn test_plan(rt: &Runtime) -> String {
     let mut plan: Vec<String> = rt
         .scenario
         .load
         .users
         .iter()
-        .map(|s| format!("{},{}", s.users, s.duration.as_secs()))
+        .map(|s| format!("{},{}", rt.segment.share(s.users), s.duration.as_secs()))
         .collect();
     plan.push("0,0".to_owned());
     plan.join(";")
@@ -160,7 +161,10 @@ fn journey_transaction(rt: Arc<Runtime>, counters: Arc<ArrivalCounters>, j: usiz
         let (rt, counters) = (rt.clone(), counters.clone());
         Box::pin(async move {
             counters.planned.fetch_add(1, Ordering::Relaxed);
-            let arrival = counters.started.fetch_add(1, Ordering::Relaxed);
+            // Numbered across segments, so {{journey.id}} and feeder rows stay unique.
+            let arrival = rt
+                .segment
+                .global_number(counters.started.fetch_add(1, Ordering::Relaxed));
             let mut session = user
                 .get_session_data_mut::<Session>()
                 .map(std::mem::take)

@@ -15,6 +15,7 @@ use crate::data;
 use crate::live::LiveMetrics;
 use crate::recorder::{Outcome, Recorder};
 use crate::scenario::{Scenario, Think};
+use crate::segment::Segment;
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 use request::{FileCache, JourneyState};
@@ -50,6 +51,8 @@ pub struct Runtime {
     uses_journey_vars: bool,
     /// Values of the verify variable, one per journey that extracted it.
     pub verify_values: Mutex<Vec<String>>,
+    /// The share of the run this process takes ([`Segment::WHOLE`] unless split).
+    pub segment: Segment,
 }
 
 impl Runtime {
@@ -100,6 +103,7 @@ impl Runtime {
             in_flight: AtomicU64::new(0),
             uses_journey_vars,
             verify_values: Mutex::new(Vec::new()),
+            segment: Segment::WHOLE,
         }
     }
 
@@ -239,7 +243,7 @@ impl Runtime {
             }
         }
         for feeder in &self.scenario.feeders {
-            for (k, v) in feeder.next_row() {
+            for (k, v) in feeder.row(arrival) {
                 state.set(k, v);
             }
         }
@@ -349,10 +353,10 @@ pub enum Via<'a> {
     Goose(closed::Citizen<'a>),
 }
 
-/// Picks a journey by weight.
-pub fn pick(weights: &[f64], rng: &mut StdRng) -> usize {
+/// Picks a journey by weight with `draw`, uniform in [0, 1).
+pub fn pick(weights: &[f64], draw: f64) -> usize {
     let total: f64 = weights.iter().sum();
-    let mut x = rng.random::<f64>() * total;
+    let mut x = draw * total;
     for (i, w) in weights.iter().enumerate() {
         if x < *w {
             return i;

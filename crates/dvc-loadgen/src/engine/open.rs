@@ -1,15 +1,15 @@
 //! The open-model scheduler: arrivals start at planned instants whatever the portal does.
 //!
-//! At most `max_in_flight` journeys run at once. An arrival that finds no free slot waits for
+//! At most `max_in_flight` journeys run at once (a segment of a split run: its share, rounded
+//! up). An arrival that finds no free slot waits for
 //! one (it is *late*, and its wait is in its latency); one that cannot start within
 //! `max_start_delay`, or is still waiting when the run stops, is *dropped*. Both are counted.
 
 use super::timer::RequestTimer;
 use super::{Runtime, pick};
 use crate::plan::Plan;
+use crate::segment;
 use crate::summary::Arrivals;
-use rand::SeedableRng;
-use rand::rngs::StdRng;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -54,7 +54,12 @@ pub async fn run(
     mut stop: watch::Receiver<bool>,
 ) {
     let load = &rt.scenario.load;
-    let slots = Arc::new(Semaphore::new(load.max_in_flight));
+    // A segment holds its share of the run's cap on journeys in flight.
+    let cap = load
+        .max_in_flight
+        .div_ceil(rt.segment.count as usize)
+        .max(1);
+    let slots = Arc::new(Semaphore::new(cap));
     let feed = Arc::new(Feed::new(&rt, plan, start, counters));
     let mut pool = Pool::default();
     'arrivals: loop {
@@ -94,7 +99,7 @@ pub async fn run(
     // Arrivals whose time has come but that no slot took are dropped.
     feed.close(Instant::now());
     // Drain: wait for every slot to come back, for at most the graceful-stop period.
-    let all = u32::try_from(load.max_in_flight).unwrap_or(u32::MAX);
+    let all = u32::try_from(cap).unwrap_or(u32::MAX);
     let drained = tokio::time::timeout(load.graceful_stop, slots.acquire_many(all)).await;
     if drained.is_err() {
         tracing::warn!("graceful stop over: journeys still in flight were cut");
@@ -108,13 +113,13 @@ struct Feed {
     start: Instant,
     max_start_delay: Option<Duration>,
     counters: Arc<ArrivalCounters>,
+    seed: u64,
 }
 
 struct FeedState {
-    arrivals: Box<dyn Iterator<Item = Duration> + Send>,
-    /// Offset and number of the next arrival.
+    /// This segment's arrivals: offset and number in the whole plan.
+    arrivals: Box<dyn Iterator<Item = (Duration, u64)> + Send>,
     next: Option<(Duration, u64)>,
-    rng: StdRng,
     weights: Vec<f64>,
     closed: bool,
 }
@@ -140,19 +145,19 @@ impl Arrival {
 impl Feed {
     fn new(rt: &Runtime, plan: &Plan, start: Instant, counters: Arc<ArrivalCounters>) -> Feed {
         let load = &rt.scenario.load;
-        let mut arrivals = Arc::new(plan.clone()).shared_arrivals();
-        let next = arrivals.next().map(|d| (d, 0));
+        let mut arrivals = Arc::new(plan.clone()).segment_arrivals(rt.segment);
+        let next = arrivals.next();
         Feed {
             state: Mutex::new(FeedState {
                 arrivals: Box::new(arrivals),
                 next,
-                rng: StdRng::seed_from_u64(load.seed.rotate_left(17)),
                 weights: rt.scenario.journeys.iter().map(|j| j.weight).collect(),
                 closed: false,
             }),
             start,
             max_start_delay: load.max_start_delay,
             counters,
+            seed: load.seed,
         }
     }
 
@@ -183,7 +188,7 @@ impl Feed {
             if intended > now {
                 return None;
             }
-            state.next = state.arrivals.next().map(|d| (d, k + 1));
+            state.next = state.arrivals.next();
             c.planned.fetch_add(1, Ordering::Relaxed);
             let behind = now.saturating_duration_since(intended);
             if self.max_start_delay.is_some_and(|d| behind > d) {
@@ -194,9 +199,10 @@ impl Feed {
                 c.late.fetch_add(1, Ordering::Relaxed);
             }
             c.started.fetch_add(1, Ordering::Relaxed);
-            let FeedState { rng, weights, .. } = &mut *state;
+            // The journey is drawn from the arrival's number, so every segment draws the same.
+            let draw = segment::unit(self.seed.rotate_left(17), k);
             return Some(Arrival {
-                journey: pick(weights, rng),
+                journey: pick(&state.weights, draw),
                 arrival: k,
                 intended,
             });
@@ -218,13 +224,13 @@ impl Feed {
             return;
         };
         let mut state = self.lock();
-        while let Some((offset, k)) = state.next {
+        while let Some((offset, _)) = state.next {
             if state.closed || self.start + offset + delay > now {
                 break;
             }
             self.counters.planned.fetch_add(1, Ordering::Relaxed);
             self.counters.dropped.fetch_add(1, Ordering::Relaxed);
-            state.next = state.arrivals.next().map(|d| (d, k + 1));
+            state.next = state.arrivals.next();
         }
     }
 
@@ -232,13 +238,13 @@ impl Feed {
     fn close(&self, now: Instant) {
         let mut state = self.lock();
         state.closed = true;
-        while let Some((offset, k)) = state.next {
+        while let Some((offset, _)) = state.next {
             if self.start + offset > now {
                 break;
             }
             self.counters.planned.fetch_add(1, Ordering::Relaxed);
             self.counters.dropped.fetch_add(1, Ordering::Relaxed);
-            state.next = state.arrivals.next().map(|d| (d, k + 1));
+            state.next = state.arrivals.next();
         }
     }
 }
