@@ -4,6 +4,7 @@ mod calendar;
 mod catalogue;
 mod closed;
 mod compare;
+mod distributed;
 mod portal;
 mod portal_load;
 mod portal_openapi;

@@ -200,7 +200,7 @@ impl Feed {
             }
             c.started.fetch_add(1, Ordering::Relaxed);
             // The journey is drawn from the arrival's number, so every segment draws the same.
-            let draw = segment::unit(self.seed.rotate_left(17), k);
+            let draw = segment::mix_draw(self.seed.rotate_left(17), k);
             return Some(Arrival {
                 journey: pick(&state.weights, draw),
                 arrival: k,
