@@ -251,7 +251,11 @@ fn segments_run_as_job_pods_merge_into_one_exact_result() {
         "{}",
         merged.stdout
     );
-    assert!(report.exists());
+    let html = std::fs::read_to_string(&report).expect("report");
+    assert!(
+        html.contains("<p id=\"segments\">Gộp từ các phân đoạn 4/4: 1 "),
+        "the report names its segments"
+    );
     let run: RunSummary =
         serde_json::from_str(&std::fs::read_to_string(&out).expect("run.json")).expect("JSON");
 
@@ -358,6 +362,23 @@ fn bad_segments_and_bad_merges_are_refused_with_nothing_written() {
         o.error
             .as_deref()
             .is_some_and(|e| e.contains("would be over")),
+        "{:?}",
+        o.error
+    );
+
+    // A closed crowd smaller than the number of segments.
+    let crowd = scratch.write(
+        "crowd.toml",
+        "name = \"crowd\"\n[target]\nurl = \"embedded\"\n[load]\nmodel = \"closed\"\n\
+         stages = [{ duration = \"2s\", users = 3 }]\n[[journey]]\nname = \"j\"\n\
+         [[journey.step]]\nname = \"home\"\npath = \"/\"\n",
+    );
+    let o = dvcbench(&["run", &crowd.display().to_string(), "--segment", "4/4"]);
+    assert_eq!(o.code, 2, "{:?}", o.error);
+    assert!(
+        o.error
+            .as_deref()
+            .is_some_and(|e| e.contains("no virtual citizens")),
         "{:?}",
         o.error
     );

@@ -3,7 +3,7 @@
 
 use crate::labels::{Labels, Lang};
 use crate::svg::{self, Series};
-use crate::{Trend, arrivals_line, deltas, threshold_value};
+use crate::{Trend, arrivals_line, deltas, segments_line, threshold_value};
 use dvc_loadgen::summary::{GooseFigures, RunSummary, Stats, Verdict};
 use dvc_loadgen::units::fmt_seconds;
 use std::collections::BTreeSet;
@@ -159,6 +159,9 @@ pub fn html(run: &RunSummary, baseline: Option<&RunSummary>, lang: Lang) -> Stri
         "<p id=\"arrivals\">{}</p>",
         escape(&arrivals_line(run, l, " · "))
     );
+    if let Some(line) = segments_line(run, l) {
+        let _ = write!(out, "<p id=\"segments\">{}</p>", escape(&line));
+    }
 
     // Charts.
     let _ = write!(

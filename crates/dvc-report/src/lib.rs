@@ -21,6 +21,51 @@ fn threshold_value(t: &dvc_loadgen::summary::ThresholdResult, l: &labels::Labels
 
 /// "Arrivals: N planned, N started, N late, N dropped · N HTTP requests", the first four
 /// separated by `sep`.
+/// Which generators the run's figures come from, for a split run: the segments merged (hosts,
+/// how late each started, clock offsets to the portal) and those missing; or the one segment a
+/// file holds. None for a run on one generator.
+fn segments_line(run: &RunSummary, l: &labels::Labels) -> Option<String> {
+    if let Some(s) = run.segment.as_ref().filter(|s| s.count > 1) {
+        return Some(format!(
+            "{} {}/{} ({}): {}",
+            l.segment, s.index, s.count, s.host, l.segment_judged
+        ));
+    }
+    let count = run.segments.first()?.count;
+    let seconds = |v: f64| format!("{v:+.3} s");
+    let each: Vec<String> = run
+        .segments
+        .iter()
+        .map(|s| {
+            let offset = s.clock_offset_seconds.map_or("?".to_owned(), seconds);
+            format!(
+                "{} {} ({} {}, {} {offset})",
+                s.index,
+                s.host,
+                l.started_late,
+                seconds(s.start_lateness_seconds),
+                l.clock_offset
+            )
+        })
+        .collect();
+    let mut line = format!(
+        "{} {}/{}: {}",
+        l.merged_from,
+        run.segments.len(),
+        count,
+        each.join("; ")
+    );
+    if !run.missing_segments.is_empty() {
+        let missing: Vec<String> = run
+            .missing_segments
+            .iter()
+            .map(|i| format!("{i}/{count}"))
+            .collect();
+        line.push_str(&format!(" · {} {}", l.segments_missing, missing.join(", ")));
+    }
+    Some(line)
+}
+
 fn arrivals_line(run: &RunSummary, l: &labels::Labels, sep: &str) -> String {
     let a = &run.arrivals;
     if let Some(g) = &run.goose {

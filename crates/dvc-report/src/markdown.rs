@@ -1,7 +1,7 @@
 //! The Markdown report, for CI comments and tickets.
 
 use crate::labels::Lang;
-use crate::{Trend, arrivals_line, deltas, threshold_value};
+use crate::{Trend, arrivals_line, deltas, segments_line, threshold_value};
 use dvc_loadgen::summary::{RunSummary, Verdict};
 use dvc_loadgen::units::fmt_seconds;
 use std::fmt::Write;
@@ -43,6 +43,9 @@ pub fn markdown(run: &RunSummary, baseline: Option<&RunSummary>, lang: Lang) -> 
         out.push('\n');
     }
     let _ = writeln!(out, "{}\n", arrivals_line(run, l, ", "));
+    if let Some(line) = segments_line(run, l) {
+        let _ = writeln!(out, "{}\n", cell(&line));
+    }
     let _ = writeln!(
         out,
         "| {} | {} | {} | p50 | p95 | p99 | max |\n|---|---:|---:|---:|---:|---:|---:|",
