@@ -303,6 +303,35 @@ fn segments_run_as_job_pods_merge_into_one_exact_result() {
     // The thresholds were judged on the whole.
     assert!(!run.thresholds.is_empty() && run.passed());
 
+    // The same plan on one generator: the same arrivals, and the same journey mix.
+    let whole_out = scratch.path.join("whole.json");
+    let whole = dvcbench(&[
+        "run",
+        &scenario.display().to_string(),
+        "--duration",
+        "3s",
+        "--scale",
+        "0.2",
+        "--target",
+        &sim.url(),
+        "-q",
+        "--out",
+        &whole_out.display().to_string(),
+    ]);
+    assert_eq!(whole.code, 0, "{:?}", whole.error);
+    let whole: RunSummary =
+        serde_json::from_str(&std::fs::read_to_string(&whole_out).expect("whole")).expect("JSON");
+    assert_eq!(whole.arrivals.planned, run.arrivals.planned);
+    let mix = |s: &RunSummary| -> Vec<(String, u64)> {
+        s.journeys
+            .iter()
+            .map(|j| (j.name.clone(), j.count))
+            .collect()
+    };
+    assert_eq!(mix(&whole), mix(&run));
+    let plan_id = |s: &RunSummary| s.segment.as_ref().map(|g| g.plan_id.clone());
+    assert_eq!(plan_id(&whole), plan_id(&segments[0]));
+
     // A missing segment: the result says so, and the exit code is 3.
     let partial = scratch.path.join("partial.json");
     let one: Vec<String> = (0..n - 1)
