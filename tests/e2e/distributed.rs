@@ -452,3 +452,65 @@ fn bad_segments_and_bad_merges_are_refused_with_nothing_written() {
         assert!(!out.exists(), "nothing written");
     }
 }
+
+#[test]
+fn a_closed_crowd_is_split_over_segments_and_merged() {
+    let scratch = Scratch::new("distributed-closed");
+    let servers = tokio::runtime::Runtime::new().expect("runtime");
+    let sim = servers.block_on(sim::start(""));
+    let scenario = repo().join("scenarios/catalogue/exam-registration-closed.toml");
+    let start_at = (chrono::Utc::now() + chrono::Duration::seconds(2))
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    // 30 desks over two generators: 15 each.
+    let runs: Vec<_> = (1..=2)
+        .map(|i| {
+            Command::new(dvcbench_binary())
+                .args(["run", "-q", &scenario.display().to_string()])
+                .args(["--duration", "5s", "--scale", "0.1", "--target", &sim.url()])
+                .args(["--start-at", &start_at, "--segment", &format!("{i}/2")])
+                .arg("--out")
+                .arg(scratch.path.join(format!("seg-{i}.json")))
+                .env_remove("RUST_LOG")
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("a generator starts")
+        })
+        .collect();
+    for mut run in runs {
+        assert!(run.wait().expect("ends").success());
+    }
+    let files: Vec<String> = (1..=2)
+        .map(|i| {
+            scratch
+                .path
+                .join(format!("seg-{i}.json"))
+                .display()
+                .to_string()
+        })
+        .collect();
+    for f in &files {
+        let s: RunSummary =
+            serde_json::from_str(&std::fs::read_to_string(f).expect("segment")).expect("JSON");
+        assert_eq!(s.goose.as_ref().map(|g| g.max_users), Some(15), "{f}");
+    }
+    let out = scratch.path.join("run.json").display().to_string();
+    let merged = dvcbench(&["merge", &files[0], &files[1], "--out", &out]);
+    assert_eq!(merged.code, 0, "{:?}\n{}", merged.error, merged.stdout);
+    let run: RunSummary =
+        serde_json::from_str(&std::fs::read_to_string(&out).expect("merged")).expect("JSON");
+    assert_eq!(run.goose.as_ref().map(|g| g.max_users), Some(30));
+    let submit = run
+        .steps
+        .iter()
+        .find(|s| s.name == "submit")
+        .expect("submit");
+    assert_eq!(submit.count, 30, "one candidate per desk");
+    // Journey numbers interleave, so no registration is handed out twice across segments.
+    let verify = run.verify.expect("verify");
+    assert_eq!(
+        (verify.checked, verify.missing, verify.duplicated),
+        (30, 0, 0)
+    );
+    servers.block_on(sim.shutdown());
+}

@@ -10,8 +10,8 @@
 
 use crate::recorder::Series;
 use crate::summary::{
-    Arrivals, GooseFigures, GooseStep, RunSummary, Stats, ThresholdResult, TimelinePoint,
-    VerifyResult,
+    Arrivals, GooseFigures, GooseStep, RunSummary, SegmentInfo, Stats, ThresholdResult,
+    TimelinePoint, VerifyResult,
 };
 use crate::thresholds::Threshold;
 use std::collections::{BTreeMap, BTreeSet};
@@ -54,10 +54,94 @@ pub struct Part {
 /// Merges the summaries of one run's segments.
 pub fn merge(parts: Vec<Part>) -> Result<RunSummary, MergeError> {
     let first = parts.first().ok_or(MergeError::Empty)?;
-    let unreadable = |p: &Part, message: String| MergeError::Unreadable {
-        source_name: p.source_name.clone(),
-        message,
+    let (reference, by_index) = segments_of(&parts)?;
+    let parts: Vec<&Part> = by_index.values().copied().collect();
+    let missing: Vec<u32> = (1..=reference.count)
+        .filter(|i| !by_index.contains_key(i))
+        .collect();
+    let stats = |pick: fn(&RunSummary) -> &[Stats]| add_stats(first, &parts, pick);
+    let steps = stats(|s| &s.steps)?;
+    let journeys = stats(|s| &s.journeys)?;
+    let all = stats(|s| std::slice::from_ref(&s.all_journeys))?;
+    let timeline = timeline(&parts).map_err(|(p, e)| unreadable(p, e))?;
+
+    let complete = missing.is_empty() && parts.iter().all(|p| p.summary.complete);
+    let stop_reason = if !missing.is_empty() {
+        let list: Vec<String> = missing
+            .iter()
+            .map(|i| format!("{i}/{}", reference.count))
+            .collect();
+        Some(format!(
+            "incomplete: segment(s) {} missing",
+            list.join(", ")
+        ))
+    } else {
+        parts.iter().find_map(|p| {
+            let seg = p.summary.segment.as_ref()?;
+            let reason = p.summary.stop_reason.as_ref()?;
+            Some(format!("segment {}/{}: {reason}", seg.index, seg.count))
+        })
     };
+    let mut merged = RunSummary {
+        schema_version: first.summary.schema_version,
+        model: first.summary.model.clone(),
+        scenario: first.summary.scenario.clone(),
+        description: first.summary.description.clone(),
+        target: first.summary.target.clone(),
+        started_at: parts
+            .iter()
+            .map(|p| p.summary.started_at.clone())
+            .min()
+            .unwrap_or_default(),
+        duration_seconds: parts
+            .iter()
+            .map(|p| p.summary.duration_seconds)
+            .fold(0.0, f64::max),
+        complete,
+        stop_reason,
+        arrivals: parts.iter().fold(Arrivals::default(), |a, p| {
+            let b = &p.summary.arrivals;
+            Arrivals {
+                planned: a.planned + b.planned,
+                started: a.started + b.started,
+                late: a.late + b.late,
+                dropped: a.dropped + b.dropped,
+            }
+        }),
+        requests_total: parts.iter().map(|p| p.summary.requests_total).sum(),
+        all_journeys: all.into_iter().next().unwrap_or_default(),
+        journeys,
+        steps,
+        thresholds: Vec::new(),
+        verify: verify(&parts).map_err(|(p, e)| unreadable(p, e))?,
+        timeline,
+        dvcbench_version: first.summary.dvcbench_version.clone(),
+        scenario_source: first.summary.scenario_source.clone(),
+        machine: None,
+        goose: goose(&parts),
+        segment: None,
+        segments: parts
+            .iter()
+            .filter_map(|p| p.summary.segment.clone())
+            .collect(),
+        missing_segments: missing,
+    };
+    merged.thresholds =
+        judge(&first.summary.thresholds, &merged).map_err(|e| unreadable(first, e))?;
+    Ok(merged)
+}
+
+fn unreadable(part: &Part, message: String) -> MergeError {
+    MergeError::Unreadable {
+        source_name: part.source_name.clone(),
+        message,
+    }
+}
+
+/// Checks that the parts are segments of one run, each once; returns the first's record and
+/// the parts by segment number.
+fn segments_of(parts: &[Part]) -> Result<(SegmentInfo, BTreeMap<u32, &Part>), MergeError> {
+    let first = parts.first().ok_or(MergeError::Empty)?;
     let info = |p: &Part| {
         p.summary
             .segment
@@ -66,7 +150,7 @@ pub fn merge(parts: Vec<Part>) -> Result<RunSummary, MergeError> {
     };
     let reference = info(first)?;
     let mut by_index: BTreeMap<u32, &Part> = BTreeMap::new();
-    for part in &parts {
+    for part in parts {
         let seg = info(part)?;
         let foreign = |what, ours: String, theirs: String| MergeError::Foreign {
             source_name: part.source_name.clone(),
@@ -120,117 +204,41 @@ pub fn merge(parts: Vec<Part>) -> Result<RunSummary, MergeError> {
             });
         }
     }
-    let parts: Vec<&Part> = by_index.values().copied().collect();
-    let missing: Vec<u32> = (1..=reference.count)
-        .filter(|i| !by_index.contains_key(i))
-        .collect();
+    Ok((reference, by_index))
+}
 
-    let stats = |pick: fn(&RunSummary) -> &Vec<Stats>| -> Result<Vec<Stats>, MergeError> {
-        let names: Vec<&str> = pick(&first.summary)
+/// The steps' (or journeys') figures of all parts added, by position: the names must agree.
+fn add_stats(
+    first: &Part,
+    parts: &[&Part],
+    pick: fn(&RunSummary) -> &[Stats],
+) -> Result<Vec<Stats>, MergeError> {
+    let names: Vec<&str> = pick(&first.summary)
+        .iter()
+        .map(|s| s.name.as_str())
+        .collect();
+    let mut sums: Vec<Series> = names.iter().map(|_| Series::default()).collect();
+    for part in parts {
+        let list = pick(&part.summary);
+        if list
             .iter()
             .map(|s| s.name.as_str())
-            .collect();
-        let mut sums: Vec<Series> = names.iter().map(|_| Series::default()).collect();
-        for part in &parts {
-            let list = pick(&part.summary);
-            if list
-                .iter()
-                .map(|s| s.name.as_str())
-                .ne(names.iter().copied())
-            {
-                return Err(unreadable(
-                    part,
-                    "its steps or journeys differ from the other segments'".into(),
-                ));
-            }
-            for (sum, s) in sums.iter_mut().zip(list) {
-                sum.merge(&s.series().map_err(|e| unreadable(part, e))?);
-            }
+            .ne(names.iter().copied())
+        {
+            return Err(unreadable(
+                part,
+                "its steps or journeys differ from the other segments'".into(),
+            ));
         }
-        Ok(names
-            .iter()
-            .zip(&sums)
-            .map(|(n, s)| Stats::from_series(n, s))
-            .collect())
-    };
-    let steps = stats(|s| &s.steps)?;
-    let journeys = stats(|s| &s.journeys)?;
-    let mut all = Series::default();
-    for part in &parts {
-        all.merge(
-            &part
-                .summary
-                .all_journeys
-                .series()
-                .map_err(|e| unreadable(part, e))?,
-        );
+        for (sum, s) in sums.iter_mut().zip(list) {
+            sum.merge(&s.series().map_err(|e| unreadable(part, e))?);
+        }
     }
-    let timeline = timeline(&parts).map_err(|(p, e)| unreadable(p, e))?;
-
-    let complete = missing.is_empty() && parts.iter().all(|p| p.summary.complete);
-    let stop_reason = if !missing.is_empty() {
-        let list: Vec<String> = missing
-            .iter()
-            .map(|i| format!("{i}/{}", reference.count))
-            .collect();
-        Some(format!(
-            "incomplete: segment(s) {} missing",
-            list.join(", ")
-        ))
-    } else {
-        parts.iter().find_map(|p| {
-            let seg = p.summary.segment.as_ref()?;
-            let reason = p.summary.stop_reason.as_ref()?;
-            Some(format!("segment {}/{}: {reason}", seg.index, seg.count))
-        })
-    };
-    let mut merged = RunSummary {
-        schema_version: first.summary.schema_version,
-        model: first.summary.model.clone(),
-        scenario: first.summary.scenario.clone(),
-        description: first.summary.description.clone(),
-        target: first.summary.target.clone(),
-        started_at: parts
-            .iter()
-            .map(|p| p.summary.started_at.clone())
-            .min()
-            .unwrap_or_default(),
-        duration_seconds: parts
-            .iter()
-            .map(|p| p.summary.duration_seconds)
-            .fold(0.0, f64::max),
-        complete,
-        stop_reason,
-        arrivals: parts.iter().fold(Arrivals::default(), |a, p| {
-            let b = &p.summary.arrivals;
-            Arrivals {
-                planned: a.planned + b.planned,
-                started: a.started + b.started,
-                late: a.late + b.late,
-                dropped: a.dropped + b.dropped,
-            }
-        }),
-        requests_total: parts.iter().map(|p| p.summary.requests_total).sum(),
-        all_journeys: Stats::from_series(&first.summary.all_journeys.name, &all),
-        journeys,
-        steps,
-        thresholds: Vec::new(),
-        verify: verify(&parts).map_err(|(p, e)| unreadable(p, e))?,
-        timeline,
-        dvcbench_version: first.summary.dvcbench_version.clone(),
-        scenario_source: first.summary.scenario_source.clone(),
-        machine: None,
-        goose: goose(&parts),
-        segment: None,
-        segments: parts
-            .iter()
-            .filter_map(|p| p.summary.segment.clone())
-            .collect(),
-        missing_segments: missing,
-    };
-    merged.thresholds =
-        judge(&first.summary.thresholds, &merged).map_err(|e| unreadable(first, e))?;
-    Ok(merged)
+    Ok(names
+        .iter()
+        .zip(&sums)
+        .map(|(n, s)| Stats::from_series(n, s))
+        .collect())
 }
 
 /// The thresholds the segments carry, judged again on the merged figures.

@@ -117,7 +117,7 @@ pub async fn run(scenario: Arc<Scenario>, client: HttpClient, opts: RunOptions) 
                 let judge = stop_reason.is_none() && scenario.abort_on_fail && start.elapsed() >= scenario.abort_grace;
                 if !scenario.thresholds.is_empty() && (judge || opts.live.is_some()) {
                     // Thresholds as they stand now: live gauges, and the abort decision.
-                    let summary = collector.figures(&scenario, &counters);
+                    let summary = collector.figures(&scenario, &counters, Stats::figures_of);
                     let mut failed = None;
                     for th in &scenario.thresholds {
                         let passed = th.evaluate(&summary).1;
@@ -156,7 +156,7 @@ pub async fn run(scenario: Arc<Scenario>, client: HttpClient, opts: RunOptions) 
         Some(v) => Some(verify(&rt, v, &client, &opts.base_url, segment.is_split()).await),
         None => None,
     };
-    let mut summary = collector.figures(&scenario, &counters);
+    let mut summary = collector.figures(&scenario, &counters, Stats::from_series);
     summary.timeline = std::mem::take(&mut collector.timeline);
     summary.started_at = started_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
     summary.duration_seconds = duration.as_secs_f64();
@@ -353,9 +353,15 @@ impl Collector {
         }
     }
 
-    /// The run's figures so far, without the timeline (thresholds need no timeline, and
-    /// copying it every second would cost more the longer the run).
-    fn figures(&self, scenario: &Scenario, counters: &ArrivalCounters) -> RunSummary {
+    /// The run's figures so far, each series' made by `stats`, without the timeline
+    /// (thresholds need no timeline, and copying it every second would cost more the longer
+    /// the run).
+    fn figures(
+        &self,
+        scenario: &Scenario,
+        counters: &ArrivalCounters,
+        stats: fn(&str, &Series) -> Stats,
+    ) -> RunSummary {
         let mut all = Series {
             latency: histogram(),
             outcomes: [0; 6],
@@ -374,18 +380,18 @@ impl Collector {
             description: scenario.description.clone(),
             arrivals: counters.snapshot(),
             requests_total: self.total.requests,
-            all_journeys: Stats::from_series("all", &all),
+            all_journeys: stats("all", &all),
             journeys: scenario
                 .journeys
                 .iter()
                 .zip(&self.total.journeys)
-                .map(|(j, s)| Stats::from_series(&j.name, s))
+                .map(|(j, s)| stats(&j.name, s))
                 .collect(),
             steps: self
                 .step_names
                 .iter()
                 .zip(&self.total.steps)
-                .map(|(n, s)| Stats::from_series(n, s))
+                .map(|(n, s)| stats(n, s))
                 .collect(),
             dvcbench_version: env!("CARGO_PKG_VERSION").to_owned(),
             ..RunSummary::default()

@@ -37,7 +37,16 @@ pub struct Stats {
 }
 
 impl Stats {
+    /// The figures of `series`, with its histogram kept for merging.
     pub fn from_series(name: &str, series: &Series) -> Stats {
+        Stats {
+            histogram: Some(crate::recorder::encode(&series.latency)),
+            ..Stats::figures_of(name, series)
+        }
+    }
+
+    /// The figures of `series` alone (thresholds judged while a run goes on need no histogram).
+    pub fn figures_of(name: &str, series: &Series) -> Stats {
         let h = &series.latency;
         let s = |micros: u64| micros as f64 / 1e6;
         let latency_seconds = if h.is_empty() {
@@ -63,7 +72,7 @@ impl Stats {
                 .map(|o| (o.id().to_owned(), series.outcome(o)))
                 .collect(),
             latency_seconds,
-            histogram: Some(crate::recorder::encode(h)),
+            histogram: None,
         }
     }
 
