@@ -60,18 +60,7 @@ pub fn run(args: MergeArgs, out: &mut dyn Write) -> Result<(), Failure> {
     }
     match merged.verdict() {
         Verdict::Passed => Ok(()),
-        Verdict::Failed => {
-            let failed: Vec<&str> = merged
-                .thresholds
-                .iter()
-                .filter(|t| !t.passed)
-                .map(|t| t.expression.as_str())
-                .collect();
-            Err(Failure::failed(anyhow!(
-                "thresholds failed: {}",
-                failed.join(", ")
-            )))
-        }
+        Verdict::Failed => Err(crate::run::thresholds_failed(&merged)),
         Verdict::Incomplete => Err(Failure {
             code: ExitStatus::Aborted,
             error: anyhow!(

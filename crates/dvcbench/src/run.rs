@@ -182,6 +182,17 @@ fn start_at(
     Ok(at)
 }
 
+/// Exit code 1, naming the thresholds a run failed.
+pub(crate) fn thresholds_failed(summary: &RunSummary) -> Failure {
+    let failed: Vec<&str> = summary
+        .thresholds
+        .iter()
+        .filter(|t| !t.passed)
+        .map(|t| t.expression.as_str())
+        .collect();
+    Failure::failed(anyhow!("thresholds failed: {}", failed.join(", ")))
+}
+
 /// `dvcbench run SCENARIO`.
 pub fn run(args: RunArgs, out: &mut dyn Write) -> Result<(), Failure> {
     crate::report::lang(&args.lang)?;
@@ -236,16 +247,7 @@ pub fn run(args: RunArgs, out: &mut dyn Write) -> Result<(), Failure> {
     }
     // A segment's share is judged when the segments are merged.
     if !summary.passed() && !segment.is_split() {
-        let failed: Vec<&str> = summary
-            .thresholds
-            .iter()
-            .filter(|t| !t.passed)
-            .map(|t| t.expression.as_str())
-            .collect();
-        return Err(Failure::failed(anyhow!(
-            "thresholds failed: {}",
-            failed.join(", ")
-        )));
+        return Err(thresholds_failed(&summary));
     }
     Ok(())
 }
