@@ -514,3 +514,55 @@ fn a_closed_crowd_is_split_over_segments_and_merged() {
     );
     servers.block_on(sim.shutdown());
 }
+
+#[test]
+fn ctrl_c_while_waiting_for_the_common_start_sends_nothing_and_exits_3() {
+    use std::io::BufRead;
+    let scratch = Scratch::new("distributed-wait");
+    let out = scratch.path.join("seg.json");
+    let mut child = dvcbench_e2e::Process(
+        Command::new(dvcbench_binary())
+            .args([
+                "run",
+                "-q",
+                &repo()
+                    .join("scenarios/quickstart.toml")
+                    .display()
+                    .to_string(),
+            ])
+            .args(["--segment", "1/2", "--start-at", "+60s", "--out"])
+            .arg(&out)
+            .env_remove("RUST_LOG")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("dvcbench run starts"),
+    );
+    let mut line = String::new();
+    // Kept open to the end: the run reports its stop on stderr.
+    let mut stderr = std::io::BufReader::new(child.0.stderr.take().expect("stderr"));
+    stderr.read_line(&mut line).expect("a first line");
+    assert!(
+        line.contains("segment 1/2 of quickstart") && line.contains("starting at"),
+        "{line}"
+    );
+    let started = std::time::Instant::now();
+    let signalled = Command::new("kill")
+        .args(["-INT", &child.0.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(signalled.success());
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stderr, &mut rest).expect("stderr");
+    let status = child.0.wait().expect("exits");
+    assert_eq!(status.code(), Some(3), "{rest}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(20),
+        "it did not wait for the start"
+    );
+    let summary: RunSummary =
+        serde_json::from_str(&std::fs::read_to_string(&out).expect("run.json")).expect("JSON");
+    assert_eq!(summary.stop_reason.as_deref(), Some("interrupted"));
+    assert_eq!((summary.arrivals.planned, summary.requests_total), (0, 0));
+    assert_eq!(summary.scenario, "quickstart");
+}

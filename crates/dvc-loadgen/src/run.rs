@@ -59,8 +59,14 @@ pub async fn run(scenario: Arc<Scenario>, client: HttpClient, opts: RunOptions) 
         false => None,
     };
     let Some((start, started_at)) = start_instant(opts.start_at, &mut interrupt).await else {
+        // Stopped while waiting for the common start: nothing was sent.
         return RunSummary {
+            schema_version: SCHEMA_VERSION,
+            model: scenario.load.model.id().to_owned(),
+            scenario: scenario.name.clone(),
+            target: opts.target_label,
             stop_reason: Some("interrupted".to_owned()),
+            dvcbench_version: env!("CARGO_PKG_VERSION").to_owned(),
             ..Default::default()
         };
     };
@@ -371,11 +377,7 @@ impl Collector {
         }
         RunSummary {
             schema_version: SCHEMA_VERSION,
-            model: match scenario.load.model {
-                Model::Open => "open",
-                Model::Closed => "closed",
-            }
-            .to_owned(),
+            model: scenario.load.model.id().to_owned(),
             scenario: scenario.name.clone(),
             description: scenario.description.clone(),
             arrivals: counters.snapshot(),

@@ -313,8 +313,13 @@ async fn run_async(
         Progress::Lines
     };
     let (interrupt_tx, interrupt) = tokio::sync::watch::channel(false);
+    // Listening from here on, before the run announces itself: a Ctrl-C from then on stops it
+    // in order (a listener registered by a task not yet polled would miss it).
+    let mut ctrl_c = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
+        .context("cannot listen for Ctrl-C")
+        .map_err(Failure::failed)?;
     tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
+        if ctrl_c.recv().await.is_some() {
             eprintln!("stopping: no new arrivals; waiting for journeys in flight");
             let _ = interrupt_tx.send(true);
         }

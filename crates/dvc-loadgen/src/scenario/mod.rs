@@ -64,6 +64,16 @@ pub enum Model {
     Closed,
 }
 
+impl Model {
+    /// As `run.json` names it: `open` or `closed`.
+    pub fn id(self) -> &'static str {
+        match self {
+            Model::Open => "open",
+            Model::Closed => "closed",
+        }
+    }
+}
+
 /// Arrival schedule and limits.
 #[derive(Debug, Clone)]
 pub struct Load {
