@@ -395,6 +395,17 @@ fn bad_segments_and_bad_merges_are_refused_with_nothing_written() {
         o.error
     );
 
+    // Segments would each start an embedded portal of their own: not one target.
+    let o = dvcbench(&["run", &scenario, "--segment", "1/2"]);
+    assert_eq!(o.code, 2, "{:?}", o.error);
+    assert!(
+        o.error
+            .as_deref()
+            .is_some_and(|e| e.contains("dvcbench portal --listen")),
+        "{:?}",
+        o.error
+    );
+
     // A closed crowd smaller than the number of segments.
     let crowd = scratch.write(
         "crowd.toml",
@@ -402,7 +413,14 @@ fn bad_segments_and_bad_merges_are_refused_with_nothing_written() {
          stages = [{ duration = \"2s\", users = 3 }]\n[[journey]]\nname = \"j\"\n\
          [[journey.step]]\nname = \"home\"\npath = \"/\"\n",
     );
-    let o = dvcbench(&["run", &crowd.display().to_string(), "--segment", "4/4"]);
+    let o = dvcbench(&[
+        "run",
+        &crowd.display().to_string(),
+        "--segment",
+        "4/4",
+        "--target",
+        "http://127.0.0.1:9",
+    ]);
     assert_eq!(o.code, 2, "{:?}", o.error);
     assert!(
         o.error
@@ -530,7 +548,16 @@ fn ctrl_c_while_waiting_for_the_common_start_sends_nothing_and_exits_3() {
                     .display()
                     .to_string(),
             ])
-            .args(["--segment", "1/2", "--start-at", "+60s", "--out"])
+            // Nothing listens there: the clock probe finds no answer, and the run waits.
+            .args([
+                "--target",
+                "http://127.0.0.1:9",
+                "--segment",
+                "1/2",
+                "--start-at",
+                "+60s",
+            ])
+            .arg("--out")
             .arg(&out)
             .env_remove("RUST_LOG")
             .stdout(Stdio::null())

@@ -134,6 +134,11 @@ fn segment(args: &RunArgs, scenario: &Scenario) -> Result<Segment, String> {
         }
         (None, None) => Segment::WHOLE,
     };
+    if segment.is_split() && matches!(scenario.target.base, TargetBase::Embedded(_)) {
+        return Err(format!(
+            "segment {segment}: the segments of a run must share one target, and each would start an embedded portal of its own; start one with `dvcbench portal --listen ADDR` and give every segment --target http://ADDR"
+        ));
+    }
     let most = scenario
         .load
         .users
