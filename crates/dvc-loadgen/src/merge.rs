@@ -413,11 +413,16 @@ const END: &str = "-----END DVCBENCH RUN-----";
 
 /// The summary as a block of text a log can carry (`dvcbench run --print-result`): the
 /// compressed `run.json` in base64 lines of 76 characters between two marker lines, so it
-/// survives log collectors that split long lines.
+/// survives log collectors that split long lines. The scenario's text is left out: it may hold
+/// credentials, and logs are read more widely than result files.
 pub fn result_block(summary: &RunSummary) -> String {
     use base64::Engine;
     use std::io::Write;
-    let json = serde_json::to_vec(summary).expect("invariant: a summary serializes");
+    let summary = RunSummary {
+        scenario_source: None,
+        ..summary.clone()
+    };
+    let json = serde_json::to_vec(&summary).expect("invariant: a summary serializes");
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     gz.write_all(&json)
         .expect("invariant: writing to a Vec cannot fail");

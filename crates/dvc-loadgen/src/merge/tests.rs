@@ -237,6 +237,12 @@ fn result_blocks_are_read_back_from_a_log_among_other_lines() {
     );
     let read = read_summaries("pods.log", &log).expect("two blocks");
     assert_eq!(read, [one.clone(), two]);
+    // The scenario's text stays out of logs.
+    let mut secret = one.clone();
+    secret.scenario_source = Some("headers = { Authorization = \"Bearer s3cr3t\" }".into());
+    let read = read_summaries("pod.log", &result_block(&secret)).expect("a block");
+    assert_eq!(read[0].scenario_source, None);
+    assert_eq!(read[0], one);
     let json = serde_json::to_string(&one).expect("json");
     assert_eq!(read_summaries("run.json", &json).expect("json"), [one]);
 }
