@@ -17,6 +17,16 @@ use tokio::net::TcpStream;
 const MAX_HEADERS: usize = 96;
 /// Largest response head accepted.
 const MAX_HEAD: usize = 64 * 1024;
+/// Largest response body accepted: far above any page, document or scan a portal serves, and
+/// low enough that a server announcing or streaming more cannot exhaust the generator's memory.
+pub const MAX_BODY: usize = 64 * 1024 * 1024;
+
+fn too_large() -> ExchangeError {
+    error(
+        format!("response body over the {} MiB limit", MAX_BODY >> 20),
+        false,
+    )
+}
 
 /// One keep-alive connection with its read buffer.
 #[derive(Debug)]
@@ -111,6 +121,11 @@ impl Conn {
                 continue;
             }
             let no_body = head_request || status == 204 || status == 304 || status < 200;
+            if let (false, Framing::Length(n)) = (no_body, framing)
+                && n > MAX_BODY
+            {
+                return Err(too_large());
+            }
             // The usual small answer is already whole in the buffer: one copy for head and body.
             if let (false, Framing::Length(n)) = (no_body, framing)
                 && self.filled >= head_len + n
@@ -231,7 +246,10 @@ impl Conn {
                     Err(_) => return Err(error("malformed chunk size", false)),
                 }
             };
-            let size = usize::try_from(size).map_err(|_| error("chunk too large", false))?;
+            let size = usize::try_from(size)
+                .ok()
+                .filter(|size| body.len() + size <= MAX_BODY)
+                .ok_or_else(too_large)?;
             if size == 0 {
                 self.consume(line);
                 // Trailers, if any, end with an empty line.
@@ -264,6 +282,7 @@ impl Conn {
         loop {
             match self.fill().await {
                 Ok(0) => break,
+                Ok(_) if self.filled > MAX_BODY => return Err(too_large()),
                 Ok(_) => {}
                 Err(e) => return Err(error(format!("reading the body: {e}"), false)),
             }
@@ -431,6 +450,47 @@ mod tests {
         let mut conn = Conn::open(&address).await.expect("connect");
         let e = conn.exchange(&head, &[], false).await.expect_err("closed");
         assert!(e.before_response, "{}", e.message);
+    }
+
+    /// The error a lone canned response ends in.
+    async fn refused(response: &[u8]) -> ExchangeError {
+        let address = canned(vec![response.to_vec()]).await;
+        let mut conn = Conn::open(&address).await.expect("connect");
+        let mut head = Vec::new();
+        request_head(
+            &hyper::Method::GET,
+            "/",
+            None,
+            &HeaderMap::new(),
+            0,
+            &mut head,
+        );
+        conn.exchange(&head, &[], false).await.expect_err("refused")
+    }
+
+    #[tokio::test]
+    async fn absurd_lengths_and_sizes_are_errors_not_panics() {
+        let limit = "response body over the 64 MiB limit";
+        for response in [
+            &b"HTTP/1.1 200 OK\r\nContent-Length: 18446744073709551615\r\n\r\nx"[..],
+            b"HTTP/1.1 200 OK\r\nContent-Length: 1000000000000000\r\n\r\nx",
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nfffffffffffffff0\r\nx",
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4000001\r\nx",
+        ] {
+            let e = refused(response).await;
+            assert_eq!(e.message, limit, "{}", String::from_utf8_lossy(response));
+            assert!(!e.before_response);
+        }
+        let e =
+            refused(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nabc").await;
+        assert_eq!(e.message, "conflicting Content-Length values");
+        // The same length twice is one length.
+        let address = canned(vec![
+            b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nok".to_vec(),
+        ])
+        .await;
+        let mut conn = Conn::open(&address).await.expect("connect");
+        assert_eq!(&get(&mut conn).await.body[..], b"ok");
     }
 
     #[test]

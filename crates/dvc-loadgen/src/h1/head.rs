@@ -185,8 +185,13 @@ fn act_on(head: &mut Head, name: &[u8], value: &[u8]) -> Result<(), ExchangeErro
                 .ok()
                 .and_then(|v| v.parse::<usize>().ok())
                 .ok_or_else(|| error("bad Content-Length", false))?;
-            if head.framing != Framing::Chunked {
-                head.framing = Framing::Length(n);
+            match head.framing {
+                // Two lengths that disagree leave the body's end unknown (RFC 9112 §6.3).
+                Framing::Length(m) if m != n => {
+                    return Err(error("conflicting Content-Length values", false));
+                }
+                Framing::Chunked => {}
+                _ => head.framing = Framing::Length(n),
             }
         }
         17 if name.eq_ignore_ascii_case(b"transfer-encoding") => {
