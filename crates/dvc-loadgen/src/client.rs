@@ -136,12 +136,20 @@ impl HttpClient {
         let is_head = request.method == hyper::Method::HEAD;
         let exchange = match conn.exchange(&head, body, is_head).await {
             Ok(x) => x,
-            // A kept-alive connection the server closed meanwhile: once more on a fresh one.
-            Err(e) if e.before_response && conn.used > 1 => {
+            // A kept-alive connection the server closed meanwhile: once more on a fresh one,
+            // for a method that may be sent twice (RFC 9112 §9.3.1). The server may have
+            // received the request before it closed: a POST is never sent again.
+            Err(e) if e.before_response && conn.used > 1 && idempotent(&request.method) => {
                 conn = Box::pin(connect(authority)).await?;
                 conn.exchange(&head, body, is_head)
                     .await
                     .map_err(|e| SendError::Connect(e.message))?
+            }
+            Err(e) if e.before_response && conn.used > 1 => {
+                return Err(SendError::Connect(format!(
+                    "{} on a kept-alive connection; a {} is not sent again (the server may have received it)",
+                    e.message, request.method
+                )));
             }
             Err(e) if e.before_response => return Err(SendError::Connect(e.message)),
             Err(e) => return Err(SendError::Http(e.message)),
@@ -186,6 +194,20 @@ async fn read_answer(
         headers: h1::Headers::from_map(&parts.headers),
         body,
     })
+}
+
+/// Methods whose repetition has the effect of sending them once (RFC 9110 §9.2.2).
+fn idempotent(method: &hyper::Method) -> bool {
+    use hyper::Method;
+    [
+        Method::GET,
+        Method::HEAD,
+        Method::OPTIONS,
+        Method::TRACE,
+        Method::PUT,
+        Method::DELETE,
+    ]
+    .contains(method)
 }
 
 async fn connect(authority: &str) -> Result<h1::Conn, SendError> {
@@ -354,6 +376,91 @@ pub fn check_target(url: &str, allow_hosts: &[String], allow_remote: bool) -> Re
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    /// A server that answers the first request of every connection and closes it on reading
+    /// the second, without answering: a kept-alive connection gone stale. Counts requests.
+    async fn closes_every_second_request() -> (String, std::sync::Arc<AtomicU64>) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let url = format!("http://{}", listener.local_addr().expect("address"));
+        let seen = std::sync::Arc::new(AtomicU64::new(0));
+        let count = seen.clone();
+        tokio::spawn(async move {
+            while let Ok((mut socket, _)) = listener.accept().await {
+                let count = count.clone();
+                tokio::spawn(async move {
+                    let mut buf = Vec::new();
+                    let mut chunk = [0u8; 4096];
+                    for answered in [true, false] {
+                        // One request: a head and its (small, declared) body.
+                        loop {
+                            let text = String::from_utf8_lossy(&buf).to_string();
+                            if let Some(end) = text.find("\r\n\r\n") {
+                                let length = text[..end]
+                                    .lines()
+                                    .find_map(|l| l.strip_prefix("content-length: "))
+                                    .and_then(|n| n.trim().parse::<usize>().ok())
+                                    .unwrap_or(0);
+                                if buf.len() >= end + 4 + length {
+                                    buf.drain(..end + 4 + length);
+                                    break;
+                                }
+                            }
+                            match socket.read(&mut chunk).await {
+                                Ok(0) | Err(_) => return,
+                                Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                            }
+                        }
+                        count.fetch_add(1, Ordering::SeqCst);
+                        if answered {
+                            let ok = b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok";
+                            if socket.write_all(ok).await.is_err() {
+                                return;
+                            }
+                        }
+                    }
+                    // The second request is dropped with the connection.
+                });
+            }
+        });
+        (url, seen)
+    }
+
+    #[tokio::test]
+    async fn a_post_is_never_sent_twice_on_a_stale_connection() {
+        let client = build(false, &[]).expect("client");
+        let (url, seen) = closes_every_second_request().await;
+        let post = || Prepared {
+            method: hyper::Method::POST,
+            body: Bytes::from_static(b"{\"dossier\":1}"),
+            ..Prepared::get(format!("{url}/api/dossiers"))
+        };
+        client
+            .send(post())
+            .await
+            .expect("the first POST is answered");
+        let e = client
+            .send(post())
+            .await
+            .expect_err("the second is not sent again");
+        assert!(e.to_string().contains("a POST is not sent again"), "{e}");
+        assert_eq!(
+            seen.load(Ordering::SeqCst),
+            2,
+            "the server saw each POST once"
+        );
+
+        // A GET may be repeated: it is, on a fresh connection, and answered.
+        let (url, seen) = closes_every_second_request().await;
+        let get = || Prepared::get(format!("{url}/"));
+        client.send(get()).await.expect("answered");
+        let answer = client.send(get()).await.expect("answered after a retry");
+        assert_eq!(answer.status, 200);
+        assert_eq!(seen.load(Ordering::SeqCst), 3);
+    }
 
     #[test]
     fn only_loopback_is_allowed_without_confirmation() {
