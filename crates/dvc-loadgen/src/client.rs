@@ -111,8 +111,12 @@ impl HttpClient {
         if authority.is_empty() {
             return Err(SendError::Connect("URL without a host".into()));
         }
+        // A request that is not sent twice does not go on a connection already closed.
+        let idle = self
+            .take_idle(authority)
+            .filter(|c| idempotent(&request.method) || !c.is_stale());
         // Connecting is boxed: its future is large and rare beside a pooled exchange.
-        let mut conn = match self.take_idle(authority) {
+        let mut conn = match idle {
             Some(c) => c,
             None => Box::pin(connect(authority)).await?,
         };
@@ -427,6 +431,49 @@ mod tests {
             }
         });
         (url, seen)
+    }
+
+    #[tokio::test]
+    async fn a_post_goes_on_a_fresh_connection_when_the_idle_one_was_closed() {
+        // Answers one request per connection (without saying it closes), then closes.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let url = format!(
+            "http://{}/api/dossiers",
+            listener.local_addr().expect("address")
+        );
+        let (closed_tx, mut closed) = tokio::sync::mpsc::unbounded_channel();
+        tokio::spawn(async move {
+            while let Ok((mut socket, _)) = listener.accept().await {
+                let mut buf = vec![0u8; 4096];
+                let mut seen = Vec::new();
+                while !seen.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match socket.read(&mut buf).await {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => seen.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let _ = socket
+                    .write_all(b"HTTP/1.1 503 Service Unavailable\r\ncontent-length: 0\r\n\r\n")
+                    .await;
+                drop(socket);
+                let _ = closed_tx.send(());
+            }
+        });
+        let client = build(false, &[]).expect("client");
+        let post = || Prepared {
+            method: hyper::Method::POST,
+            ..Prepared::get(&url)
+        };
+        for _ in 0..3 {
+            let answer = client.send(post()).await.expect("answered");
+            assert_eq!(answer.status, 503);
+            closed
+                .recv()
+                .await
+                .expect("the server closed the connection");
+        }
     }
 
     #[tokio::test]

@@ -80,6 +80,14 @@ impl Conn {
         })
     }
 
+    /// Whether the server has closed this idle connection (or sent bytes no request asked
+    /// for), seen without waiting: a request that may not be sent twice goes on a fresh
+    /// connection instead. (A server may still close it just as the request goes out.)
+    pub fn is_stale(&self) -> bool {
+        let mut probe = [0u8; 1];
+        !matches!(self.stream.try_read(&mut probe), Err(e) if e.kind() == io::ErrorKind::WouldBlock)
+    }
+
     /// Sends `request` (a complete request head, then `body`) and reads the whole response.
     /// `head_request` says the method was HEAD, whose response has no body.
     pub async fn exchange(
