@@ -474,3 +474,110 @@ async fn https_with_a_scenario_ca_negotiates_http2() {
         "an unknown CA is refused"
     );
 }
+
+/// A portal whose lookups misbehave by record: dossier 1 answers 503 twice before it is
+/// found, dossier 2 always answers 503, dossier 3 does not exist. Every payment fails, after
+/// the code was handed out.
+async fn unreliable_lookups() -> std::net::SocketAddr {
+    use axum::extract::Path as UrlPath;
+    use axum::http::StatusCode;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    let next = Arc::new(AtomicU64::new(1));
+    let tries = Arc::new(std::sync::Mutex::new(
+        std::collections::HashMap::<u64, u32>::new(),
+    ));
+    let app = axum::Router::new()
+        .route(
+            "/items",
+            axum::routing::post(move || {
+                let code = next.fetch_add(1, Ordering::SeqCst);
+                async move { (StatusCode::CREATED, format!("{{\"code\":{code}}}")) }
+            }),
+        )
+        .route(
+            "/items/{code}/pay",
+            axum::routing::post(|| async { StatusCode::INTERNAL_SERVER_ERROR }),
+        )
+        .route(
+            "/items/{code}",
+            axum::routing::get(move |UrlPath(code): UrlPath<u64>| {
+                let tried = {
+                    let mut tries = tries.lock().expect("lock");
+                    let n = tries.entry(code).or_default();
+                    *n += 1;
+                    *n
+                };
+                async move {
+                    match code {
+                        1 if tried > 2 => StatusCode::OK,
+                        1 | 2 => StatusCode::SERVICE_UNAVAILABLE,
+                        _ => StatusCode::NOT_FOUND,
+                    }
+                }
+            }),
+        );
+    dvcbench_e2e::fixtures::serve(app).await
+}
+
+#[test]
+fn verify_retries_and_tells_missing_from_unchecked() {
+    let servers = tokio::runtime::Runtime::new().expect("runtime");
+    let addr = servers.block_on(unreliable_lookups());
+    let dir = Scratch::new("verify-unreliable");
+    let source = |create: &str| {
+        format!(
+            "[target]\nurl = \"http://{addr}\"\n[load]\nstages = [{{ duration = \"1s\", rate = \"3/s\" }}]\n\
+             max_in_flight = 1\n[[journey]]\nname = \"j\"\n\
+             [[journey.step]]\nname = \"submit\"\nmethod = \"POST\"\npath = \"{create}\"\n\
+             check = {{ status = 201 }}\nextract = {{ code = {{ json = \"$.code\" }} }}\n\
+             [[journey.step]]\nname = \"pay\"\nmethod = \"POST\"\npath = \"/items/{{{{code}}}}/pay\"\n\
+             check = {{ status = 200 }}\n\
+             [verify]\nvariable = \"code\"\npath = \"/items/{{{{code}}}}\"\n\
+             [thresholds]\n\"verify.missing\" = \"== 0\"\n\"verify.unchecked\" = \"== 0\"\n"
+        )
+    };
+    let out = dir.path.join("run.json");
+    let run = dvcbench(&[
+        "run",
+        "-q",
+        dir.write("s.toml", &source("/items"))
+            .to_str()
+            .expect("utf-8"),
+        "--out",
+        out.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(run.code, 1, "{:?}\n{}", run.error, run.stdout);
+    let summary: RunSummary =
+        serde_json::from_str(&std::fs::read_to_string(&out).expect("run.json")).expect("JSON");
+    // Every journey failed at payment, after its code was handed out: all three looked up.
+    assert_eq!(summary.journeys[0].errors_total(), 3);
+    let v = summary.verify.expect("verify");
+    // 1: found on the third try; 2: never answered (not "missing"); 3: not there.
+    assert_eq!(
+        (v.checked, v.missing, v.unchecked, v.duplicated),
+        (2, 1, 1, 0)
+    );
+    assert!(
+        run.stdout
+            .contains("2 code looked up: 1 missing, 0 duplicated, 1 could not be checked"),
+        "{}",
+        run.stdout
+    );
+
+    // No code handed out at all: the verify thresholds have no data, and do not pass.
+    let nothing = dvcbench(&[
+        "run",
+        "-q",
+        dir.write("none.toml", &source("/nowhere"))
+            .to_str()
+            .expect("utf-8"),
+    ]);
+    assert_eq!(nothing.code, 1, "{:?}", nothing.error);
+    assert!(
+        nothing
+            .stdout
+            .contains("✗ verify.missing == 0  (value no data)"),
+        "{}",
+        nothing.stdout
+    );
+}

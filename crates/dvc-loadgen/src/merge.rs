@@ -338,6 +338,7 @@ fn verify<'a>(parts: &[&'a Part]) -> Result<Option<VerifyResult>, (&'a Part, Str
         united.checked += v.checked;
         united.missing += v.missing;
         united.duplicated += v.duplicated;
+        united.unchecked += v.unchecked;
         match &v.value_hashes {
             Some(text) => all.extend(decode_hashes(text).map_err(|e| (*part, e))?),
             None => hashed = false,

@@ -146,12 +146,16 @@ pub struct ThresholdResult {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct VerifyResult {
     pub variable: String,
-    /// Distinct values looked up.
+    /// Distinct values whose lookup the portal answered (found or not).
     pub checked: u64,
-    /// Lookups that did not find the record.
+    /// Answered lookups that did not find the record.
     pub missing: u64,
     /// Values handed out to more than one journey (extra occurrences).
     pub duplicated: u64,
+    /// Distinct values that could not be checked: no usable answer (5xx, 429, a timeout, no
+    /// connection) after three tries, or none within the lookups' five minutes.
+    #[serde(default)]
+    pub unchecked: u64,
     /// A segment of a split run: a 64-bit hash of every value the variable took (sorted,
     /// little-endian, base64), so `dvcbench merge` finds values duplicated across segments
     /// without the values themselves leaving the generator.
@@ -454,8 +458,8 @@ impl RunSummary {
         }
         if let Some(v) = &self.verify {
             out.push_str(&format!(
-                "\nverify    {} {} looked up: {} missing, {} duplicated\n",
-                v.checked, v.variable, v.missing, v.duplicated
+                "\nverify    {} {} looked up: {} missing, {} duplicated, {} could not be checked\n",
+                v.checked, v.variable, v.missing, v.duplicated, v.unchecked
             ));
         }
         if !self.thresholds.is_empty() {

@@ -3,8 +3,10 @@
 //! Names: `step.NAME.STAT` and `journey.NAME.STAT` (STAT: p50 p90 p95 p99 p999 max mean, in
 //! seconds, or `error_rate` (0–1), `count`, `rate` (per second)); `journey.STAT` over all
 //! journeys; `arrivals.planned|started|late|dropped`; `requests.total|error_rate`;
-//! `verify.missing|duplicated`. Values take units: `800ms`, `2s`, `1%`, `50/s`, plain numbers.
+//! `verify.missing|duplicated|unchecked`. Values take units: `800ms`, `2s`, `1%`, `50/s`, plain numbers.
 
+#[cfg(test)]
+use crate::summary::VerifyResult;
 use crate::summary::{LatencyStats, RunSummary, Stats};
 use std::fmt;
 
@@ -106,12 +108,17 @@ impl Threshold {
                 let count: u64 = summary.steps.iter().map(|s| s.count).sum();
                 (count > 0).then(|| errors as f64 / count as f64)
             }
-            ["verify", what] => summary.verify.as_ref().map(|v| {
-                (if *what == "missing" {
-                    v.missing
-                } else {
-                    v.duplicated
-                }) as f64
+            // Nothing verified is no data, never a pass: the portal answered no lookup (for
+            // missing), or no value was there to look up.
+            ["verify", what] => summary.verify.as_ref().and_then(|v| {
+                let value = match *what {
+                    "missing" if v.checked == 0 => return None,
+                    "missing" => v.missing,
+                    _ if v.checked + v.unchecked == 0 => return None,
+                    "unchecked" => v.unchecked,
+                    _ => v.duplicated,
+                };
+                Some(value as f64)
             }),
             ["journey", stat] => stat_of(&summary.all_journeys, stat, duration),
             [kind @ ("step" | "journey"), name @ .., stat] => {
@@ -168,7 +175,7 @@ fn check_metric(metric: &str, steps: &[&str], journeys: &[&str]) -> Result<(), S
     match parts.as_slice() {
         ["arrivals", "planned" | "started" | "late" | "dropped"] => Ok(()),
         ["requests", "total" | "error_rate"] => Ok(()),
-        ["verify", "missing" | "duplicated"] => Ok(()),
+        ["verify", "missing" | "duplicated" | "unchecked"] => Ok(()),
         ["journey", stat] => stat_ok(stat),
         [kind @ ("step" | "journey"), name @ .., stat] if !name.is_empty() => {
             let name = name.join(".");
@@ -198,6 +205,34 @@ mod tests {
         assert_eq!((t.op, t.bound), (Op::Le, 0.01));
         let t = Threshold::parse("arrivals.dropped", "== 0", &[], &[]).expect("valid");
         assert_eq!(t.op, Op::Eq);
+    }
+
+    #[test]
+    fn verify_thresholds_never_pass_over_nothing_verified() {
+        let judge = |metric: &str, v: VerifyResult| {
+            let t = Threshold::parse(metric, "== 0", &[], &[]).expect("valid");
+            t.evaluate(&RunSummary {
+                verify: Some(v),
+                ..RunSummary::default()
+            })
+        };
+        let v = |checked, missing, duplicated, unchecked| VerifyResult {
+            checked,
+            missing,
+            duplicated,
+            unchecked,
+            ..VerifyResult::default()
+        };
+        // No value was extracted: no data, so no pass.
+        for metric in ["verify.missing", "verify.duplicated", "verify.unchecked"] {
+            assert_eq!(judge(metric, v(0, 0, 0, 0)), (None, false), "{metric}");
+        }
+        // Every lookup went unanswered: nothing says the records are there.
+        assert_eq!(judge("verify.missing", v(0, 0, 0, 5)), (None, false));
+        assert_eq!(judge("verify.unchecked", v(0, 0, 0, 5)), (Some(5.0), false));
+        assert_eq!(judge("verify.duplicated", v(0, 0, 0, 5)), (Some(0.0), true));
+        assert_eq!(judge("verify.missing", v(4, 0, 0, 1)), (Some(0.0), true));
+        assert_eq!(judge("verify.missing", v(4, 1, 0, 0)), (Some(1.0), false));
     }
 
     #[test]

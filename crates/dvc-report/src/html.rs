@@ -355,7 +355,7 @@ pub fn html(run: &RunSummary, baseline: Option<&RunSummary>, lang: Lang) -> Stri
     if let Some(v) = &run.verify {
         let _ = write!(
             out,
-            "<h2>{}</h2><p>{}: {} {} · {} {} · {} {}</p>",
+            "<h2>{}</h2><p>{}: {} {} · {} {} · {} {} · {} {}</p>",
             l.verify,
             escape(&v.variable),
             v.checked,
@@ -363,7 +363,9 @@ pub fn html(run: &RunSummary, baseline: Option<&RunSummary>, lang: Lang) -> Stri
             v.missing,
             l.missing,
             v.duplicated,
-            l.duplicated
+            l.duplicated,
+            v.unchecked,
+            l.unchecked
         );
     }
     if let Some(source) = &run.scenario_source {

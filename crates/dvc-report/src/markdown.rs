@@ -117,7 +117,7 @@ pub fn markdown(run: &RunSummary, baseline: Option<&RunSummary>, lang: Lang) -> 
     if let Some(v) = &run.verify {
         let _ = writeln!(
             out,
-            "\n{}: {} {} {}, {} {}, {} {}",
+            "\n{}: {} {} {}, {} {}, {} {}, {} {}",
             l.verify,
             v.checked,
             cell(&v.variable),
@@ -125,7 +125,9 @@ pub fn markdown(run: &RunSummary, baseline: Option<&RunSummary>, lang: Lang) -> 
             v.missing,
             l.missing,
             v.duplicated,
-            l.duplicated
+            l.duplicated,
+            v.unchecked,
+            l.unchecked
         );
     }
     out

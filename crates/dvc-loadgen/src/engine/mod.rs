@@ -168,6 +168,13 @@ impl Runtime {
                 &mut own
             }
         };
+        // The verify variable's value as the journey starts (a virtual citizen's session may
+        // carry one from its last journey): only a value this journey extracts is counted.
+        let verify_before = self
+            .scenario
+            .verify
+            .as_ref()
+            .and_then(|v| crate::template::Vars::get(&*state, &v.variable).map(str::to_owned));
         let shard = arrival as usize;
         let mut step_start = intended;
         let mut outcome = Outcome::Ok;
@@ -206,9 +213,10 @@ impl Runtime {
                 }
             };
         }
-        if outcome == Outcome::Ok
-            && let Some(v) = &self.scenario.verify
+        // Also from a journey that failed after extracting it: the record was created.
+        if let Some(v) = &self.scenario.verify
             && let Some(value) = crate::template::Vars::get(&*state, &v.variable)
+            && verify_before.as_deref() != Some(value)
         {
             self.verify_values
                 .lock()

@@ -207,6 +207,7 @@ fn duplicates_are_found_across_segments_by_hash() {
         checked: 2,
         missing: 1,
         duplicated: 0,
+        unchecked: 1,
         value_hashes: Some(encode_hashes(&values(&["X1", "X2"]))),
     });
     b.verify = Some(VerifyResult {
@@ -214,13 +215,17 @@ fn duplicates_are_found_across_segments_by_hash() {
         checked: 2,
         missing: 0,
         duplicated: 1,
+        unchecked: 0,
         value_hashes: Some(encode_hashes(&values(&["X2", "X3", "X3"]))),
     });
     let v = merge(vec![part("a", a), part("b", b)])
         .expect("merges")
         .verify
         .expect("verify united");
-    assert_eq!((v.checked, v.missing, v.duplicated), (4, 1, 2));
+    assert_eq!(
+        (v.checked, v.missing, v.duplicated, v.unchecked),
+        (4, 1, 2, 1)
+    );
 }
 
 #[test]
