@@ -581,3 +581,54 @@ fn verify_retries_and_tells_missing_from_unchecked() {
         nothing.stdout
     );
 }
+
+#[test]
+fn a_line_break_in_an_extracted_value_never_reaches_the_wire() {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    let injected = Arc::new(AtomicU64::new(0));
+    let seen = injected.clone();
+    let app = axum::Router::new()
+        .route(
+            "/next",
+            axum::routing::get(|| async {
+                r#"{"next": "/ok/x HTTP/1.1\r\nHost: t\r\n\r\nGET /injected"}"#
+            }),
+        )
+        .fallback(move |uri: axum::http::Uri| {
+            if uri.path().starts_with("/injected") {
+                seen.fetch_add(1, Ordering::SeqCst);
+            }
+            async { "" }
+        });
+    let servers = tokio::runtime::Runtime::new().expect("runtime");
+    let addr = servers.block_on(dvcbench_e2e::fixtures::serve(app));
+    let dir = Scratch::new("crlf");
+    let file = dir.write(
+        "crlf.toml",
+        &format!(
+            "[target]\nurl = \"http://{addr}\"\n[load]\nstages = [{{ duration = \"1s\", rate = \"5/s\" }}]\n\
+             [[journey]]\nname = \"j\"\n\
+             [[journey.step]]\nname = \"first\"\npath = \"/next\"\nextract = {{ next = {{ json = \"$.next\" }} }}\n\
+             [[journey.step]]\nname = \"second\"\npath = \"{{{{next}}}}\"\n"
+        ),
+    );
+    let out = dir.path.join("run.json");
+    let run = dvcbench(&[
+        "run",
+        "-q",
+        file.to_str().expect("utf-8"),
+        "--out",
+        out.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(run.code, 0, "{:?}", run.error);
+    let summary: RunSummary =
+        serde_json::from_str(&std::fs::read_to_string(&out).expect("run.json")).expect("JSON");
+    let second = &summary.steps[1];
+    assert_eq!(second.errors.get("check_failed"), Some(&5), "{second:?}");
+    assert_eq!(summary.requests_total, 5, "only the first steps were sent");
+    assert_eq!(
+        injected.load(Ordering::SeqCst),
+        0,
+        "no request was smuggled"
+    );
+}

@@ -88,6 +88,42 @@ pub fn encode(text: &str) -> String {
     out
 }
 
+/// Makes the path rendered at `url[from..]` safe to put in a request line: a control character
+/// (a CR/LF from an extracted value would end the line and start another request) fails the
+/// step before anything is sent; a space, a byte outside ASCII and the characters RFC 3986
+/// never allows raw (`"<>\\^`{|}`) are percent-encoded. Reserved characters (`/?#&=…`) and `%`
+/// stay as they are, so a variable may still carry a whole path or query.
+fn request_target(url: &mut String, from: usize) -> Result<(), Failure> {
+    let unsafe_byte = |b: u8| {
+        b == b' '
+            || !b.is_ascii()
+            || matches!(
+                b,
+                b'"' | b'<' | b'>' | b'\\' | b'^' | b'`' | b'{' | b'|' | b'}'
+            )
+    };
+    let target = &url[from..];
+    if let Some(b) = target.bytes().find(|b| b.is_ascii_control()) {
+        return Err(fail(
+            Outcome::CheckFailed,
+            format!("the path holds a control character ({b:#04x}), from a variable: not sent"),
+        ));
+    }
+    if target.bytes().any(unsafe_byte) {
+        let mut escaped = String::with_capacity(target.len() + 16);
+        for b in target.bytes() {
+            if unsafe_byte(b) {
+                escaped.push_str(&format!("%{b:02X}"));
+            } else {
+                escaped.push(b as char);
+            }
+        }
+        url.truncate(from);
+        url.push_str(&escaped);
+    }
+    Ok(())
+}
+
 /// Pre-generated attachment content per step file, sliced to the drawn size.
 #[derive(Debug, Default)]
 pub struct FileCache {
@@ -133,6 +169,7 @@ pub fn build(
     step.path
         .render_into(state, &mut url)
         .map_err(|e| fail(Outcome::CheckFailed, e))?;
+    request_target(&mut url, base.len())?;
     if !step.query.is_empty() {
         let pairs: Result<Vec<String>, Failure> = step
             .query
@@ -422,5 +459,31 @@ mod tests {
     fn encodes_vietnamese_text_for_urls() {
         assert_eq!(encode("khai sinh"), "khai%20sinh");
         assert_eq!(encode("Tết"), "T%E1%BA%BFt");
+    }
+
+    #[test]
+    fn a_line_break_from_a_variable_never_reaches_the_request_line() {
+        let base = "http://127.0.0.1:8080";
+        let target = |path: &str| {
+            let mut url = format!("{base}{path}");
+            request_target(&mut url, base.len()).map(|()| url[base.len()..].to_owned())
+        };
+        let e = target("/ok/x HTTP/1.1\r\nHost: evil\r\n\r\nGET /crlfecho").expect_err("refused");
+        assert_eq!(e.outcome, Outcome::CheckFailed);
+        assert!(
+            e.reason.contains("control character (0x0d)"),
+            "{}",
+            e.reason
+        );
+        assert!(target("/a\tb").is_err());
+        // Spaces, Vietnamese and never-raw characters are encoded; a whole path stays whole.
+        assert_eq!(
+            target("/thủ tục/{x}").expect("encoded"),
+            "/th%E1%BB%A7%20t%E1%BB%A5c/%7Bx%7D"
+        );
+        assert_eq!(
+            target("/b.json?q=1&r=%2F#top").expect("kept"),
+            "/b.json?q=1&r=%2F#top"
+        );
     }
 }

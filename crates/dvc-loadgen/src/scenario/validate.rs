@@ -690,6 +690,15 @@ fn step(
     };
     let path_at = c.path.span().start;
     let path = p.ok(path_at, Template::parse(c.path.get_ref()));
+    if c.path.get_ref().bytes().any(|b| b.is_ascii_control()) {
+        p.at(
+            path_at,
+            format!(
+                "path may not hold control characters (CR, LF, tab…): they would end the request line; got {:?}",
+                c.path.get_ref()
+            ),
+        );
+    }
     if !c.path.get_ref().starts_with('/') && !c.path.get_ref().starts_with("{{") {
         p.at(
             path_at,
@@ -852,6 +861,18 @@ name = "j"
             );
         }
         assert_eq!(found.len(), expect.len(), "{found:#?}");
+    }
+
+    #[test]
+    fn a_path_with_a_line_break_is_refused_at_its_place() {
+        let found = problems(
+            "[load]\nstages = [{ duration = \"1s\", rate = \"1/s\" }]\n[[journey]]\nname = \"j\"\n  [[journey.step]]\n  name = \"s\"\n  path = \"/a\\r\\nHost: evil\"\n",
+        );
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert!(
+            found[0].starts_with("s.toml:7:10: path may not hold control characters"),
+            "{found:#?}"
+        );
     }
 
     #[test]
