@@ -112,6 +112,35 @@ fn scale_must_be_positive() {
 }
 
 #[test]
+fn absurd_overrides_are_refused_before_anything_runs() {
+    let scenario =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/catalogue/ordinary-weekday.toml");
+    let scenario = scenario.to_str().expect("utf-8");
+    for (flag, value, says) in [
+        (
+            "--rate",
+            "0/s",
+            "--rate must be more than 0/s, e.g. 50/s; got 0/s",
+        ),
+        (
+            "--duration",
+            "0s",
+            "--duration must be longer than 0s, e.g. 30s",
+        ),
+        ("--threads", "0", "--threads must be 1 to 1024; got 0"),
+        (
+            "--threads",
+            "100000",
+            "--threads must be 1 to 1024; got 100000",
+        ),
+    ] {
+        let run = dvcbench(&["run", "-q", scenario, flag, value]);
+        assert_eq!(run.code, 2, "{flag} {value}");
+        assert_eq!(run.error.as_deref(), Some(says), "{flag} {value}");
+    }
+}
+
+#[test]
 fn exam_registration_closed_runs_desks_back_to_back() {
     // 30 desks; each finishes the candidate it started when the short form ends.
     let s = run_scaled("exam-registration-closed", "0.1");

@@ -535,8 +535,18 @@ fn a_closed_crowd_is_split_over_segments_and_merged() {
 
 #[test]
 fn ctrl_c_while_waiting_for_the_common_start_sends_nothing_and_exits_3() {
+    stopped_while_waiting("-INT");
+}
+
+#[test]
+fn sigterm_stops_a_segment_in_order_as_ctrl_c_does() {
+    // What Kubernetes sends a pod it stops.
+    stopped_while_waiting("-TERM");
+}
+
+fn stopped_while_waiting(signal: &str) {
     use std::io::BufRead;
-    let scratch = Scratch::new("distributed-wait");
+    let scratch = Scratch::new(&format!("distributed-wait{signal}"));
     let out = scratch.path.join("seg.json");
     let mut child = dvcbench_e2e::Process(
         Command::new(dvcbench_binary())
@@ -575,7 +585,7 @@ fn ctrl_c_while_waiting_for_the_common_start_sends_nothing_and_exits_3() {
     );
     let started = std::time::Instant::now();
     let signalled = Command::new("kill")
-        .args(["-INT", &child.0.id().to_string()])
+        .args([signal, &child.0.id().to_string()])
         .status()
         .expect("kill runs");
     assert!(signalled.success());

@@ -55,6 +55,10 @@ fn planned(load: &Load) -> String {
     }
 }
 
+/// Most worker threads `--threads` takes: far more than any machine's cores, few enough that
+/// a typo does not start a hundred thousand threads.
+const MAX_THREADS: usize = 1024;
+
 /// Applies --target, --rate and --duration.
 fn apply_overrides(scenario: &mut Scenario, args: &RunArgs) -> Result<(), String> {
     if let Some(target) = &args.target {
@@ -69,6 +73,16 @@ fn apply_overrides(scenario: &mut Scenario, args: &RunArgs) -> Result<(), String
         };
     }
     let duration = args.duration.as_deref().map(parse_duration).transpose()?;
+    if duration.is_some_and(|d| d.is_zero()) {
+        return Err("--duration must be longer than 0s, e.g. 30s".to_owned());
+    }
+    if let Some(threads) = args.threads
+        && !(1..=MAX_THREADS).contains(&threads)
+    {
+        return Err(format!(
+            "--threads must be 1 to {MAX_THREADS}; got {threads}"
+        ));
+    }
     let load = &mut scenario.load;
     if let Some(scale) = args.scale
         && !(scale.is_finite() && scale > 0.0)
@@ -101,6 +115,12 @@ fn apply_overrides(scenario: &mut Scenario, args: &RunArgs) -> Result<(), String
         }
     }
     if let Some(rate) = args.rate.as_deref().map(parse_rate).transpose()? {
+        if !(rate.is_finite() && rate > 0.0) {
+            return Err(format!(
+                "--rate must be more than 0/s, e.g. 50/s; got {}",
+                args.rate.as_deref().unwrap_or_default()
+            ));
+        }
         if rate > load.max_rate {
             return Err(format!(
                 "--rate {rate}/s is over the scenario's max_rate {}/s",
@@ -318,16 +338,23 @@ async fn run_async(
         Progress::Lines
     };
     let (interrupt_tx, interrupt) = tokio::sync::watch::channel(false);
-    // Listening from here on, before the run announces itself: a Ctrl-C from then on stops it
-    // in order (a listener registered by a task not yet polled would miss it).
-    let mut ctrl_c = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
-        .context("cannot listen for Ctrl-C")
-        .map_err(Failure::failed)?;
+    // Listening from here on, before the run announces itself: a Ctrl-C (SIGINT) or a SIGTERM
+    // (a pod or a service being stopped) from then on stops it in order, with its summary,
+    // run.json and push (a listener registered by a task not yet polled would miss it).
+    let listen = |kind: tokio::signal::unix::SignalKind| {
+        tokio::signal::unix::signal(kind)
+            .context("cannot listen for signals")
+            .map_err(Failure::failed)
+    };
+    let mut ctrl_c = listen(tokio::signal::unix::SignalKind::interrupt())?;
+    let mut term = listen(tokio::signal::unix::SignalKind::terminate())?;
     tokio::spawn(async move {
-        if ctrl_c.recv().await.is_some() {
-            eprintln!("stopping: no new arrivals; waiting for journeys in flight");
-            let _ = interrupt_tx.send(true);
+        tokio::select! {
+            _ = ctrl_c.recv() => {}
+            _ = term.recv() => {}
         }
+        eprintln!("stopping: no new arrivals; waiting for journeys in flight");
+        let _ = interrupt_tx.send(true);
     });
     let share = match segment.is_split() {
         true => format!("segment {segment} of "),
