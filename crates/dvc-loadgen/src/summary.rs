@@ -142,6 +142,22 @@ pub struct ThresholdResult {
     pub passed: bool,
 }
 
+impl ThresholdResult {
+    /// The measured value in its metric's unit: `4.4ms`, `0.12%`, `52.0/s`, `3`; None with no
+    /// data.
+    pub fn value_text(&self) -> Option<String> {
+        let v = self.value?;
+        let metric = self.expression.split(' ').next().unwrap_or_default();
+        Some(match metric.rsplit('.').next().unwrap_or_default() {
+            "p50" | "p90" | "p95" | "p99" | "p999" | "max" | "mean" => fmt_seconds(v),
+            "error_rate" => format!("{:.2}%", v * 100.0),
+            "rate" => format!("{v:.1}/s"),
+            _ if v.fract() == 0.0 => format!("{v:.0}"),
+            _ => format!("{v:.4}"),
+        })
+    }
+}
+
 /// The post-run lookup of created records.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct VerifyResult {
@@ -465,7 +481,7 @@ impl RunSummary {
         if !self.thresholds.is_empty() {
             out.push_str("\nthresholds\n");
             for t in &self.thresholds {
-                let value = t.value.map_or("no data".to_owned(), |v| format!("{v:.4}"));
+                let value = t.value_text().unwrap_or_else(|| "no data".to_owned());
                 out.push_str(&format!(
                     "  {} {}  (value {value})\n",
                     if t.passed { "✓" } else { "✗" },
@@ -474,5 +490,39 @@ impl RunSummary {
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn threshold_values_read_in_their_metric_units() {
+        let shown = |expression: &str, value: Option<f64>| {
+            ThresholdResult {
+                expression: expression.into(),
+                value,
+                passed: true,
+            }
+            .value_text()
+        };
+        assert_eq!(
+            shown("step.home.p99 < 300ms", Some(0.0024)).as_deref(),
+            Some("2.4ms")
+        );
+        assert_eq!(
+            shown("journey.error_rate < 1%", Some(0.0012)).as_deref(),
+            Some("0.12%")
+        );
+        assert_eq!(
+            shown("step.submit.rate > 50/s", Some(52.04)).as_deref(),
+            Some("52.0/s")
+        );
+        assert_eq!(
+            shown("arrivals.dropped == 0", Some(3.0)).as_deref(),
+            Some("3")
+        );
+        assert_eq!(shown("verify.missing == 0", None), None);
     }
 }

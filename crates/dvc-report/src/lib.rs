@@ -16,11 +16,9 @@ use dvc_loadgen::summary::{RunSummary, Stats};
 
 /// A threshold's measured value as reports show it.
 fn threshold_value(t: &dvc_loadgen::summary::ThresholdResult, l: &labels::Labels) -> String {
-    t.value.map_or(l.no_data.to_owned(), |v| format!("{v:.4}"))
+    t.value_text().unwrap_or_else(|| l.no_data.to_owned())
 }
 
-/// "Arrivals: N planned, N started, N late, N dropped · N HTTP requests", the first four
-/// separated by `sep`.
 /// Which generators the run's figures come from, for a split run: the segments merged (hosts,
 /// how late each started, clock offsets to the portal) and those missing; or the one segment a
 /// file holds. None for a run on one generator.
@@ -66,6 +64,8 @@ fn segments_line(run: &RunSummary, l: &labels::Labels) -> Option<String> {
     Some(line)
 }
 
+/// "Arrivals: N planned, N started, N late, N dropped · N HTTP requests", the first four
+/// separated by `sep`.
 fn arrivals_line(run: &RunSummary, l: &labels::Labels, sep: &str) -> String {
     let a = &run.arrivals;
     if let Some(g) = &run.goose {

@@ -166,7 +166,7 @@ mod tests {
             "{vi}"
         );
         assert!(
-            vi.contains("| `step.pay.p95 < 1s` | 1.5000 | ❌ không đạt |"),
+            vi.contains("| `step.pay.p95 < 1s` | 1.50s | ❌ không đạt |"),
             "{vi}"
         );
         assert!(vi.contains("| pay | 10 | 0 | 0µs | 1.50s |"), "{vi}");
