@@ -603,3 +603,37 @@ fn stopped_while_waiting(signal: &str) {
     assert_eq!((summary.arrivals.planned, summary.requests_total), (0, 0));
     assert_eq!(summary.scenario, "quickstart");
 }
+
+#[test]
+fn the_header_counts_the_arrivals_the_summary_will_count() {
+    let sim_runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let sim = sim_runtime.block_on(sim::start(""));
+    let scenario = repo().join("scenarios/quickstart.toml");
+    let output = Command::new(dvcbench_binary())
+        .args(["run", "-q", &scenario.display().to_string()])
+        .args([
+            "--duration",
+            "2s",
+            "--target",
+            &sim.url(),
+            "--segment",
+            "2/3",
+        ])
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("dvcbench runs");
+    assert!(output.status.success(), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let header: u64 = stderr
+        .split(" arrivals planned")
+        .next()
+        .and_then(|before| before.rsplit(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no planned count in {stderr}"));
+    assert!(
+        stdout.contains(&format!("arrivals  planned {header}  started {header} ")),
+        "{header} in {stdout}"
+    );
+    sim_runtime.block_on(sim.shutdown());
+}

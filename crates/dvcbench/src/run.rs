@@ -25,7 +25,7 @@ pub fn validate(files: &[PathBuf], out: &mut dyn Write) -> Result<(), Failure> {
                     "{}: ok ({} journeys, {steps} steps, {}, {} thresholds)",
                     file.display(),
                     s.journeys.len(),
-                    planned(&s.load),
+                    planned(&s.load, Segment::WHOLE),
                     s.thresholds.len()
                 )?;
             }
@@ -40,16 +40,29 @@ pub fn validate(files: &[PathBuf], out: &mut dyn Write) -> Result<(), Failure> {
 }
 
 /// What the load plans, in a few words.
-fn planned(load: &Load) -> String {
+/// The open model's arrivals are counted one by one (so the header says what the summary will
+/// count), up to this many; a larger plan is given by its expected size.
+const COUNT_UP_TO: f64 = 10_000_000.0;
+
+/// What the load plans, in a few words: `segment`'s share of it.
+fn planned(load: &Load, segment: Segment) -> String {
     match load.model {
-        Model::Open => format!(
-            "{:.0} arrivals planned over {:?}",
-            Plan::new(load).expected_total(),
-            load.duration()
-        ),
+        Model::Open => {
+            let plan = Plan::new(load);
+            let whole = if plan.expected_total() <= COUNT_UP_TO {
+                let share = std::sync::Arc::new(plan).segment_arrivals(segment).count();
+                share.to_string()
+            } else {
+                format!(
+                    "about {:.0}",
+                    plan.expected_total() / f64::from(segment.count)
+                )
+            };
+            format!("{whole} arrivals planned over {:?}", load.duration())
+        }
         Model::Closed => format!(
             "up to {} virtual citizens over {:?} (closed model, on Goose)",
-            load.users.iter().map(|s| s.users).max().unwrap_or(0),
+            segment.share(load.users.iter().map(|s| s.users).max().unwrap_or(0)),
             load.duration()
         ),
     }
@@ -371,7 +384,7 @@ async fn run_async(
         "running {}{} against {target_label}: {}{when}",
         share,
         scenario.name,
-        planned(&scenario.load)
+        planned(&scenario.load, segment)
     );
     let opts = dvc_loadgen::run::RunOptions {
         base_url,
