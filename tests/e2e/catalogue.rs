@@ -133,11 +133,53 @@ fn absurd_overrides_are_refused_before_anything_runs() {
             "100000",
             "--threads must be 1 to 1024; got 100000",
         ),
+        (
+            "--scale",
+            "1e7",
+            "the load as given plans about PLANNED arrivals; one run takes at most 1e9 (check --rate, --scale and --duration)",
+        ),
+        (
+            "--out",
+            "/nonexistent/run.json",
+            "cannot write /nonexistent/run.json: No such file or directory (os error 2)",
+        ),
     ] {
+        let started = std::time::Instant::now();
         let run = dvcbench(&["run", "-q", scenario, flag, value]);
         assert_eq!(run.code, 2, "{flag} {value}");
-        assert_eq!(run.error.as_deref(), Some(says), "{flag} {value}");
+        let error = run.error.unwrap_or_default();
+        match says.split_once("PLANNED") {
+            Some((before, after)) => assert!(
+                error.starts_with(before) && error.ends_with(after),
+                "{flag} {value}: {error}"
+            ),
+            None => assert_eq!(error, says, "{flag} {value}"),
+        }
+        assert!(started.elapsed().as_secs() < 5, "refused before the run");
     }
+}
+
+#[test]
+fn a_run_that_reaches_no_portal_could_not_measure_and_exits_4() {
+    let scenario =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/catalogue/ordinary-weekday.toml");
+    // Nothing listens on the discard port.
+    let run = dvcbench(&[
+        "run",
+        "-q",
+        scenario.to_str().expect("utf-8"),
+        "--target",
+        "http://127.0.0.1:9",
+        "--duration",
+        "2s",
+    ]);
+    assert_eq!(run.code, 4, "{:?}\n{}", run.error, run.stdout);
+    assert_eq!(
+        run.error.as_deref(),
+        Some(
+            "the run could not measure the portal: every request failed to connect or got no usable answer"
+        )
+    );
 }
 
 #[test]

@@ -2,7 +2,8 @@
 //! together and maps failures to documented exit codes; the work itself lives in the crates.
 //!
 //! Exit codes: 0 success; 1 a run's thresholds failed, or another runtime failure; 2 bad input
-//! (flags, files, dates); 3 a run was aborted, or a merged run lacks segments.
+//! (flags, files, dates); 3 a run was aborted, or a merged run lacks segments; 4 a run could not
+//! measure (no journey started, or every request failed to connect).
 //!
 //! ```
 //! let cli = dvcbench::cli::parse(["dvcbench", "calendar", "tet", "2026"]).unwrap();
@@ -30,6 +31,8 @@ pub enum ExitStatus {
     Failed = 1,
     BadInput = 2,
     Aborted = 3,
+    /// A run that measured nothing: no journey started, or every request failed to connect.
+    NotMeasured = 4,
 }
 
 /// A failed command: the error chain to print and the exit code to leave with.

@@ -58,6 +58,11 @@ pub fn run(args: MergeArgs, out: &mut dyn Write) -> Result<(), Failure> {
         crate::report::write(path, &dvc_report::markdown(&merged, None, lang))?;
         writeln!(out, "Markdown report written to {}", path.display())?;
     }
+    if merged.verdict() != Verdict::Incomplete
+        && let Some(failure) = crate::run::not_measured(&merged)
+    {
+        return Err(failure);
+    }
     match merged.verdict() {
         Verdict::Passed => Ok(()),
         Verdict::Failed => Err(crate::run::thresholds_failed(&merged)),

@@ -68,6 +68,10 @@ fn planned(load: &Load, segment: Segment) -> String {
     }
 }
 
+/// Most arrivals one run plans: an hour at 250,000 a second, far past what one generator
+/// starts; a larger plan is a typo in `--rate`, `--scale` or `--duration`.
+const MAX_ARRIVALS: f64 = 1e9;
+
 /// Most worker threads `--threads` takes: far more than any machine's cores, few enough that
 /// a typo does not start a hundred thousand threads.
 const MAX_THREADS: usize = 1024;
@@ -127,6 +131,15 @@ fn apply_overrides(scenario: &mut Scenario, args: &RunArgs) -> Result<(), String
             stage.rate *= scale;
         }
     }
+    let refuse_absurd = |load: &Load| -> Result<(), String> {
+        let n = Plan::new(load).expected_total();
+        if load.model == Model::Open && n > MAX_ARRIVALS {
+            return Err(format!(
+                "the load as given plans about {n:.3e} arrivals; one run takes at most {MAX_ARRIVALS:.0e} (check --rate, --scale and --duration)"
+            ));
+        }
+        Ok(())
+    };
     if let Some(rate) = args.rate.as_deref().map(parse_rate).transpose()? {
         if !(rate.is_finite() && rate > 0.0) {
             return Err(format!(
@@ -149,7 +162,7 @@ fn apply_overrides(scenario: &mut Scenario, args: &RunArgs) -> Result<(), String
             stage.duration = stage.duration.mul_f64(factor);
         }
     }
-    Ok(())
+    refuse_absurd(load)
 }
 
 /// The segment this process runs: `--segment I/N` (or DVCBENCH_SEGMENT), `--segments N`
@@ -220,6 +233,45 @@ fn start_at(
     Ok(at)
 }
 
+/// Checks before a run that `path` can be written, so a typo in `--out` does not cost the
+/// run's results; a file made for the check is removed again.
+fn writable(path: &std::path::Path) -> anyhow::Result<()> {
+    let existed = path.exists();
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    if !existed {
+        let _ = std::fs::remove_file(path);
+    }
+    Ok(())
+}
+
+/// Exit code 4 when a run measured nothing the portal did: no journey started, or not one
+/// request got an answer (every step ended in `connect_error`). Its thresholds would fail too,
+/// but for a reason that is not the portal's figures.
+pub(crate) fn not_measured(summary: &RunSummary) -> Option<Failure> {
+    let steps: u64 = summary.steps.iter().map(|s| s.count).sum();
+    let unconnected: u64 = summary
+        .steps
+        .iter()
+        .map(|s| s.errors.get("connect_error").copied().unwrap_or(0))
+        .sum();
+    let why = if summary.arrivals.started == 0 {
+        "no journey started"
+    } else if steps > 0 && unconnected == steps {
+        "every request failed to connect or got no usable answer"
+    } else {
+        return None;
+    };
+    Some(Failure {
+        code: ExitStatus::NotMeasured,
+        error: anyhow!("the run could not measure the portal: {why}"),
+    })
+}
+
 /// Exit code 1, naming the thresholds a run failed.
 pub(crate) fn thresholds_failed(summary: &RunSummary) -> Failure {
     let failed: Vec<&str> = summary
@@ -243,6 +295,9 @@ pub fn run(args: RunArgs, out: &mut dyn Write) -> Result<(), Failure> {
         .map(|t| start_at(t, scenario.load.duration()))
         .transpose()
         .map_err(|e| Failure::bad_input(anyhow!(e)))?;
+    for path in args.out.iter().chain(&args.report) {
+        writable(path).map_err(Failure::bad_input)?;
+    }
     let scenario = Arc::new(scenario);
     let threads = args
         .threads
@@ -282,6 +337,9 @@ pub fn run(args: RunArgs, out: &mut dyn Write) -> Result<(), Failure> {
             code: ExitStatus::Aborted,
             error: anyhow!("run interrupted; the summary above is incomplete"),
         });
+    }
+    if let Some(failure) = not_measured(&summary) {
+        return Err(failure);
     }
     // A segment's share is judged when the segments are merged.
     if !summary.passed() && !segment.is_split() {
