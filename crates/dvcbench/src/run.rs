@@ -39,7 +39,6 @@ pub fn validate(files: &[PathBuf], out: &mut dyn Write) -> Result<(), Failure> {
     }
 }
 
-/// What the load plans, in a few words.
 /// The open model's arrivals are counted one by one (so the header says what the summary will
 /// count), up to this many; a larger plan is given by its expected size.
 const COUNT_UP_TO: f64 = 10_000_000.0;
@@ -131,15 +130,6 @@ fn apply_overrides(scenario: &mut Scenario, args: &RunArgs) -> Result<(), String
             stage.rate *= scale;
         }
     }
-    let refuse_absurd = |load: &Load| -> Result<(), String> {
-        let n = Plan::new(load).expected_total();
-        if load.model == Model::Open && n > MAX_ARRIVALS {
-            return Err(format!(
-                "the load as given plans about {n:.3e} arrivals; one run takes at most {MAX_ARRIVALS:.0e} (check --rate, --scale and --duration)"
-            ));
-        }
-        Ok(())
-    };
     if let Some(rate) = args.rate.as_deref().map(parse_rate).transpose()? {
         if !(rate.is_finite() && rate > 0.0) {
             return Err(format!(
@@ -163,6 +153,17 @@ fn apply_overrides(scenario: &mut Scenario, args: &RunArgs) -> Result<(), String
         }
     }
     refuse_absurd(load)
+}
+
+/// Refuses an open load that plans more than [`MAX_ARRIVALS`].
+fn refuse_absurd(load: &Load) -> Result<(), String> {
+    let n = Plan::new(load).expected_total();
+    if load.model == Model::Open && n > MAX_ARRIVALS {
+        return Err(format!(
+            "the load as given plans about {n:.3e} arrivals; one run takes at most {MAX_ARRIVALS:.0e} (check --rate, --scale and --duration)"
+        ));
+    }
+    Ok(())
 }
 
 /// The segment this process runs: `--segment I/N` (or DVCBENCH_SEGMENT), `--segments N`
