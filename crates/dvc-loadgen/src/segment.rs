@@ -93,12 +93,6 @@ impl Segment {
     }
 }
 
-impl Default for Segment {
-    fn default() -> Self {
-        Segment::WHOLE
-    }
-}
-
 impl fmt::Display for Segment {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}/{}", self.index, self.count)
