@@ -99,16 +99,31 @@ impl fmt::Display for Segment {
     }
 }
 
-/// Arrival `k`'s draw for the journey mix, in [0, 1): the golden-ratio (Weyl) sequence from a
-/// start drawn from `seed`. It depends on `k` alone, like every draw of an arrival, and it
-/// spreads evenly: over any n consecutive arrivals each journey's share is within about
-/// (log n)/n of its weight, where independent draws stray by 1/√n, so a short run (or one
-/// segment's stripe of a long one) still runs every journey in its proportion.
-pub fn mix_draw(seed: u64, k: u64) -> f64 {
-    const GOLDEN: u64 = 0x9E37_79B9_7F4A_7C15; // 2⁶⁴/φ
-    let start = (unit(seed, u64::MAX) * (1u64 << 53) as f64) as u64;
-    let x = (start << 11).wrapping_add(k.wrapping_mul(GOLDEN));
-    (x >> 11) as f64 / (1u64 << 53) as f64
+/// The draws of a run's journey mix, in [0, 1): arrival `k`'s is the k-th number of the
+/// golden-ratio (Weyl) sequence from a start drawn from the seed. It depends on `k` alone, like
+/// every draw of an arrival, and it spreads evenly: over any n consecutive arrivals each
+/// journey's share is within about (log n)/n of its weight, where independent draws stray by
+/// 1/√n, so a short run (or one segment's stripe of a long one) still runs every journey in its
+/// proportion.
+#[derive(Debug, Clone, Copy)]
+pub struct Mix {
+    /// The sequence's start, as a 64-bit fraction.
+    start: u64,
+}
+
+impl Mix {
+    pub fn new(seed: u64) -> Mix {
+        Mix {
+            start: ((unit(seed, u64::MAX) * (1u64 << 53) as f64) as u64) << 11,
+        }
+    }
+
+    /// Arrival `k`'s draw.
+    pub fn draw(self, k: u64) -> f64 {
+        const GOLDEN: u64 = 0x9E37_79B9_7F4A_7C15; // 2⁶⁴/φ
+        let x = self.start.wrapping_add(k.wrapping_mul(GOLDEN));
+        (x >> 11) as f64 / (1u64 << 53) as f64
+    }
 }
 
 /// A uniform number in [0, 1) that depends on `seed` and `k` only (SplitMix64): an arrival's
@@ -201,7 +216,9 @@ mod tests {
             {
                 let mut counts = [0.0f64; 4];
                 for m in 0..15 {
-                    counts[crate::engine::pick(&weights, mix_draw(seed, offset + m * step))] += 1.0;
+                    counts
+                        [crate::engine::pick(&weights, Mix::new(seed).draw(offset + m * step))] +=
+                        1.0;
                 }
                 for (c, w) in counts.iter().zip(weights) {
                     assert!(

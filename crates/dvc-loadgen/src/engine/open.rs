@@ -113,7 +113,7 @@ struct Feed {
     start: Instant,
     max_start_delay: Option<Duration>,
     counters: Arc<ArrivalCounters>,
-    seed: u64,
+    mix: segment::Mix,
 }
 
 struct FeedState {
@@ -157,7 +157,7 @@ impl Feed {
             start,
             max_start_delay: load.max_start_delay,
             counters,
-            seed: load.seed,
+            mix: segment::Mix::new(load.seed.rotate_left(17)),
         }
     }
 
@@ -200,7 +200,7 @@ impl Feed {
             }
             c.started.fetch_add(1, Ordering::Relaxed);
             // The journey is drawn from the arrival's number, so every segment draws the same.
-            let draw = segment::mix_draw(self.seed.rotate_left(17), k);
+            let draw = self.mix.draw(k);
             return Some(Arrival {
                 journey: pick(&state.weights, draw),
                 arrival: k,
