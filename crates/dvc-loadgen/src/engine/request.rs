@@ -102,25 +102,30 @@ fn request_target(url: &mut String, from: usize) -> Result<(), Failure> {
                 b'"' | b'<' | b'>' | b'\\' | b'^' | b'`' | b'{' | b'|' | b'}'
             )
     };
-    let target = &url[from..];
-    if let Some(b) = target.bytes().find(|b| b.is_ascii_control()) {
+    // The usual path needs neither: one scan finds that out.
+    let Some(first) = url[from..]
+        .bytes()
+        .position(|b| b.is_ascii_control() || unsafe_byte(b))
+    else {
+        return Ok(());
+    };
+    let rest = &url[from + first..];
+    if let Some(b) = rest.bytes().find(|b| b.is_ascii_control()) {
         return Err(fail(
             Outcome::CheckFailed,
             format!("the path holds a control character ({b:#04x}), from a variable: not sent"),
         ));
     }
-    if target.bytes().any(unsafe_byte) {
-        let mut escaped = String::with_capacity(target.len() + 16);
-        for b in target.bytes() {
-            if unsafe_byte(b) {
-                escaped.push_str(&format!("%{b:02X}"));
-            } else {
-                escaped.push(b as char);
-            }
+    let mut escaped = String::with_capacity(rest.len() + 16);
+    for b in rest.bytes() {
+        if unsafe_byte(b) {
+            escaped.push_str(&format!("%{b:02X}"));
+        } else {
+            escaped.push(b as char);
         }
-        url.truncate(from);
-        url.push_str(&escaped);
     }
+    url.truncate(from + first);
+    url.push_str(&escaped);
     Ok(())
 }
 
