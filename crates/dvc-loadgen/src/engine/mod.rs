@@ -154,9 +154,16 @@ impl Runtime {
         let mut rng =
             JourneyRng::new(self.scenario.load.seed ^ arrival.wrapping_mul(0x9E37_79B9_7F4A_7C15));
         let mut own = JourneyState::default();
+        // A virtual citizen's session may carry the verify variable's value from its last
+        // journey: only a value this journey extracts is counted, so the carried one is noted.
+        let mut verify_before = None;
         let state = match session {
             Some(s) if !s.is_fresh() => {
                 self.journey_vars(s, j, arrival);
+                verify_before =
+                    self.scenario.verify.as_ref().and_then(|v| {
+                        crate::template::Vars::get(&*s, &v.variable).map(str::to_owned)
+                    });
                 s
             }
             Some(s) => {
@@ -168,13 +175,6 @@ impl Runtime {
                 &mut own
             }
         };
-        // The verify variable's value as the journey starts (a virtual citizen's session may
-        // carry one from its last journey): only a value this journey extracts is counted.
-        let verify_before = self
-            .scenario
-            .verify
-            .as_ref()
-            .and_then(|v| crate::template::Vars::get(&*state, &v.variable).map(str::to_owned));
         let shard = arrival as usize;
         let mut step_start = intended;
         let mut outcome = Outcome::Ok;
