@@ -432,37 +432,18 @@ mod tests {
         assert_eq!(&answer.body[..], b"ok");
         assert!(!answer.reusable);
 
-        let address = canned(vec![
-            b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort".to_vec(),
-        ])
-        .await;
-        let mut conn = Conn::open(&address).await.expect("connect");
-        let mut head = Vec::new();
-        request_head(
-            &hyper::Method::GET,
-            "/",
-            None,
-            &HeaderMap::new(),
-            0,
-            &mut head,
-        );
-        let e = conn
-            .exchange(&head, &[], false)
-            .await
-            .expect_err("truncated");
+        let e = refused(&[b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort".to_vec()]).await;
         assert_eq!(e.message, "connection closed inside the body");
         assert!(!e.before_response);
 
         // A server that closes without answering: the request may be retried elsewhere.
-        let address = canned(vec![]).await;
-        let mut conn = Conn::open(&address).await.expect("connect");
-        let e = conn.exchange(&head, &[], false).await.expect_err("closed");
+        let e = refused(&[]).await;
         assert!(e.before_response, "{}", e.message);
     }
 
-    /// The error a lone canned response ends in.
-    async fn refused(response: &[u8]) -> ExchangeError {
-        let address = canned(vec![response.to_vec()]).await;
+    /// The error a GET ends in when a server gives the canned `responses` (none: it closes).
+    async fn refused(responses: &[Vec<u8>]) -> ExchangeError {
+        let address = canned(responses.to_vec()).await;
         let mut conn = Conn::open(&address).await.expect("connect");
         let mut head = Vec::new();
         request_head(
@@ -485,12 +466,12 @@ mod tests {
             b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nfffffffffffffff0\r\nx",
             b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4000001\r\nx",
         ] {
-            let e = refused(response).await;
+            let e = refused(&[response.to_vec()]).await;
             assert_eq!(e.message, limit, "{}", String::from_utf8_lossy(response));
             assert!(!e.before_response);
         }
-        let e =
-            refused(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nabc").await;
+        let conflicting = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nabc";
+        let e = refused(&[conflicting.to_vec()]).await;
         assert_eq!(e.message, "conflicting Content-Length values");
         // The same length twice is one length.
         let address = canned(vec![
