@@ -8,17 +8,24 @@ fn run_short(name: &str) -> serde_json::Value {
     run_scaled(name, "2")
 }
 
+/// The path of catalogue entry `name`.
+fn entry(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../scenarios/catalogue")
+        .join(format!("{name}.toml"))
+        .display()
+        .to_string()
+}
+
 /// Runs a catalogue entry in its short form (5 s) at `--scale`, and checks it passed.
 fn run_scaled(name: &str, scale: &str) -> serde_json::Value {
-    let scenario = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../scenarios/catalogue")
-        .join(format!("{name}.toml"));
+    let scenario = entry(name);
     let scratch = Scratch::new(&format!("catalogue-{name}"));
     let out = scratch.path.join("run.json");
     let run = dvcbench(&[
         "run",
         "-q",
-        scenario.to_str().expect("utf-8"),
+        &scenario,
         "--duration",
         "5s",
         "--scale",
@@ -95,15 +102,8 @@ fn outage_and_recovery_loses_nothing_and_shows_the_wait() {
 
 #[test]
 fn scale_must_be_positive() {
-    let scenario =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/catalogue/ordinary-weekday.toml");
-    let run = dvcbench(&[
-        "run",
-        "-q",
-        scenario.to_str().expect("utf-8"),
-        "--scale",
-        "0",
-    ]);
+    let scenario = entry("ordinary-weekday");
+    let run = dvcbench(&["run", "-q", &scenario, "--scale", "0"]);
     assert_eq!(run.code, 2);
     assert_eq!(
         run.error.as_deref(),
@@ -113,9 +113,8 @@ fn scale_must_be_positive() {
 
 #[test]
 fn absurd_overrides_are_refused_before_anything_runs() {
-    let scenario =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/catalogue/ordinary-weekday.toml");
-    let scenario = scenario.to_str().expect("utf-8");
+    let scenario = entry("ordinary-weekday");
+    let scenario = scenario.as_str();
     for (flag, value, says) in [
         (
             "--rate",
@@ -161,13 +160,12 @@ fn absurd_overrides_are_refused_before_anything_runs() {
 
 #[test]
 fn a_run_that_reaches_no_portal_could_not_measure_and_exits_4() {
-    let scenario =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/catalogue/ordinary-weekday.toml");
+    let scenario = entry("ordinary-weekday");
     // Nothing listens on the discard port.
     let run = dvcbench(&[
         "run",
         "-q",
-        scenario.to_str().expect("utf-8"),
+        &scenario,
         "--target",
         "http://127.0.0.1:9",
         "--duration",
