@@ -369,43 +369,29 @@ fn bad_segments_and_bad_merges_are_refused_with_nothing_written() {
         .join("scenarios/quickstart.toml")
         .display()
         .to_string();
-    for bad in ["5/4", "0/0", "1/x"] {
-        let o = dvcbench(&["run", &scenario, "--segment", bad]);
-        assert_eq!(o.code, 2, "--segment {bad}: {:?}", o.error);
+    // Each is refused with exit code 2 and an error that says `why`.
+    let refused = |args: &[&str], why: &str| {
+        let o = dvcbench(args);
+        assert_eq!(o.code, 2, "{args:?}: {:?}", o.error);
         assert!(
-            o.error.as_deref().is_some_and(|e| e.contains("--segment")),
-            "{:?}",
+            o.error.as_deref().is_some_and(|e| e.contains(why)),
+            "{args:?}: {:?}",
             o.error
         );
+    };
+    for bad in ["5/4", "0/0", "1/x"] {
+        refused(&["run", &scenario, "--segment", bad], "--segment");
     }
-    let o = dvcbench(&["run", &scenario, "--start-at", "yesterday"]);
-    assert_eq!(o.code, 2);
-    assert!(
-        o.error.as_deref().is_some_and(|e| e.contains("RFC 3339")),
-        "{:?}",
-        o.error
+    refused(&["run", &scenario, "--start-at", "yesterday"], "RFC 3339");
+    refused(
+        &["run", &scenario, "--start-at", "2020-01-01T00:00:00Z"],
+        "would be over",
     );
-    let o = dvcbench(&["run", &scenario, "--start-at", "2020-01-01T00:00:00Z"]);
-    assert_eq!(o.code, 2);
-    assert!(
-        o.error
-            .as_deref()
-            .is_some_and(|e| e.contains("would be over")),
-        "{:?}",
-        o.error
-    );
-
     // Segments would each start an embedded portal of their own: not one target.
-    let o = dvcbench(&["run", &scenario, "--segment", "1/2"]);
-    assert_eq!(o.code, 2, "{:?}", o.error);
-    assert!(
-        o.error
-            .as_deref()
-            .is_some_and(|e| e.contains("dvcbench portal --listen")),
-        "{:?}",
-        o.error
+    refused(
+        &["run", &scenario, "--segment", "1/2"],
+        "dvcbench portal --listen",
     );
-
     // A closed crowd smaller than the number of segments.
     let crowd = scratch.write(
         "crowd.toml",
@@ -413,21 +399,17 @@ fn bad_segments_and_bad_merges_are_refused_with_nothing_written() {
          stages = [{ duration = \"2s\", users = 3 }]\n[[journey]]\nname = \"j\"\n\
          [[journey.step]]\nname = \"home\"\npath = \"/\"\n",
     );
-    let o = dvcbench(&[
-        "run",
-        &crowd.display().to_string(),
-        "--segment",
-        "4/4",
-        "--target",
-        "http://127.0.0.1:9",
-    ]);
-    assert_eq!(o.code, 2, "{:?}", o.error);
-    assert!(
-        o.error
-            .as_deref()
-            .is_some_and(|e| e.contains("no virtual citizens")),
-        "{:?}",
-        o.error
+    let crowd = crowd.display().to_string();
+    refused(
+        &[
+            "run",
+            &crowd,
+            "--segment",
+            "4/4",
+            "--target",
+            "http://127.0.0.1:9",
+        ],
+        "no virtual citizens",
     );
 
     // Merging nothing, a truncated file, or a segment of another plan.
@@ -447,26 +429,18 @@ fn bad_segments_and_bad_merges_are_refused_with_nothing_written() {
         s.all_journeys.histogram = Some(dvc_loadgen::recorder::encode(&Series::default().latency));
         serde_json::to_string(&s).expect("JSON")
     };
-    let a = scratch.write("a.json", &segment(1, "p"));
+    let a = scratch
+        .write("a.json", &segment(1, "p"))
+        .display()
+        .to_string();
     let truncated = scratch.write("t.json", &segment(2, "p")[..40]);
     let foreign = scratch.write("f.json", &segment(2, "q"));
     for (bad, why) in [
         (&truncated, "not a run summary"),
         (&foreign, "not a segment of the same run"),
     ] {
-        let o = dvcbench(&[
-            "merge",
-            &a.display().to_string(),
-            &bad.display().to_string(),
-            "--out",
-            &out_arg,
-        ]);
-        assert_eq!(o.code, 2, "{:?}", o.error);
-        assert!(
-            o.error.as_deref().is_some_and(|e| e.contains(why)),
-            "{:?}",
-            o.error
-        );
+        let bad = bad.display().to_string();
+        refused(&["merge", &a, &bad, "--out", &out_arg], why);
         assert!(!out.exists(), "nothing written");
     }
 }
