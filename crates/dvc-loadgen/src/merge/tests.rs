@@ -133,20 +133,25 @@ fn a_missing_segment_makes_the_result_incomplete() {
     assert_eq!(merged.verdict(), crate::summary::Verdict::Incomplete);
 }
 
+/// Why merging `a.json` (segment 1/2) with `b.json` is refused.
+fn refusal_beside_the_first(second: RunSummary) -> String {
+    merge(vec![
+        part("a.json", segment(1, 2, &[10], 0)),
+        part("b.json", second),
+    ])
+    .expect_err("refused")
+    .to_string()
+}
+
 #[test]
 fn foreign_and_doubled_segments_are_refused() {
     let mut other_plan = segment(2, 2, &[10], 0);
     if let Some(s) = &mut other_plan.segment {
         s.plan_id = "def".into();
     }
-    let err = merge(vec![
-        part("a.json", segment(1, 2, &[10], 0)),
-        part("b.json", other_plan),
-    ])
-    .expect_err("another plan");
+    let err = refusal_beside_the_first(other_plan);
     assert!(
-        err.to_string()
-            .starts_with("b.json is not a segment of the same run as a.json: the plan"),
+        err.starts_with("b.json is not a segment of the same run as a.json: the plan"),
         "{err}"
     );
 
@@ -154,32 +159,14 @@ fn foreign_and_doubled_segments_are_refused() {
     if let Some(s) = &mut other_seed.segment {
         s.seed = 8;
     }
-    let err = merge(vec![
-        part("a", segment(1, 2, &[10], 0)),
-        part("b", other_seed),
-    ])
-    .expect_err("another seed");
-    assert!(
-        err.to_string().contains("the seed differs (8 vs 7)"),
-        "{err}"
-    );
+    let err = refusal_beside_the_first(other_seed);
+    assert!(err.contains("the seed differs (8 vs 7)"), "{err}");
 
-    let err = merge(vec![
-        part("a", segment(1, 2, &[10], 0)),
-        part("b", segment(2, 3, &[10], 0)),
-    ])
-    .expect_err("another count");
-    assert!(
-        err.to_string().contains("the number of segments differs"),
-        "{err}"
-    );
+    let err = refusal_beside_the_first(segment(2, 3, &[10], 0));
+    assert!(err.contains("the number of segments differs"), "{err}");
 
-    let err = merge(vec![
-        part("a", segment(1, 2, &[10], 0)),
-        part("b", segment(1, 2, &[10], 0)),
-    ])
-    .expect_err("twice");
-    assert_eq!(err.to_string(), "segment 1/2 is given twice: a and b");
+    let err = refusal_beside_the_first(segment(1, 2, &[10], 0));
+    assert_eq!(err, "segment 1/2 is given twice: a.json and b.json");
 
     assert_eq!(merge(Vec::new()).expect_err("empty"), MergeError::Empty);
 
