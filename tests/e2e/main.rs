@@ -5,6 +5,7 @@ mod catalogue;
 mod closed;
 mod compare;
 mod distributed;
+mod hostile;
 mod portal;
 mod portal_load;
 mod portal_openapi;

@@ -21,7 +21,7 @@ fn scenario(source: &str) -> Arc<Scenario> {
 
 async fn run_against(base: &str, source: &str, live: Option<LiveMetrics>) -> RunSummary {
     let scenario = scenario(source);
-    let client = dvc_loadgen::client::build(false, &[]).expect("client");
+    let client = dvc_http::build(false, &[]).expect("client");
     let (_keep, interrupt) = tokio::sync::watch::channel(false);
     let opts = RunOptions {
         base_url: base.to_owned(),
@@ -127,7 +127,7 @@ async fn arrivals_are_dropped_as_their_start_deadline_passes_while_every_slot_is
         &scenario.step_names(),
         &scenario.journey_names(),
     );
-    let client = dvc_loadgen::client::build(false, &[]).expect("client");
+    let client = dvc_http::build(false, &[]).expect("client");
     let (_keep, interrupt) = tokio::sync::watch::channel(false);
     let opts = RunOptions {
         base_url: format!("http://{addr}"),
@@ -446,7 +446,7 @@ async fn https_with_a_scenario_ca_negotiates_http2() {
     let untrusted = dir.write("untrusted.toml", &scenario_text(""));
     let run_file = |path: std::path::PathBuf| async move {
         let s = Arc::new(Scenario::load(&path).expect("valid scenario"));
-        let client = dvc_loadgen::client::build(false, &s.target.extra_roots).expect("client");
+        let client = dvc_http::build(false, &s.target.extra_roots).expect("client");
         let (_keep, interrupt) = tokio::sync::watch::channel(false);
         let base = format!("https://localhost:{}", addr.port());
         run(
@@ -609,7 +609,7 @@ fn a_line_break_in_an_extracted_value_never_reaches_the_wire() {
             "[target]\nurl = \"http://{addr}\"\n[load]\nstages = [{{ duration = \"1s\", rate = \"5/s\" }}]\n\
              [[journey]]\nname = \"j\"\n\
              [[journey.step]]\nname = \"first\"\npath = \"/next\"\nextract = {{ next = {{ json = \"$.next\" }} }}\n\
-             [[journey.step]]\nname = \"second\"\npath = \"{{{{next}}}}\"\n"
+             [[journey.step]]\nname = \"second\"\npath = \"{{{{next | raw}}}}\"\n"
         ),
     );
     let out = dir.path.join("run.json");

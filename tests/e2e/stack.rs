@@ -97,10 +97,7 @@ name = "browse"
 "#;
 
 async fn query(prometheus: &str, expr: &str) -> Value {
-    let url = format!(
-        "{prometheus}/api/v1/query?query={}",
-        dvc_loadgen::engine::request::encode(expr)
-    );
+    let url = format!("{prometheus}/api/v1/query?query={}", dvc_http::encode(expr));
     let reply = get(&url).await;
     let body = reply.json();
     assert_eq!(body["status"], "success", "{expr}: {body}");

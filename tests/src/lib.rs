@@ -61,6 +61,8 @@ impl Drop for Scratch {
     }
 }
 
+pub mod hostile;
+
 /// HTTP helpers against servers the tests start on loopback.
 pub mod http {
     use http_body_util::{BodyExt, Full};

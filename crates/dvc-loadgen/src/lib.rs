@@ -5,10 +5,8 @@
 //! ([`summary`]), tied together by [`run::run`]. A run split over several generators runs one
 //! [`segment`] each; [`merge`] adds their summaries into one.
 
-pub mod client;
 pub mod data;
 pub mod engine;
-pub mod h1;
 pub mod jsonpath;
 pub mod live;
 pub mod merge;

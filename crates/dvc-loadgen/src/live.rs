@@ -17,10 +17,10 @@ const BUCKETS: [f64; 16] = [
 #[derive(Clone)]
 pub struct LiveMetrics {
     pub registry: Registry,
-    step_outcomes: Vec<[IntCounter; 6]>,
+    step_outcomes: Vec<[IntCounter; Outcome::ALL.len()]>,
     step_duration: Vec<Histogram>,
     step_requests: Vec<IntCounter>,
-    journey_outcomes: Vec<[IntCounter; 6]>,
+    journey_outcomes: Vec<[IntCounter; Outcome::ALL.len()]>,
     journey_duration: Vec<Histogram>,
     pub planned: IntCounter,
     pub started: IntCounter,

@@ -4,52 +4,10 @@
 //! 1 µs to 1 h).
 
 use hdrhistogram::Histogram;
-use serde::Serialize;
 use std::sync::Mutex;
 use std::time::Duration;
 
-/// How a request (or a journey) ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    Ok,
-    CheckFailed,
-    Http4xx,
-    Http5xx,
-    Timeout,
-    ConnectError,
-}
-
-impl Outcome {
-    pub const ALL: [Outcome; 6] = [
-        Outcome::Ok,
-        Outcome::CheckFailed,
-        Outcome::Http4xx,
-        Outcome::Http5xx,
-        Outcome::Timeout,
-        Outcome::ConnectError,
-    ];
-
-    /// The outcome an [`Outcome::id`] names.
-    pub fn from_id(id: &str) -> Option<Outcome> {
-        Outcome::ALL.into_iter().find(|o| o.id() == id)
-    }
-
-    pub fn id(self) -> &'static str {
-        match self {
-            Outcome::Ok => "ok",
-            Outcome::CheckFailed => "check_failed",
-            Outcome::Http4xx => "http_4xx",
-            Outcome::Http5xx => "http_5xx",
-            Outcome::Timeout => "timeout",
-            Outcome::ConnectError => "connect_error",
-        }
-    }
-
-    fn index(self) -> usize {
-        self as usize
-    }
-}
+pub use dvc_http::Outcome;
 
 /// Highest latency recorded, in microseconds (one hour); longer values are clamped.
 const MAX_MICROS: u64 = 3_600_000_000;
@@ -132,14 +90,14 @@ pub fn decode(text: &str) -> Result<Histogram<u64>, String> {
 #[derive(Debug, Clone)]
 pub struct Series {
     pub latency: Histogram<u64>,
-    pub outcomes: [u64; 6],
+    pub outcomes: [u64; Outcome::ALL.len()],
 }
 
 impl Default for Series {
     fn default() -> Self {
         Series {
             latency: histogram(),
-            outcomes: [0; 6],
+            outcomes: [0; Outcome::ALL.len()],
         }
     }
 }
@@ -166,7 +124,7 @@ impl Series {
 
     pub fn reset(&mut self) {
         self.latency.reset();
-        self.outcomes = [0; 6];
+        self.outcomes = [0; Outcome::ALL.len()];
     }
 
     pub fn count(&self) -> u64 {

@@ -1,7 +1,6 @@
 //! A whole run: the scheduler, the once-a-second collector (merging recorder shards, the
 //! timeline, progress, live metrics, `abort_on_fail`), `verify`, and the summary.
 
-use crate::client::HttpClient;
 use crate::engine::Runtime;
 use crate::engine::closed;
 use crate::engine::open::{self, ArrivalCounters};
@@ -14,6 +13,7 @@ use crate::summary::{
     RunSummary, SCHEMA_VERSION, SegmentInfo, Stats, ThresholdResult, TimelinePoint, VerifyResult,
 };
 use crate::units::fmt_seconds;
+use dvc_http::HttpClient;
 use std::collections::{BTreeMap, HashMap};
 use std::future::Future;
 use std::pin::Pin;
@@ -370,7 +370,7 @@ impl Collector {
     ) -> RunSummary {
         let mut all = Series {
             latency: histogram(),
-            outcomes: [0; 6],
+            outcomes: [0; Outcome::ALL.len()],
         };
         for j in &self.total.journeys {
             all.merge(j);
@@ -481,7 +481,7 @@ async fn look_up(client: &HttpClient, url: &str, status: u16) -> Lookup {
             tokio::time::sleep(pause).await;
             pause *= 2;
         }
-        let request = crate::client::Prepared::get(url);
+        let request = dvc_http::Prepared::get(url);
         match crate::engine::request::send(client, request, Duration::from_secs(30)).await {
             Ok(r) if r.status == status => return Lookup::Found,
             Ok(r) if r.status < 500 && r.status != 429 => return Lookup::Missing,
@@ -544,7 +544,7 @@ async fn clock_offset(client: &HttpClient, base: &str) -> Option<f64> {
     let mut last: Option<(i64, f64)> = None;
     for _ in 0..13 {
         let sent = now();
-        let request = crate::client::Prepared::get(format!("{base}/"));
+        let request = dvc_http::Prepared::get(format!("{base}/"));
         let response = crate::engine::request::send(client, request, Duration::from_secs(5))
             .await
             .ok()?;

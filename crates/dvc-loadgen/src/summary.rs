@@ -86,7 +86,7 @@ impl Stats {
             )
         })?;
         let latency = crate::recorder::decode(text).map_err(|e| format!("{}: {e}", self.name))?;
-        let mut outcomes = [0u64; 6];
+        let mut outcomes = [0u64; Outcome::ALL.len()];
         for (id, n) in &self.errors {
             let o = Outcome::from_id(id)
                 .filter(|o| *o != Outcome::Ok)

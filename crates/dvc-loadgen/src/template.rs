@@ -4,13 +4,21 @@
 //! for a CSV feeder named `accounts`) and built-ins (`journey.id`, `journey.name`, `run.id`).
 //! A template is parsed once, when the scenario is validated, so unknown names and unclosed
 //! braces are reported with their place before any request is sent.
+//!
+//! In a path or a query value a variable's value is percent-encoded (RFC 3986), so a value
+//! holding `/`, `?`, `#`, `&`, a space or a line break stays one segment or one value;
+//! `{{name | raw}}` puts the value as it is (a whole path or query taken from a response).
 
 use std::fmt;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Segment {
     Literal(String),
-    Var(String),
+    /// A variable; `raw` values are not percent-encoded in paths and queries.
+    Var {
+        name: String,
+        raw: bool,
+    },
 }
 
 /// A parsed template.
@@ -37,7 +45,17 @@ impl Template {
             let close = after
                 .find("}}")
                 .ok_or_else(|| format!("unclosed {{{{ in template {source:?}"))?;
-            let name = after[..close].trim();
+            let inside = &after[..close];
+            let (name, raw) = match inside.split_once('|') {
+                Some((name, filter)) if filter.trim() == "raw" => (name.trim(), true),
+                Some((_, filter)) => {
+                    return Err(format!(
+                        "unknown filter {:?} in template {source:?} (only \"raw\" exists)",
+                        filter.trim()
+                    ));
+                }
+                None => (inside.trim(), false),
+            };
             let valid = !name.is_empty()
                 && name
                     .chars()
@@ -45,7 +63,10 @@ impl Template {
             if !valid {
                 return Err(format!("bad variable name {name:?} in template {source:?}"));
             }
-            segments.push(Segment::Var(name.to_owned()));
+            segments.push(Segment::Var {
+                name: name.to_owned(),
+                raw,
+            });
             rest = &after[close + 2..];
         }
         if !rest.is_empty() {
@@ -61,10 +82,15 @@ impl Template {
         }
     }
 
+    /// Whether the template begins with a variable that is not raw.
+    pub fn starts_with_encoded_var(&self) -> bool {
+        matches!(self.segments.first(), Some(Segment::Var { raw: false, .. }))
+    }
+
     /// The variable names used, in order.
     pub fn vars(&self) -> impl Iterator<Item = &str> {
         self.segments.iter().filter_map(|s| match s {
-            Segment::Var(v) => Some(v.as_str()),
+            Segment::Var { name, .. } => Some(name.as_str()),
             Segment::Literal(_) => None,
         })
     }
@@ -78,16 +104,80 @@ impl Template {
 
     /// [`render`](Self::render), appending to `out`.
     pub fn render_into(&self, vars: &dyn Vars, out: &mut String) -> Result<(), String> {
+        self.render_encoded(
+            vars,
+            out,
+            |text, out| out.push_str(text),
+            |v, out| out.push_str(v),
+        )
+    }
+
+    /// Renders a path: literal text as written, each variable's value percent-encoded as
+    /// one path segment (`/`, `?`, `#`, `%` and anything outside `pchar` encoded) unless raw.
+    pub fn render_path_into(&self, vars: &dyn Vars, out: &mut String) -> Result<(), String> {
+        self.render_encoded(vars, out, |text, out| out.push_str(text), encode_segment)
+    }
+
+    /// Renders a query or form value: everything percent-encoded but unreserved characters,
+    /// except the values of raw variables.
+    pub fn render_component_into(&self, vars: &dyn Vars, out: &mut String) -> Result<(), String> {
+        self.render_encoded(vars, out, encode_component, encode_component)
+    }
+
+    fn render_encoded(
+        &self,
+        vars: &dyn Vars,
+        out: &mut String,
+        literal: impl Fn(&str, &mut String),
+        value: impl Fn(&str, &mut String),
+    ) -> Result<(), String> {
         for segment in &self.segments {
             match segment {
-                Segment::Literal(text) => out.push_str(text),
-                Segment::Var(name) => out.push_str(
-                    vars.get(name)
-                        .ok_or_else(|| format!("variable {name:?} is not set"))?,
-                ),
+                Segment::Literal(text) => literal(text, out),
+                Segment::Var { name, raw } => {
+                    let v = vars
+                        .get(name)
+                        .ok_or_else(|| format!("variable {name:?} is not set"))?;
+                    if *raw {
+                        out.push_str(v);
+                    } else {
+                        value(v, out);
+                    }
+                }
             }
         }
         Ok(())
+    }
+}
+
+/// Appends `text` percent-encoded but its unreserved characters (RFC 3986 §2.3).
+fn encode_component(text: &str, out: &mut String) {
+    encode_where(text, out, |b| {
+        b.is_ascii_alphanumeric() || b"-._~".contains(&b)
+    });
+}
+
+/// Appends `text` percent-encoded as one path segment: `pchar` but `%` kept (RFC 3986 §3.3).
+fn encode_segment(text: &str, out: &mut String) {
+    encode_where(text, out, |b| {
+        b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@".contains(&b)
+    });
+}
+
+fn encode_where(text: &str, out: &mut String, keep: impl Fn(u8) -> bool) {
+    // The usual value (a dossier code, a number) needs nothing: one scan finds that out.
+    if text.bytes().all(&keep) {
+        out.push_str(text);
+        return;
+    }
+    for b in text.bytes() {
+        if keep(b) {
+            out.push(char::from(b));
+        } else {
+            out.push('%');
+            out.push(char::from(b"0123456789ABCDEF"[usize::from(b >> 4)]));
+            out.push(char::from(b"0123456789ABCDEF"[usize::from(b & 15)]));
+        }
     }
 }
 
@@ -96,7 +186,8 @@ impl fmt::Display for Template {
         for segment in &self.segments {
             match segment {
                 Segment::Literal(text) => f.write_str(text)?,
-                Segment::Var(name) => write!(f, "{{{{{name}}}}}")?,
+                Segment::Var { name, raw: false } => write!(f, "{{{{{name}}}}}")?,
+                Segment::Var { name, raw: true } => write!(f, "{{{{{name} | raw}}}}")?,
             }
         }
         Ok(())
@@ -212,6 +303,48 @@ mod tests {
         assert!(Template::parse("/a/{{}}").is_err());
         assert!(Template::parse("/a/{{a b}}").is_err());
         assert!(Template::parse("plain } text {").is_ok());
+        let e = Template::parse("/a/{{code | upper}}").expect_err("no such filter");
+        assert!(e.contains("unknown filter \"upper\""), "{e}");
+    }
+
+    #[test]
+    fn paths_and_queries_encode_values_unless_raw() {
+        let vars = Map(HashMap::from([
+            ("code", "000.00.12.H01/241201 #1?x=%"),
+            ("next", "/api/dossiers?page=2&size=20"),
+            ("crlf", "a\r\nHost: evil"),
+        ]));
+        let path = |source: &str| {
+            let mut out = String::new();
+            Template::parse(source)
+                .expect("template")
+                .render_path_into(&vars, &mut out)
+                .map(|()| out)
+        };
+        assert_eq!(
+            path("/api/dossiers/{{code}}/x y").expect("rendered"),
+            "/api/dossiers/000.00.12.H01%2F241201%20%231%3Fx=%25/x y"
+        );
+        assert_eq!(
+            path("{{next | raw}}").expect("rendered"),
+            "/api/dossiers?page=2&size=20"
+        );
+        assert_eq!(path("/{{crlf}}").expect("rendered"), "/a%0D%0AHost:%20evil");
+        assert_eq!(
+            Template::parse("{{next | raw}}")
+                .expect("parsed")
+                .to_string(),
+            "{{next | raw}}"
+        );
+        let mut query = String::new();
+        Template::parse("Tết {{code}}")
+            .expect("template")
+            .render_component_into(&vars, &mut query)
+            .expect("rendered");
+        assert_eq!(
+            query,
+            "T%E1%BA%BFt%20000.00.12.H01%2F241201%20%231%3Fx%3D%25"
+        );
     }
 
     #[test]

@@ -49,6 +49,7 @@ pub fn parse_size(input: &str) -> Result<usize, String> {
         "B" | "" => n,
         "KB" | "KIB" => n * 1024.0,
         "MB" | "MIB" => n * 1024.0 * 1024.0,
+        "GB" | "GIB" => n * 1024.0 * 1024.0 * 1024.0,
         _ => return Err(fail()),
     };
     Ok(bytes as usize)
@@ -104,7 +105,8 @@ mod tests {
         assert!(parse_duration("soon").is_err());
         assert!(parse_duration("10").is_err());
         assert!(parse_rate("50").is_err());
-        assert!(parse_size("2GB").is_err());
+        assert_eq!(parse_size("2GB"), Ok(2 << 30));
+        assert!(parse_size("2TB").is_err());
     }
 
     #[test]

@@ -27,7 +27,7 @@ pub fn run(args: ProbeArgs, out: &mut dyn Write) -> Result<(), Failure> {
         return Ok(());
     }
     for t in &config.targets {
-        dvc_loadgen::client::check_target(&t.url, &[], true)
+        dvc_http::check_target(&t.url, &[], true)
             .map_err(|e| Failure::bad_input(anyhow!("target {}: {e}", t.portal)))?;
     }
     let calendar = build_calendar(args.holidays.as_deref(), args.office_hours.as_deref())

@@ -373,16 +373,13 @@ async fn run_async(
             (url.clone(), format!("embedded portal ({url})"))
         }
         TargetBase::Url(url) => {
-            dvc_loadgen::client::check_target(url, &scenario.target.allow_hosts, args.allow_remote)
+            dvc_http::check_target(url, &scenario.target.allow_hosts, args.allow_remote)
                 .map_err(|e| Failure::bad_input(anyhow!(e)))?;
             (url.clone(), url.clone())
         }
     };
-    let client = dvc_loadgen::client::build(
-        scenario.target.insecure_skip_verify,
-        &scenario.target.extra_roots,
-    )
-    .map_err(|e| Failure::failed(anyhow!("cannot set up TLS: {e}")))?;
+    let client = dvc_http::HttpClient::new(&scenario.target.client_options())
+        .map_err(|e| Failure::failed(anyhow!("cannot set up TLS: {e}")))?;
     let live = (args.metrics_listen.is_some() || args.push.is_some()).then(|| {
         LiveMetrics::for_segment(
             &scenario.name,
@@ -466,7 +463,7 @@ async fn run_async(
 
 /// PUTs the final metrics to a Pushgateway; a failure is reported, not fatal.
 async fn push(
-    client: &dvc_loadgen::client::HttpClient,
+    client: &dvc_http::HttpClient,
     url: &str,
     scenario: &str,
     segment: Segment,
@@ -476,21 +473,19 @@ async fn push(
     let mut target = format!(
         "{}/metrics/job/dvcbench/scenario/{}",
         url.trim_end_matches('/'),
-        dvc_loadgen::engine::request::encode(scenario)
+        dvc_http::encode(scenario)
     );
     if segment.is_split() {
         target.push_str(&format!("/segment/{}", segment.index));
     }
-    let mut request = dvc_loadgen::client::Prepared::get(&target);
+    let mut request = dvc_http::Prepared::get(&target);
     request.method = hyper::Method::PUT;
     request.body = hyper::body::Bytes::from(live.render());
     request.headers.insert(
         hyper::header::CONTENT_TYPE,
         hyper::header::HeaderValue::from_static("text/plain; version=0.0.4"),
     );
-    match dvc_loadgen::engine::request::send(client, request, std::time::Duration::from_secs(10))
-        .await
-    {
+    match dvc_http::send(client, request, std::time::Duration::from_secs(10)).await {
         Ok(resp) if resp.status < 300 => eprintln!("metrics pushed to {target}"),
         Ok(resp) => eprintln!("pushgateway answered {} at {target}", resp.status),
         Err(f) => eprintln!("cannot push metrics to {target}: {}", f.reason),

@@ -12,11 +12,11 @@
 
 use super::request::{Failure, JourneyState, Response};
 use super::{Runtime, Via};
-use crate::client::Prepared;
 use crate::engine::open::ArrivalCounters;
 use crate::recorder::Outcome;
 use crate::scenario::{Step, Target};
 use crate::summary::{GooseFigures, GooseStep};
+use dvc_http::Prepared;
 use goose::config::GooseConfiguration;
 use goose::goose::{GooseRequest, GooseUser, Scenario as GooseScenario, Transaction};
 use goose::metrics::GooseCoordinatedOmissionMitigation;
@@ -232,7 +232,7 @@ pub(super) async fn send(
         .map_err(|e| failure(Outcome::ConnectError, e.to_string()))?;
     let response = answer.response.map_err(|e| transport(&e, step))?;
     let status = response.status().as_u16();
-    let headers = crate::h1::Headers::from_map(response.headers());
+    let headers = dvc_http::Headers::from_map(response.headers());
     let body = response.bytes().await.map_err(|e| transport(&e, step))?;
     Ok(Response {
         status,

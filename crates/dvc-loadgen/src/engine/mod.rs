@@ -8,21 +8,20 @@
 pub mod closed;
 pub mod open;
 pub mod request;
-pub mod timer;
 
-use crate::client::HttpClient;
 use crate::data;
 use crate::live::LiveMetrics;
 use crate::recorder::{Outcome, Recorder};
 use crate::scenario::{Scenario, Think};
 use crate::segment::Segment;
+use dvc_http::HttpClient;
+use dvc_http::RequestTimer;
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 use request::{FileCache, JourneyState};
 use std::sync::Mutex;
 use std::sync::atomic::AtomicU64;
 use std::time::Duration;
-use timer::RequestTimer;
 use tokio::time::Instant;
 
 /// What one step of a traced journey did.

@@ -5,11 +5,11 @@
 //! one (it is *late*, and its wait is in its latency); one that cannot start within
 //! `max_start_delay`, or is still waiting when the run stops, is *dropped*. Both are counted.
 
-use super::timer::RequestTimer;
 use super::{Runtime, pick};
 use crate::plan::Plan;
 use crate::segment;
 use crate::summary::Arrivals;
+use dvc_http::RequestTimer;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

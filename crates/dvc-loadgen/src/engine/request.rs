@@ -1,18 +1,17 @@
-//! One step's request: built from templates, sent, checked, and its variables extracted.
-//! Every request the runner sends goes through here.
+//! One step's request: built from templates, checked, and its variables extracted; it is sent
+//! through `dvc_http`.
 
-use super::timer::RequestTimer;
-use crate::client::{HttpClient, Prepared};
 use crate::data;
 use crate::jsonpath::as_text;
 use crate::recorder::Outcome;
 use crate::scenario::{Body, Check, ExtractFrom, FileContent, PartValue, Step};
 use crate::template::Vars;
+pub use dvc_http::{Failure, Response, encode, send, send_timed};
+use dvc_http::{Prepared, fail};
 use hyper::body::Bytes;
 use hyper::header::{HeaderMap, HeaderName, HeaderValue};
 use rand::RngExt;
 use std::collections::HashMap;
-use std::time::Duration;
 
 /// A journey's variables and cookies. A journey holds a handful of variables, so a vector
 /// searched from the end is cheaper than a hash map on the hot path.
@@ -52,42 +51,6 @@ impl Vars for JourneyState {
     }
 }
 
-/// A response as far as checks need it.
-#[derive(Debug)]
-pub struct Response {
-    pub status: u16,
-    pub headers: crate::h1::Headers,
-    pub body: Bytes,
-}
-
-/// Why a request produced no usable response.
-#[derive(Debug)]
-pub struct Failure {
-    pub outcome: Outcome,
-    pub reason: String,
-}
-
-fn fail(outcome: Outcome, reason: impl Into<String>) -> Failure {
-    Failure {
-        outcome,
-        reason: reason.into(),
-    }
-}
-
-/// Percent-encodes a query or form component.
-pub fn encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for b in text.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(b as char)
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
-}
-
 /// Makes the path rendered at `url[from..]` safe to put in a request line: a control character
 /// (a CR/LF from an extracted value would end the line and start another request) fails the
 /// step before anything is sent; a space, a byte outside ASCII and the characters RFC 3986
@@ -102,6 +65,15 @@ fn request_target(url: &mut String, from: usize) -> Result<(), Failure> {
                 b'"' | b'<' | b'>' | b'\\' | b'^' | b'`' | b'{' | b'|' | b'}'
             )
     };
+    if !(url.len() == from || url[from..].starts_with(['/', '?'])) {
+        return Err(fail(
+            Outcome::CheckFailed,
+            format!(
+                "the path {:?} does not start with /: not sent",
+                &url[from..]
+            ),
+        ));
+    }
     // The usual path needs neither: one scan finds that out.
     let Some(first) = url[from..]
         .bytes()
@@ -172,17 +144,19 @@ pub fn build(
     let mut url = String::with_capacity(base.len() + 64);
     url.push_str(base);
     step.path
-        .render_into(state, &mut url)
+        .render_path_into(state, &mut url)
         .map_err(|e| fail(Outcome::CheckFailed, e))?;
     request_target(&mut url, base.len())?;
     if !step.query.is_empty() {
-        let pairs: Result<Vec<String>, Failure> = step
-            .query
-            .iter()
-            .map(|(k, v)| Ok(format!("{}={}", encode(k), encode(&render(v)?))))
-            .collect();
-        url.push(if url.contains('?') { '&' } else { '?' });
-        url.push_str(&pairs?.join("&"));
+        let mut sep = if url.contains('?') { '&' } else { '?' };
+        for (k, v) in &step.query {
+            url.push(sep);
+            url.push_str(&encode(k));
+            url.push('=');
+            v.render_component_into(state, &mut url)
+                .map_err(|e| fail(Outcome::CheckFailed, e))?;
+            sep = '&';
+        }
     }
     let mut headers = HeaderMap::new();
     for (name, value) in default_headers.iter().chain(&step.headers) {
@@ -210,13 +184,19 @@ pub fn build(
             )
         }
         Body::Form(fields) => {
-            let pairs: Result<Vec<String>, Failure> = fields
-                .iter()
-                .map(|(k, v)| Ok(format!("{}={}", encode(k), encode(&render(v)?))))
-                .collect();
+            let mut form = String::new();
+            for (k, v) in fields {
+                if !form.is_empty() {
+                    form.push('&');
+                }
+                form.push_str(&encode(k));
+                form.push('=');
+                v.render_component_into(state, &mut form)
+                    .map_err(|e| fail(Outcome::CheckFailed, e))?;
+            }
             (
                 Some("application/x-www-form-urlencoded".into()),
-                Bytes::from(pairs?.join("&")),
+                Bytes::from(form),
             )
         }
         Body::Multipart {
@@ -277,37 +257,6 @@ pub fn build(
         headers,
         body,
     })
-}
-
-/// Sends a request and reads the whole response within `timeout`.
-pub async fn send(
-    client: &HttpClient,
-    request: Prepared,
-    timeout: Duration,
-) -> Result<Response, Failure> {
-    send_timed(client, request, timeout, &mut RequestTimer::new()).await
-}
-
-/// [`send`] with the caller's timer, which a worker keeps from one request to the next.
-pub async fn send_timed(
-    client: &HttpClient,
-    request: Prepared,
-    timeout: Duration,
-    timer: &mut RequestTimer,
-) -> Result<Response, Failure> {
-    let work = std::pin::pin!(client.send(request));
-    match timer.within(timeout, work).await {
-        Some(Ok(a)) => Ok(Response {
-            status: a.status,
-            headers: a.headers,
-            body: a.body,
-        }),
-        Some(Err(e)) => Err(fail(Outcome::ConnectError, e.to_string())),
-        None => Err(fail(
-            Outcome::Timeout,
-            format!("no complete answer within {timeout:?}"),
-        )),
-    }
 }
 
 /// Judges a response: ok, http_4xx / http_5xx (an unexpected error status), or check_failed.
@@ -409,7 +358,7 @@ mod tests {
     fn response(status: u16, body: &str) -> Response {
         Response {
             status,
-            headers: crate::h1::Headers::default(),
+            headers: dvc_http::Headers::default(),
             body: Bytes::from(body.to_owned()),
         }
     }
@@ -458,12 +407,6 @@ mod tests {
             (Outcome::CheckFailed, "$.state is 2, expected 1")
         );
         assert!(judge(&json, &response(201, "not json H01")).is_err());
-    }
-
-    #[test]
-    fn encodes_vietnamese_text_for_urls() {
-        assert_eq!(encode("khai sinh"), "khai%20sinh");
-        assert_eq!(encode("Tết"), "T%E1%BA%BFt");
     }
 
     #[test]

@@ -16,7 +16,7 @@ fn segment(index: u32, count: u32, latencies: &[u64], errors: usize) -> RunSumma
         step.record(Duration::from_millis(*ms), outcome);
     }
     let mut second = step.clone();
-    second.outcomes = [0; 6];
+    second.outcomes = [0; Outcome::ALL.len()];
     let n = latencies.len() as u64;
     RunSummary {
         schema_version: crate::summary::SCHEMA_VERSION,

@@ -43,6 +43,10 @@ pub struct TargetConfig {
     pub ca_file: Option<Spanned<String>>,
     /// Simulator configuration for `url = "embedded"`, relative to the scenario file.
     pub portal_config: Option<Spanned<String>>,
+    /// Largest response body (`"64MB"`); a longer one fails the step with `body_too_large`.
+    pub max_body: Option<Spanned<String>>,
+    /// Offer HTTP/2 to `https` servers; `false` keeps every request on HTTP/1.1.
+    pub http2: bool,
 }
 
 impl Default for TargetConfig {
@@ -55,6 +59,8 @@ impl Default for TargetConfig {
             insecure_skip_verify: false,
             ca_file: None,
             portal_config: None,
+            max_body: None,
+            http2: true,
         }
     }
 }

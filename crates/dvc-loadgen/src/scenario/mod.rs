@@ -45,7 +45,23 @@ pub struct Target {
     pub headers: Vec<(hyper::header::HeaderName, Template)>,
     pub insecure_skip_verify: bool,
     /// Extra trusted root certificates (DER), from `ca_file`.
-    pub extra_roots: Vec<rustls::pki_types::CertificateDer<'static>>,
+    pub extra_roots: Vec<dvc_http::CertificateDer<'static>>,
+    /// Largest response body, in bytes.
+    pub max_body: usize,
+    /// Offer HTTP/2 to `https` servers.
+    pub http2: bool,
+}
+
+impl Target {
+    /// The options of the HTTP client this target needs.
+    pub fn client_options(&self) -> dvc_http::Options {
+        dvc_http::Options {
+            insecure: self.insecure_skip_verify,
+            extra_roots: self.extra_roots.clone(),
+            body_limit: self.max_body,
+            http2: self.http2,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -216,6 +216,9 @@ fn header(p: &mut Problems, at: usize, name: &str, value: &str) -> Option<(Heade
     Some((name, p.ok(at, Template::parse(value))?))
 }
 
+/// Highest `max_body` (4 GiB).
+const MAX_BODY_LIMIT: usize = 4 << 30;
+
 fn target(p: &mut Problems, t: &TargetConfig, dir: &Path) -> Option<Target> {
     let url = t.url.get_ref().trim();
     let base = if url == "embedded" {
@@ -245,11 +248,28 @@ fn target(p: &mut Problems, t: &TargetConfig, dir: &Path) -> Option<Target> {
         .collect();
     let mut extra_roots = Vec::new();
     if let Some(ca) = &t.ca_file {
-        match crate::client::read_roots(&dir.join(ca.get_ref())) {
+        match dvc_http::read_roots(&dir.join(ca.get_ref())) {
             Ok(roots) => extra_roots = roots,
             Err(e) => p.at(ca.span().start, e),
         }
     }
+    let max_body = match &t.max_body {
+        None => dvc_http::DEFAULT_BODY_LIMIT,
+        Some(size) => {
+            let bytes = p.ok(size.span().start, parse_size(size.get_ref()))?;
+            if !(1..=MAX_BODY_LIMIT).contains(&bytes) {
+                p.at(
+                    size.span().start,
+                    format!(
+                        "max_body must be between 1B and 4GB; got {:?}",
+                        size.get_ref()
+                    ),
+                );
+                return None;
+            }
+            bytes
+        }
+    };
     Some(Target {
         base,
         allow_hosts: t.allow_hosts.clone(),
@@ -257,6 +277,8 @@ fn target(p: &mut Problems, t: &TargetConfig, dir: &Path) -> Option<Target> {
         headers,
         insecure_skip_verify: t.insecure_skip_verify,
         extra_roots,
+        max_body,
+        http2: t.http2,
     })
 }
 
@@ -699,7 +721,15 @@ fn step(
             ),
         );
     }
-    if !c.path.get_ref().starts_with('/') && !c.path.get_ref().starts_with("{{") {
+    if path.as_ref().is_some_and(Template::starts_with_encoded_var) {
+        p.at(
+            path_at,
+            format!(
+                "path starts with a variable, whose value is percent-encoded as one segment; write \"/{0}\" for a segment, or add \" | raw\" for a variable that holds a whole path; got {0:?}",
+                c.path.get_ref()
+            ),
+        );
+    } else if !c.path.get_ref().starts_with('/') && !c.path.get_ref().starts_with("{{") {
         p.at(
             path_at,
             format!(
@@ -873,6 +903,25 @@ name = "j"
             found[0].starts_with("s.toml:7:10: path may not hold control characters"),
             "{found:#?}"
         );
+    }
+
+    #[test]
+    fn a_path_led_by_an_encoded_variable_asks_for_a_slash_or_raw() {
+        let scenario = |path: &str| {
+            format!(
+                "[load]\nstages = [{{ duration = \"1s\", rate = \"1/s\" }}]\n[[journey]]\nname = \"j\"\n  [[journey.step]]\n  name = \"a\"\n  path = \"/\"\n  extract = {{ next = {{ json = \"$.next\" }} }}\n  [[journey.step]]\n  name = \"s\"\n  path = \"{path}\"\n"
+            )
+        };
+        let found = problems(&scenario("{{next}}"));
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert!(
+            found[0].starts_with("s.toml:11:10: path starts with a variable")
+                && found[0].contains("\" | raw\""),
+            "{found:#?}"
+        );
+        for ok in ["{{next | raw}}", "/r/{{next}}"] {
+            assert!(validate(Path::new("s.toml"), &scenario(ok)).is_ok(), "{ok}");
+        }
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use super::{Failed, Outcome, Probe, failed, resolve};
 use crate::config::{Check, HttpCheck, Target};
-use dvc_loadgen::client::Prepared;
+use dvc_http::Prepared;
 use dvc_loadgen::engine::request;
 use std::time::Instant;
 
@@ -92,7 +92,7 @@ impl Probe {
                 .with_label_values(&[&t.portal, &t.province, &c.name, &step.step])
                 .observe(step.duration.as_secs_f64());
             if let Some(reason) = &step.reason {
-                return Err(Failed::from(request::Failure {
+                return Err(Failed::from(dvc_http::Failure {
                     outcome: step.outcome,
                     reason: format!("step {}: {reason}", step.step),
                 }));

@@ -6,7 +6,7 @@ use crate::history::figure;
 use crate::store::{Decision, Pending};
 use dvc_domain::calendar::to_local;
 use dvc_domain::lifecycle::DossierState;
-use dvc_loadgen::client::Prepared;
+use dvc_http::Prepared;
 use hyper::body::Bytes;
 use hyper::header::{CONTENT_TYPE, COOKIE, HeaderValue};
 use serde_json::{Value, json};

@@ -11,9 +11,10 @@ use crate::metrics::Metrics;
 use crate::store::Store;
 use chrono::{DateTime, FixedOffset};
 use dvc_domain::calendar::WorkingCalendar;
-use dvc_loadgen::client::{HttpClient, Prepared};
-use dvc_loadgen::engine::request::{self, Response};
-use dvc_loadgen::recorder::Outcome as RunOutcome;
+use dvc_http::Outcome as RunOutcome;
+use dvc_http::Response;
+use dvc_http::{HttpClient, Prepared};
+use dvc_loadgen::engine::request;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -29,18 +30,21 @@ pub enum Outcome {
     Slow,
     Timeout,
     ConnectError,
+    /// An answer that could not be read as HTTP, or whose body was over the limit.
+    ProtocolError,
     /// The probe itself could not do its part (its state file failed).
     Internal,
 }
 
 impl Outcome {
-    pub const ALL: [Outcome; 7] = [
+    pub const ALL: [Outcome; 8] = [
         Outcome::Ok,
         Outcome::HttpError,
         Outcome::CheckFailed,
         Outcome::Slow,
         Outcome::Timeout,
         Outcome::ConnectError,
+        Outcome::ProtocolError,
         Outcome::Internal,
     ];
 
@@ -52,6 +56,7 @@ impl Outcome {
             Outcome::Slow => "slow",
             Outcome::Timeout => "timeout",
             Outcome::ConnectError => "connect_error",
+            Outcome::ProtocolError => "protocol_error",
             Outcome::Internal => "internal",
         }
     }
@@ -88,11 +93,12 @@ fn json_answer(answer: &Response, expected: u16, what: &str) -> Result<serde_jso
         .map_err(|e| failed(Outcome::CheckFailed, format!("{what} is not JSON: {e}")))
 }
 
-impl From<request::Failure> for Failed {
-    fn from(f: request::Failure) -> Self {
+impl From<dvc_http::Failure> for Failed {
+    fn from(f: dvc_http::Failure) -> Self {
         let outcome = match f.outcome {
             RunOutcome::Timeout => Outcome::Timeout,
             RunOutcome::ConnectError => Outcome::ConnectError,
+            RunOutcome::ProtocolError | RunOutcome::BodyTooLarge => Outcome::ProtocolError,
             RunOutcome::Http4xx | RunOutcome::Http5xx => Outcome::HttpError,
             _ => Outcome::CheckFailed,
         };
@@ -141,7 +147,7 @@ impl Probe {
         calendar: WorkingCalendar,
     ) -> Result<Probe, rustls::Error> {
         Ok(Probe {
-            client: dvc_loadgen::client::build(false, &[])?,
+            client: dvc_http::build(false, &[])?,
             tls_clients: Default::default(),
             metrics,
             store,
@@ -162,7 +168,7 @@ impl Probe {
         if let Some(c) = clients.get(&key) {
             return Ok(c.clone());
         }
-        let client = dvc_loadgen::client::build(t.insecure_skip_verify, &t.extra_roots)
+        let client = dvc_http::build(t.insecure_skip_verify, &t.extra_roots)
             .map_err(|e| failed(Outcome::Internal, format!("TLS setup: {e}")))?;
         clients.insert(key, client.clone());
         Ok(client)
@@ -177,7 +183,7 @@ impl Probe {
             .trim_matches(['[', ']'])
             .to_owned();
         let port = uri.port_u16().unwrap_or(443);
-        let config = dvc_loadgen::client::tls_config(t.insecure_skip_verify, &t.extra_roots)
+        let config = dvc_http::tls_config(t.insecure_skip_verify, &t.extra_roots)
             .map_err(|e| e.to_string())?;
         let name =
             rustls::pki_types::ServerName::try_from(host.clone()).map_err(|e| e.to_string())?;

@@ -2,7 +2,7 @@
 
 use super::{Failed, Outcome, Probe, failed, json_answer, resolve};
 use crate::config::{Check, PaymentCheck, Target};
-use dvc_loadgen::client::Prepared;
+use dvc_http::Prepared;
 use hyper::body::Bytes;
 use hyper::header::{CONTENT_TYPE, COOKIE, HeaderValue};
 use serde_json::Value;

@@ -3,7 +3,7 @@
 use super::{Failed, Outcome, Probe, failed, json_answer};
 use crate::config::{Check, StatsCheck, StatsField, Target};
 use crate::history::figure;
-use dvc_loadgen::client::Prepared;
+use dvc_http::Prepared;
 use serde_json::Value;
 
 impl Probe {

@@ -322,7 +322,7 @@ impl ProbeConfig {
                     || Path::new(ca.get_ref()).to_owned(),
                     |d| d.join(ca.get_ref()),
                 );
-                match dvc_loadgen::client::read_roots(&file) {
+                match dvc_http::read_roots(&file) {
                     Ok(roots) => extra_roots = roots,
                     Err(e) => cx.error(ca.span().start, e),
                 }

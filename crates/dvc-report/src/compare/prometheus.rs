@@ -4,8 +4,8 @@
 //! `sum by (le, province)`), never from averaged percentiles; counts from `increase`.
 
 use super::{Comparison, Figure, FigureId, Province, TREND_POINTS, Trend, Weights, rank};
-use dvc_loadgen::client::{HttpClient, Prepared};
-use dvc_loadgen::engine::request::{self, encode};
+use dvc_http::encode;
+use dvc_http::{HttpClient, Prepared};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -52,7 +52,7 @@ impl Api<'_> {
                 .headers
                 .insert(hyper::header::AUTHORIZATION, value.clone());
         }
-        let answer = request::send(&self.client, request, Duration::from_secs(60))
+        let answer = dvc_http::send(&self.client, request, Duration::from_secs(60))
             .await
             .map_err(|f| PrometheusError::Unreachable {
                 url: self.url.to_owned(),
@@ -153,11 +153,10 @@ const OK_RUNS: &str = r#"dvc_probes_total{kind=~"http|journey",outcome="ok",SEL}
 
 /// Compares the provinces Prometheus at `q.url` knows of.
 pub async fn compare(q: Query<'_>) -> Result<Comparison, PrometheusError> {
-    let client =
-        dvc_loadgen::client::build(false, &[]).map_err(|e| PrometheusError::Unreachable {
-            url: q.url.to_owned(),
-            reason: e.to_string(),
-        })?;
+    let client = dvc_http::build(false, &[]).map_err(|e| PrometheusError::Unreachable {
+        url: q.url.to_owned(),
+        reason: e.to_string(),
+    })?;
     let only = if q.provinces.is_empty() {
         "province=~\".+\"".to_owned()
     } else {

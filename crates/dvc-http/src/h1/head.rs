@@ -5,7 +5,7 @@
 //! the scan refuses (no HTTP/1 status line, a line without a colon, an empty name, whitespace
 //! around a name) is a malformed response; a name's other characters are not checked.
 
-use super::{ExchangeError, MAX_HEADERS, error};
+use super::{ExchangeError, MAX_HEADERS, protocol};
 use hyper::body::Bytes;
 use hyper::header::HeaderMap;
 
@@ -20,6 +20,11 @@ pub(crate) struct Head {
     pub close: bool,
     /// Set-Cookie fields.
     pub cookies: usize,
+    /// A Transfer-Encoding field was seen.
+    pub transfer_encoding: bool,
+    /// Both Transfer-Encoding and Content-Length: the body is read by the former, and the
+    /// connection is not used again.
+    pub mixed: bool,
 }
 
 /// How the response body is delimited.
@@ -72,7 +77,7 @@ fn status_line(line: &[u8]) -> Option<(u8, u16)> {
 }
 
 fn malformed(what: &str) -> ExchangeError {
-    error(format!("malformed response: {what}"), false)
+    protocol(format!("malformed response: {what}"))
 }
 
 /// The positions of line feeds and colons in a buffer, in order, found eight bytes at a time:
@@ -145,6 +150,8 @@ pub(crate) fn parse_head(buf: &[u8]) -> Result<Option<Head>, ExchangeError> {
         framing: Framing::ToClose,
         close: false,
         cookies: 0,
+        transfer_encoding: false,
+        mixed: false,
     };
     let (mut start, mut colon, mut fields) = (0, None, 0);
     for at in Marks::new(buf) {
@@ -184,21 +191,31 @@ fn act_on(head: &mut Head, name: &[u8], value: &[u8]) -> Result<(), ExchangeErro
             let n = std::str::from_utf8(value)
                 .ok()
                 .and_then(|v| v.parse::<usize>().ok())
-                .ok_or_else(|| error("bad Content-Length", false))?;
+                .ok_or_else(|| protocol("bad Content-Length"))?;
             match head.framing {
+                // Transfer-Encoding overrides a length, and the connection is closed after
+                // such a response: it may be an attempt at response splitting (RFC 9112 §6.3).
+                _ if head.transfer_encoding => head.mixed = true,
                 // Two lengths that disagree leave the body's end unknown (RFC 9112 §6.3).
                 Framing::Length(m) if m != n => {
-                    return Err(error("conflicting Content-Length values", false));
+                    return Err(protocol("conflicting Content-Length values"));
                 }
-                Framing::Chunked => {}
                 _ => head.framing = Framing::Length(n),
             }
         }
         17 if name.eq_ignore_ascii_case(b"transfer-encoding") => {
-            let last = value.rsplit(|b| *b == b',').next().unwrap_or(value);
-            if last.trim_ascii().eq_ignore_ascii_case(b"chunked") {
-                head.framing = Framing::Chunked;
+            if matches!(head.framing, Framing::Length(_)) {
+                head.mixed = true;
             }
+            head.transfer_encoding = true;
+            // A response whose last coding is not chunked ends when the connection closes
+            // (RFC 9112 §6.3).
+            let last = value.rsplit(|b| *b == b',').next().unwrap_or(value);
+            head.framing = if last.trim_ascii().eq_ignore_ascii_case(b"chunked") {
+                Framing::Chunked
+            } else {
+                Framing::ToClose
+            };
         }
         10 if name.eq_ignore_ascii_case(b"connection") => {
             if value.eq_ignore_ascii_case(b"close") {
@@ -288,13 +305,21 @@ mod tests {
                 len: head.len() - 4,
                 framing: Framing::Length(12),
                 close: true,
-                cookies: 2
+                cookies: 2,
+                transfer_encoding: false,
+                mixed: false,
             }
         );
-        let chunked = parsed(
-            b"HTTP/1.1 200 OK\r\ntransfer-encoding: gzip, chunked\r\ncontent-length: 3\r\n\r\n",
-        );
-        assert_eq!(chunked.framing, Framing::Chunked, "chunked wins");
+        for both in [
+            &b"HTTP/1.1 200 OK\r\ntransfer-encoding: gzip, chunked\r\ncontent-length: 3\r\n\r\n"[..],
+            b"HTTP/1.1 200 OK\r\ncontent-length: 3\r\ntransfer-encoding: chunked\r\n\r\n",
+        ] {
+            let head = parsed(both);
+            assert_eq!(head.framing, Framing::Chunked, "chunked wins");
+            assert!(head.mixed, "and the connection is not kept");
+        }
+        let gzip = parsed(b"HTTP/1.1 200 OK\r\ntransfer-encoding: gzip\r\n\r\n");
+        assert_eq!(gzip.framing, Framing::ToClose, "not chunked: read to close");
         let old = parsed(b"HTTP/1.0 200 OK\n\n");
         assert_eq!(
             (old.close, old.len, old.framing),

@@ -1,4 +1,4 @@
-//! HTTP/1.1 over a plain TCP connection, driven by the journey's own task: the request is
+//! HTTP/1.1 over a TCP or TLS connection, driven by the caller's own task: the request is
 //! written in one piece and the response head is scanned in place (`head`), with
 //! `Content-Length`, chunked and read-to-close bodies. No connection task and no channel sit
 //! between a journey and its socket, which is what keeps a request cheap for the generator.
@@ -9,29 +9,71 @@ pub use head::Headers;
 use head::{Framing, Head, parse_head};
 use hyper::body::Bytes;
 use hyper::header::HeaderMap;
+use rustls::pki_types::ServerName;
 use std::io;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
+use tokio_rustls::TlsConnector;
+use tokio_rustls::client::TlsStream;
 
 /// Most headers a response may carry.
 const MAX_HEADERS: usize = 96;
 /// Largest response head accepted.
 const MAX_HEAD: usize = 64 * 1024;
-/// Largest response body accepted: far above any page, document or scan a portal serves, and
-/// low enough that a server announcing or streaming more cannot exhaust the generator's memory.
-pub const MAX_BODY: usize = 64 * 1024 * 1024;
 
-fn too_large() -> ExchangeError {
-    error(
-        format!("response body over the {} MiB limit", MAX_BODY >> 20),
-        false,
-    )
+/// A connection's bytes: plain, or through TLS.
+#[derive(Debug)]
+enum Stream {
+    Tcp(TcpStream),
+    Tls(Box<TlsStream<TcpStream>>),
+}
+
+impl AsyncRead for Stream {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Stream::Tcp(s) => Pin::new(s).poll_read(cx, buf),
+            Stream::Tls(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
+        }
+    }
+}
+
+impl AsyncWrite for Stream {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        match self.get_mut() {
+            Stream::Tcp(s) => Pin::new(s).poll_write(cx, buf),
+            Stream::Tls(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
+        }
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Stream::Tcp(s) => Pin::new(s).poll_flush(cx),
+            Stream::Tls(s) => Pin::new(s.as_mut()).poll_flush(cx),
+        }
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Stream::Tcp(s) => Pin::new(s).poll_shutdown(cx),
+            Stream::Tls(s) => Pin::new(s.as_mut()).poll_shutdown(cx),
+        }
+    }
 }
 
 /// One keep-alive connection with its read buffer.
 #[derive(Debug)]
 pub struct Conn {
-    stream: TcpStream,
+    stream: Stream,
     buf: Vec<u8>,
     /// Bytes of `buf` received but not yet consumed.
     filled: usize,
@@ -51,56 +93,112 @@ pub struct Exchange {
     pub reusable: bool,
 }
 
-/// Why an exchange failed; `before_response` says no byte of a response arrived, so a request
-/// on a reused connection the server had already closed may be sent again on a fresh one.
+/// How far an exchange got before it failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// Nothing was written: the request may go on another connection, whatever its method.
+    Unsent,
+    /// The request was (perhaps partly) written, and no byte of a response arrived.
+    Sent,
+    /// A response began and could not be read whole.
+    Response,
+    /// The response body is over the limit.
+    TooLarge,
+}
+
+/// Why an exchange failed, and how far it got.
 #[derive(Debug)]
 pub struct ExchangeError {
     pub message: String,
-    pub before_response: bool,
+    pub stage: Stage,
 }
 
-fn error(message: impl Into<String>, before_response: bool) -> ExchangeError {
+fn error(message: impl Into<String>, stage: Stage) -> ExchangeError {
     ExchangeError {
         message: message.into(),
-        before_response,
+        stage,
+    }
+}
+
+/// An error in a response that began.
+fn protocol(message: impl Into<String>) -> ExchangeError {
+    error(message, Stage::Response)
+}
+
+fn too_large(limit: usize) -> ExchangeError {
+    error(
+        format!("response body over the limit of {}", size_text(limit)),
+        Stage::TooLarge,
+    )
+}
+
+/// A size in MiB when it is whole MiB, else in bytes.
+pub fn size_text(bytes: usize) -> String {
+    if bytes >= 1 << 20 && bytes % (1 << 20) == 0 {
+        format!("{} MiB", bytes >> 20)
+    } else {
+        format!("{bytes} bytes")
     }
 }
 
 impl Conn {
-    /// Opens a connection to `address` (host:port).
-    pub async fn open(address: &str) -> io::Result<Conn> {
-        let stream = TcpStream::connect(address).await?;
-        stream.set_nodelay(true)?;
-        Ok(Conn {
+    fn new(stream: Stream) -> Conn {
+        Conn {
             stream,
             buf: vec![0; 8 * 1024],
             filled: 0,
             used: 0,
             head: Vec::new(),
-        })
+        }
+    }
+
+    /// Opens a plain connection to `address` (host:port).
+    pub async fn open(address: &str) -> io::Result<Conn> {
+        let stream = TcpStream::connect(address).await?;
+        stream.set_nodelay(true)?;
+        Ok(Conn::new(Stream::Tcp(stream)))
+    }
+
+    /// Opens a TLS connection to `address` for `name`; true when the server chose HTTP/2.
+    pub async fn open_tls(
+        address: &str,
+        name: ServerName<'static>,
+        tls: &TlsConnector,
+    ) -> io::Result<(Conn, bool)> {
+        let stream = TcpStream::connect(address).await?;
+        stream.set_nodelay(true)?;
+        let stream = tls.connect(name, stream).await?;
+        let h2 = stream.get_ref().1.alpn_protocol() == Some(b"h2");
+        Ok((Conn::new(Stream::Tls(Box::new(stream))), h2))
     }
 
     /// Whether the server has closed this idle connection (or sent bytes no request asked
     /// for), seen without waiting: a request that may not be sent twice goes on a fresh
     /// connection instead. (A server may still close it just as the request goes out.)
     pub fn is_stale(&self) -> bool {
+        let socket = match &self.stream {
+            Stream::Tcp(s) => s,
+            Stream::Tls(s) => s.get_ref().0,
+        };
         let mut probe = [0u8; 1];
-        !matches!(self.stream.try_read(&mut probe), Err(e) if e.kind() == io::ErrorKind::WouldBlock)
+        !matches!(socket.try_read(&mut probe), Err(e) if e.kind() == io::ErrorKind::WouldBlock)
     }
 
-    /// Sends `request` (a complete request head, then `body`) and reads the whole response.
-    /// `head_request` says the method was HEAD, whose response has no body.
+    /// Sends `request` (a complete request head, then `body`) and reads the whole response,
+    /// whose body may hold at most `max_body` bytes. `head_request` says the method was HEAD,
+    /// whose response has no body.
     pub async fn exchange(
         &mut self,
         request: &[u8],
         body: &[u8],
         head_request: bool,
+        max_body: usize,
     ) -> Result<Exchange, ExchangeError> {
         self.used += 1;
         // A keep-alive connection has no unread bytes between exchanges; any left over are a
         // protocol error of the server's, and the connection is not reused.
         if self.filled != 0 {
-            return Err(error("unexpected bytes before the response", true));
+            return Err(error("unexpected bytes before the response", Stage::Unsent));
         }
         let written = if body.is_empty() {
             self.stream.write_all(request).await
@@ -115,28 +213,51 @@ impl Conn {
                 Err(e) => Err(e),
             }
         };
-        written.map_err(|e| error(format!("sending the request: {e}"), true))?;
+        // TLS keeps written records until flushed; plain TCP has nothing to flush.
+        let written = match (written, &self.stream) {
+            (Ok(()), Stream::Tls(_)) => self.stream.flush().await,
+            (w, _) => w,
+        };
+        written.map_err(|e| error(format!("sending the request: {e}"), Stage::Sent))?;
         loop {
             let Head {
                 status,
                 len: head_len,
                 framing,
                 close,
+                mixed,
                 cookies,
+                ..
             } = self.read_head().await?;
+            // An interim response is followed by the final one (RFC 9110 §15.2).
             if (100..200).contains(&status) && status != 101 {
                 self.consume(head_len);
                 continue;
             }
-            let no_body = head_request || status == 204 || status == 304 || status < 200;
+            let close = close || mixed;
+            // 101: the connection now speaks another protocol (RFC 9110 §15.2.2); what it
+            // sends is not a body, and the connection is never used again.
+            if status == 101 {
+                let headers = Headers {
+                    raw: Bytes::copy_from_slice(&self.buf[..head_len]),
+                    cookies,
+                };
+                return Ok(Exchange {
+                    status,
+                    headers,
+                    body: Bytes::new(),
+                    reusable: false,
+                });
+            }
+            let no_body = head_request || status == 204 || status == 304;
             if let (false, Framing::Length(n)) = (no_body, framing)
-                && n > MAX_BODY
+                && n > max_body
             {
-                return Err(too_large());
+                return Err(too_large(max_body));
             }
             // The usual small answer is already whole in the buffer: one copy for head and body.
             if let (false, Framing::Length(n)) = (no_body, framing)
-                && self.filled >= head_len + n
+                && self.filled - head_len >= n
             {
                 let whole = Bytes::copy_from_slice(&self.buf[..head_len + n]);
                 self.consume(head_len + n);
@@ -158,8 +279,8 @@ impl Conn {
             let (body, reusable) = match framing {
                 _ if no_body => (Bytes::new(), !close),
                 Framing::Length(n) => (self.read_exact_body(n).await?, !close),
-                Framing::Chunked => (self.read_chunked().await?, !close),
-                Framing::ToClose => (self.read_to_close().await?, false),
+                Framing::Chunked => (self.read_chunked(max_body).await?, !close),
+                Framing::ToClose => (self.read_to_close(max_body).await?, false),
             };
             return Ok(Exchange {
                 status,
@@ -195,7 +316,7 @@ impl Conn {
                 match parse_head(&self.buf[..self.filled])? {
                     Some(head) => return Ok(head),
                     None if self.filled >= MAX_HEAD => {
-                        return Err(error("response head over 64 KiB", false));
+                        return Err(protocol("response head over 64 KiB"));
                     }
                     None => {}
                 }
@@ -203,27 +324,39 @@ impl Conn {
             let before = self.filled == 0;
             match self.fill().await {
                 Ok(0) if before => {
-                    return Err(error("connection closed before a response", true));
+                    return Err(error("connection closed before a response", Stage::Sent));
                 }
-                Ok(0) => return Err(error("connection closed inside the response head", false)),
+                Ok(0) => return Err(protocol("connection closed inside the response head")),
                 Ok(_) => {}
-                Err(e) => return Err(error(format!("reading the response: {e}"), before)),
+                Err(e) if before => {
+                    return Err(error(format!("reading the response: {e}"), Stage::Sent));
+                }
+                Err(e) => return Err(protocol(format!("reading the response: {e}"))),
             }
         }
     }
 
     async fn fill_body(&mut self) -> Result<(), ExchangeError> {
         match self.fill().await {
-            Ok(0) => Err(error("connection closed inside the body", false)),
+            Ok(0) => Err(protocol("connection closed inside the body")),
             Ok(_) => Ok(()),
-            Err(e) => Err(error(format!("reading the body: {e}"), false)),
+            Err(e) => Err(protocol(format!("reading the body: {e}"))),
         }
+    }
+
+    /// Reads more of a line inside the body (a chunk size or a trailer), which may not grow
+    /// longer than a head.
+    async fn fill_line(&mut self, what: &str) -> Result<(), ExchangeError> {
+        if self.filled >= MAX_HEAD {
+            return Err(protocol(format!("{what} line over 64 KiB")));
+        }
+        self.fill_body().await
     }
 
     /// Reads a body of `n` bytes that is not yet whole in the buffer (a whole one is taken
     /// with its head in `exchange`).
     async fn read_exact_body(&mut self, n: usize) -> Result<Bytes, ExchangeError> {
-        let mut body = Vec::with_capacity(n);
+        let mut body = Vec::with_capacity(n.min(1 << 20));
         body.extend_from_slice(&self.buf[..self.filled]);
         self.filled = 0;
         let mut rest = n - body.len();
@@ -234,30 +367,30 @@ impl Conn {
                 .stream
                 .read(&mut body[room..])
                 .await
-                .map_err(|e| error(format!("reading the body: {e}"), false))?;
+                .map_err(|e| protocol(format!("reading the body: {e}")))?;
             body.truncate(room + got);
             if got == 0 {
-                return Err(error("connection closed inside the body", false));
+                return Err(protocol("connection closed inside the body"));
             }
             rest -= got;
         }
         Ok(Bytes::from(body))
     }
 
-    async fn read_chunked(&mut self) -> Result<Bytes, ExchangeError> {
+    async fn read_chunked(&mut self, max_body: usize) -> Result<Bytes, ExchangeError> {
         let mut body = Vec::new();
         loop {
             let (line, size) = loop {
                 match httparse::parse_chunk_size(&self.buf[..self.filled]) {
                     Ok(httparse::Status::Complete((line, size))) => break (line, size),
-                    Ok(httparse::Status::Partial) => self.fill_body().await?,
-                    Err(_) => return Err(error("malformed chunk size", false)),
+                    Ok(httparse::Status::Partial) => self.fill_line("chunk size").await?,
+                    Err(_) => return Err(protocol("malformed chunk size")),
                 }
             };
             let size = usize::try_from(size)
                 .ok()
-                .filter(|size| body.len() + size <= MAX_BODY)
-                .ok_or_else(too_large)?;
+                .filter(|size| *size <= max_body - body.len())
+                .ok_or_else(|| too_large(max_body))?;
             if size == 0 {
                 self.consume(line);
                 // Trailers, if any, end with an empty line.
@@ -271,7 +404,7 @@ impl Conn {
                             return Ok(Bytes::from(body));
                         }
                         Some(end) => self.consume(end + 2),
-                        None => self.fill_body().await?,
+                        None => self.fill_line("trailer").await?,
                     }
                 }
             }
@@ -279,20 +412,25 @@ impl Conn {
                 self.fill_body().await?;
             }
             if &self.buf[line + size..line + size + 2] != b"\r\n" {
-                return Err(error("chunk not followed by CRLF", false));
+                return Err(protocol("chunk not followed by CRLF"));
             }
             body.extend_from_slice(&self.buf[line..line + size]);
             self.consume(line + size + 2);
         }
     }
 
-    async fn read_to_close(&mut self) -> Result<Bytes, ExchangeError> {
+    async fn read_to_close(&mut self, max_body: usize) -> Result<Bytes, ExchangeError> {
         loop {
+            if self.filled > max_body {
+                return Err(too_large(max_body));
+            }
             match self.fill().await {
                 Ok(0) => break,
-                Ok(_) if self.filled > MAX_BODY => return Err(too_large()),
                 Ok(_) => {}
-                Err(e) => return Err(error(format!("reading the body: {e}"), false)),
+                // Many servers end a TLS connection without close_notify; the body is what
+                // arrived.
+                Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => break,
+                Err(e) => return Err(protocol(format!("reading the body: {e}"))),
             }
         }
         let body = Bytes::copy_from_slice(&self.buf[..self.filled]);
@@ -384,7 +522,7 @@ mod tests {
             0,
             &mut head,
         );
-        conn.exchange(&head, &[], false)
+        conn.exchange(&head, &[], false, 64 << 20)
             .await
             .expect("a complete exchange")
     }
@@ -434,11 +572,11 @@ mod tests {
 
         let e = refused(&[b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort".to_vec()]).await;
         assert_eq!(e.message, "connection closed inside the body");
-        assert!(!e.before_response);
+        assert_eq!(e.stage, Stage::Response);
 
-        // A server that closes without answering: the request may be retried elsewhere.
+        // A server that closes without answering: the request was sent, no response began.
         let e = refused(&[]).await;
-        assert!(e.before_response, "{}", e.message);
+        assert_eq!(e.stage, Stage::Sent, "{}", e.message);
     }
 
     /// The error a GET ends in when a server gives the canned `responses` (none: it closes).
@@ -454,12 +592,14 @@ mod tests {
             0,
             &mut head,
         );
-        conn.exchange(&head, &[], false).await.expect_err("refused")
+        conn.exchange(&head, &[], false, 64 << 20)
+            .await
+            .expect_err("refused")
     }
 
     #[tokio::test]
     async fn absurd_lengths_and_sizes_are_errors_not_panics() {
-        let limit = "response body over the 64 MiB limit";
+        let limit = "response body over the limit of 64 MiB";
         for response in [
             &b"HTTP/1.1 200 OK\r\nContent-Length: 18446744073709551615\r\n\r\nx"[..],
             b"HTTP/1.1 200 OK\r\nContent-Length: 1000000000000000\r\n\r\nx",
@@ -468,7 +608,7 @@ mod tests {
         ] {
             let e = refused(&[response.to_vec()]).await;
             assert_eq!(e.message, limit, "{}", String::from_utf8_lossy(response));
-            assert!(!e.before_response);
+            assert_eq!(e.stage, Stage::TooLarge);
         }
         let conflicting = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nabc";
         let e = refused(&[conflicting.to_vec()]).await;

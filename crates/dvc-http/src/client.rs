@@ -1,11 +1,11 @@
-//! The one HTTP client of the runner. Plain `http://` goes through a lean pool of HTTP/1.1
-//! connections driven by the journey's task itself (`h1`; a request takes an idle connection or
-//! opens one, and gives it back once the whole answer is read). `https://` goes through hyper-util's pooled
-//! client over rustls, with HTTP/1.1 or HTTP/2 chosen by ALPN and Mozilla's root certificates.
+//! The client: one pool of HTTP/1.1 connections of our own (`h1`), plain or over TLS, driven
+//! by the caller's task (a request takes an idle connection or opens one, and gives it back
+//! once the whole answer is read). A TLS server that chooses HTTP/2 by ALPN is remembered, and
+//! its requests go through hyper-util's pooled client instead. Certificates are checked
+//! against Mozilla's roots (webpki-roots) and any the user adds.
 
-use crate::h1;
-use http_body_util::BodyExt;
-use http_body_util::Full;
+use crate::h1::{self, Stage, size_text};
+use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Bytes;
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client;
@@ -17,18 +17,62 @@ use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{DigitallySignedStruct, SignatureScheme};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use tokio_rustls::TlsConnector;
 
-/// Idle connections to one authority.
-type IdleConns = (String, Vec<h1::Conn>);
 type TlsClient = Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
+
+/// Largest response body accepted unless the caller sets another: far above any page,
+/// document or scan a portal serves, and low enough that a server announcing or streaming more
+/// cannot exhaust the generator's memory.
+pub const DEFAULT_BODY_LIMIT: usize = 64 << 20;
+
+/// Highest body limit a caller may set (1 TiB): keeps every length sum far from overflow.
+const MAX_BODY_LIMIT: usize = 1 << 40;
+
+/// How long opening a connection (TCP, then TLS) may take.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How the client is built.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Accept any server certificate (staging portals with self-signed certificates).
+    pub insecure: bool,
+    /// Certificates trusted beside Mozilla's roots.
+    pub extra_roots: Vec<CertificateDer<'static>>,
+    /// Largest response body, in bytes; a longer one fails the request (`body_too_large`).
+    pub body_limit: usize,
+    /// Offer HTTP/2 to TLS servers (ALPN); when false every request is HTTP/1.1.
+    pub http2: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            insecure: false,
+            extra_roots: Vec::new(),
+            body_limit: DEFAULT_BODY_LIMIT,
+            http2: true,
+        }
+    }
+}
+
+/// The idle connections to one origin (scheme and authority), and whether it speaks HTTP/2.
+#[derive(Debug)]
+struct Origin {
+    origin: String,
+    idle: Vec<h1::Conn>,
+    h2: bool,
+}
 
 /// The client: cheap to clone, shared by every journey.
 #[derive(Clone)]
 pub struct HttpClient {
-    tls: TlsClient,
-    /// Idle plain connections by authority (a run talks to one or two hosts, so a short list
-    /// searched in order beats hashing the authority on every request).
-    idle: Arc<Mutex<Vec<IdleConns>>>,
+    hyper: TlsClient,
+    tls: TlsConnector,
+    /// Origins seen, with their idle connections (a run talks to one or two origins, so a
+    /// short list searched in order beats hashing on every request).
+    origins: Arc<Mutex<Vec<Origin>>>,
+    body_limit: usize,
 }
 
 /// A whole answer.
@@ -42,10 +86,18 @@ pub struct Answer {
 /// Why there is no answer.
 #[derive(Debug, thiserror::Error)]
 pub enum SendError {
+    /// No response began: the connection could not be opened, or failed before a response.
     #[error("{0}")]
     Connect(String),
+    /// A response began but could not be read as HTTP.
     #[error("{0}")]
-    Http(String),
+    Protocol(String),
+    /// The response body is over the limit.
+    #[error("{0}")]
+    TooLarge(String),
+    /// The request could not be sent as given (a bad URL, a control character in its target).
+    #[error("{0}")]
+    Request(String),
 }
 
 /// A request ready to send: an absolute URL, header fields and a whole body.
@@ -69,20 +121,58 @@ impl Prepared {
     }
 }
 
+/// An absolute URL's parts: TLS or not, `scheme://authority` and the request target.
+fn split_url(url: &str) -> Result<(bool, &str, &str, &str), SendError> {
+    let (tls, rest) = if let Some(rest) = url.strip_prefix("http://") {
+        (false, rest)
+    } else if let Some(rest) = url.strip_prefix("https://") {
+        (true, rest)
+    } else {
+        return Err(SendError::Request(format!(
+            "{url:?} is not an http:// or https:// URL"
+        )));
+    };
+    let split = rest.find(['/', '?']).unwrap_or(rest.len());
+    let (authority, target) = rest.split_at(split);
+    if authority.is_empty() {
+        return Err(SendError::Request(format!("{url:?} has no host")));
+    }
+    let origin = &url[..url.len() - target.len()];
+    Ok((tls, origin, authority, target))
+}
+
 impl HttpClient {
     /// Sends `request` and reads the whole answer.
     pub async fn send(&self, request: Prepared) -> Result<Answer, SendError> {
-        if request.url.starts_with("http://") {
-            self.send_plain(request).await
-        } else {
-            // Boxed: hyper's request future is large, and plain requests would otherwise carry
-            // its size in every journey.
-            Box::pin(self.send_tls(request)).await
+        let (tls, origin, authority, target) = split_url(&request.url)?;
+        // A space or control character would end the request line and start another.
+        if let Some(b) = target.bytes().find(|b| b.is_ascii_control() || *b == b' ') {
+            return Err(SendError::Request(format!(
+                "the request target holds {b:#04x}: not sent"
+            )));
+        }
+        if tls && self.speaks_h2(origin) {
+            // Boxed: hyper's request future is large, and HTTP/1.1 requests would otherwise
+            // carry its size in every journey.
+            return Box::pin(self.send_hyper(request)).await;
+        }
+        match self.send_h1(&request, tls, origin, authority, target).await {
+            Err(H1Error::Http2) => Box::pin(self.send_hyper(request)).await,
+            Err(H1Error::Send(e)) => Err(e),
+            Ok(answer) => Ok(answer),
         }
     }
 
-    /// HTTPS (or HTTP/2) through hyper-util's pooled client.
-    async fn send_tls(&self, request: Prepared) -> Result<Answer, SendError> {
+    fn speaks_h2(&self, origin: &str) -> bool {
+        self.origins
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .any(|o| o.origin == origin && o.h2)
+    }
+
+    /// HTTP/2 through hyper-util's pooled client.
+    async fn send_hyper(&self, request: Prepared) -> Result<Answer, SendError> {
         let mut builder = hyper::Request::builder()
             .method(request.method)
             .uri(&request.url);
@@ -91,38 +181,61 @@ impl HttpClient {
         }
         let request = builder
             .body(Full::new(request.body))
-            .map_err(|e| SendError::Http(format!("bad request for {}: {e}", request.url)))?;
-        let response = self
-            .tls
-            .request(request)
+            .map_err(|e| SendError::Request(format!("bad request for {}: {e}", request.url)))?;
+        let response = self.hyper.request(request).await.map_err(|e| {
+            let parse = std::error::Error::source(&e)
+                .and_then(|s| s.downcast_ref::<hyper::Error>())
+                .is_some_and(|h| h.is_parse() || h.is_parse_status());
+            if parse {
+                SendError::Protocol(format!("{e:#}"))
+            } else {
+                SendError::Connect(format!("{e:#}"))
+            }
+        })?;
+        let (parts, body) = response.into_parts();
+        let limit = self.body_limit;
+        let body = Limited::new(body, limit)
+            .collect()
             .await
-            .map_err(|e| SendError::Connect(format!("{e:#}")))?;
-        read_answer(response).await
+            .map_err(|e| {
+                if e.is::<http_body_util::LengthLimitError>() {
+                    SendError::TooLarge(format!(
+                        "response body over the limit of {}",
+                        size_text(limit)
+                    ))
+                } else {
+                    SendError::Protocol(format!("reading the body: {e}"))
+                }
+            })?
+            .to_bytes();
+        Ok(Answer {
+            status: parts.status.as_u16(),
+            headers: h1::Headers::from_map(&parts.headers),
+            body,
+        })
     }
 
     /// HTTP/1.1 on a pooled connection of our own.
-    async fn send_plain(&self, request: Prepared) -> Result<Answer, SendError> {
-        let rest = &request.url["http://".len()..];
-        let (authority, target) = match rest.find(['/', '?']) {
-            Some(i) if rest.as_bytes()[i] == b'/' => (&rest[..i], &rest[i..]),
-            Some(i) => (&rest[..i], &rest[i..]),
-            None => (rest, "/"),
-        };
-        if authority.is_empty() {
-            return Err(SendError::Connect("URL without a host".into()));
-        }
+    async fn send_h1(
+        &self,
+        request: &Prepared,
+        tls: bool,
+        origin: &str,
+        authority: &str,
+        target: &str,
+    ) -> Result<Answer, H1Error> {
         // A request that is not sent twice does not go on a connection already closed.
         let idle = self
-            .take_idle(authority)
+            .take_idle(origin)
             .filter(|c| idempotent(&request.method) || !c.is_stale());
         // Connecting is boxed: its future is large and rare beside a pooled exchange.
         let mut conn = match idle {
             Some(c) => c,
-            None => Box::pin(connect(authority)).await?,
+            None => Box::pin(self.connect(tls, origin, authority)).await?,
         };
         let mut head = std::mem::take(&mut conn.head);
         head.clear();
-        let target = if target.starts_with('?') {
+        let target = if target.starts_with('?') || target.is_empty() {
             std::borrow::Cow::Owned(format!("/{target}"))
         } else {
             std::borrow::Cow::Borrowed(target)
@@ -138,32 +251,40 @@ impl HttpClient {
         );
         let body = &request.body;
         let is_head = request.method == hyper::Method::HEAD;
-        let exchange = match conn.exchange(&head, body, is_head).await {
+        let limit = self.body_limit;
+        let exchange = match conn.exchange(&head, body, is_head, limit).await {
             Ok(x) => x,
-            // A kept-alive connection the server closed meanwhile: once more on a fresh one,
-            // for a method that may be sent twice (RFC 9112 §9.3.1). The server may have
-            // received the request before it closed: a POST is never sent again.
-            Err(e) if e.before_response && conn.used > 1 && idempotent(&request.method) => {
-                conn = Box::pin(connect(authority)).await?;
-                conn.exchange(&head, body, is_head)
+            // A kept-alive connection the server closed meanwhile: once more on a fresh one
+            // when nothing was written, or for a method that may be sent twice (RFC 9112
+            // §9.3.1). The server may have received a request written before it closed: a POST
+            // is never sent again.
+            Err(e)
+                if e.stage == Stage::Unsent
+                    || (e.stage == Stage::Sent && conn.used > 1 && idempotent(&request.method)) =>
+            {
+                conn = Box::pin(self.connect(tls, origin, authority)).await?;
+                conn.exchange(&head, body, is_head, limit)
                     .await
-                    .map_err(|e| SendError::Connect(e.message))?
+                    .map_err(|e| H1Error::Send(exchange_error(e)))?
             }
-            Err(e) if e.before_response && conn.used > 1 => {
-                return Err(SendError::Connect(format!(
+            Err(e) if e.stage == Stage::Sent && conn.used > 1 => {
+                return Err(H1Error::Send(SendError::Connect(format!(
                     "{} on a kept-alive connection; a {} is not sent again (the server may have received it)",
                     e.message, request.method
-                )));
+                ))));
             }
-            Err(e) if e.before_response => return Err(SendError::Connect(e.message)),
-            Err(e) => return Err(SendError::Http(e.message)),
+            Err(e) => return Err(H1Error::Send(exchange_error(e))),
         };
         if exchange.reusable {
             conn.head = head;
-            let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
-            match idle.iter_mut().find(|(a, _)| a == authority) {
-                Some((_, conns)) => conns.push(conn),
-                None => idle.push((authority.to_owned(), vec![conn])),
+            let mut origins = self.origins.lock().unwrap_or_else(|p| p.into_inner());
+            match origins.iter_mut().find(|o| o.origin == origin) {
+                Some(o) => o.idle.push(conn),
+                None => origins.push(Origin {
+                    origin: origin.to_owned(),
+                    idle: vec![conn],
+                    h2: false,
+                }),
             }
         }
         Ok(Answer {
@@ -173,31 +294,84 @@ impl HttpClient {
         })
     }
 
-    fn take_idle(&self, authority: &str) -> Option<h1::Conn> {
-        self.idle
+    fn take_idle(&self, origin: &str) -> Option<h1::Conn> {
+        self.origins
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .iter_mut()
-            .find(|(a, _)| a == authority)?
-            .1
+            .find(|o| o.origin == origin)?
+            .idle
             .pop()
+    }
+
+    /// Opens a connection to `authority`; a TLS server that chooses HTTP/2 is remembered, and
+    /// the request goes through hyper.
+    async fn connect(&self, tls: bool, origin: &str, authority: &str) -> Result<h1::Conn, H1Error> {
+        let has_port = authority
+            .rsplit_once(':')
+            .is_some_and(|(host, port)| !host.ends_with(':') && port.parse::<u16>().is_ok());
+        let address = if has_port {
+            authority.to_owned()
+        } else {
+            format!("{authority}:{}", if tls { 443 } else { 80 })
+        };
+        let opened = if tls {
+            let host = address.rsplit_once(':').map_or("", |(host, _)| host);
+            let host = host.trim_start_matches('[').trim_end_matches(']');
+            let name = ServerName::try_from(host.to_owned()).map_err(|e| {
+                H1Error::Send(SendError::Request(format!("bad host name {host:?}: {e}")))
+            })?;
+            let open = h1::Conn::open_tls(&address, name, &self.tls);
+            tokio::time::timeout(CONNECT_TIMEOUT, open).await
+        } else {
+            let open = h1::Conn::open(&address);
+            tokio::time::timeout(CONNECT_TIMEOUT, async { open.await.map(|c| (c, false)) }).await
+        };
+        let (conn, h2) = opened
+            .map_err(|_| {
+                H1Error::Send(SendError::Connect(format!(
+                    "connecting to {address} took over {CONNECT_TIMEOUT:?}"
+                )))
+            })?
+            .map_err(|e| {
+                H1Error::Send(SendError::Connect(format!(
+                    "cannot connect to {address}: {e}"
+                )))
+            })?;
+        if h2 {
+            let mut origins = self.origins.lock().unwrap_or_else(|p| p.into_inner());
+            match origins.iter_mut().find(|o| o.origin == origin) {
+                Some(o) => o.h2 = true,
+                None => origins.push(Origin {
+                    origin: origin.to_owned(),
+                    idle: Vec::new(),
+                    h2: true,
+                }),
+            }
+            return Err(H1Error::Http2);
+        }
+        Ok(conn)
     }
 }
 
-async fn read_answer(
-    response: hyper::Response<hyper::body::Incoming>,
-) -> Result<Answer, SendError> {
-    let (parts, body) = response.into_parts();
-    let body = body
-        .collect()
-        .await
-        .map_err(|e| SendError::Http(format!("reading the body: {e}")))?
-        .to_bytes();
-    Ok(Answer {
-        status: parts.status.as_u16(),
-        headers: h1::Headers::from_map(&parts.headers),
-        body,
-    })
+/// Why the HTTP/1.1 path gave no answer: an error, or the server chose HTTP/2.
+enum H1Error {
+    Http2,
+    Send(SendError),
+}
+
+impl From<SendError> for H1Error {
+    fn from(e: SendError) -> Self {
+        H1Error::Send(e)
+    }
+}
+
+fn exchange_error(e: h1::ExchangeError) -> SendError {
+    match e.stage {
+        Stage::Unsent | Stage::Sent => SendError::Connect(e.message),
+        Stage::Response => SendError::Protocol(e.message),
+        Stage::TooLarge => SendError::TooLarge(e.message),
+    }
 }
 
 /// Methods whose repetition has the effect of sending them once (RFC 9110 §9.2.2).
@@ -214,48 +388,52 @@ fn idempotent(method: &hyper::Method) -> bool {
     .contains(method)
 }
 
-async fn connect(authority: &str) -> Result<h1::Conn, SendError> {
-    let address = if authority
-        .rsplit_once(':')
-        .is_some_and(|(_, port)| port.parse::<u16>().is_ok())
-    {
-        authority.to_owned()
-    } else {
-        format!("{authority}:80")
-    };
-    tokio::time::timeout(Duration::from_secs(10), h1::Conn::open(&address))
-        .await
-        .map_err(|_| SendError::Connect(format!("connecting to {address} took over 10 s")))?
-        .map_err(|e| SendError::Connect(format!("cannot connect to {address}: {e}")))
-}
-
-/// Builds the client. `insecure` accepts any server certificate; `extra_roots` are trusted
-/// beside Mozilla's roots.
+/// Builds a client with default options but for `insecure` (accept any server certificate)
+/// and `extra_roots` (trusted beside Mozilla's roots).
 pub fn build(
     insecure: bool,
     extra_roots: &[CertificateDer<'static>],
 ) -> Result<HttpClient, rustls::Error> {
-    let tls = tls_config(insecure, extra_roots)?;
-    let mut http = HttpConnector::new();
-    http.enforce_http(false);
-    http.set_nodelay(true);
-    http.set_connect_timeout(Some(Duration::from_secs(10)));
-    let connector = hyper_rustls::HttpsConnectorBuilder::new()
-        .with_tls_config(tls)
-        .https_or_http()
-        .enable_all_versions()
-        .wrap_connector(http);
-    let tls = Client::builder(TokioExecutor::new())
-        .pool_idle_timeout(Duration::from_secs(30))
-        .pool_max_idle_per_host(usize::MAX)
-        .build(connector);
-    Ok(HttpClient {
-        tls,
-        idle: Arc::new(Mutex::new(Vec::new())),
+    HttpClient::new(&Options {
+        insecure,
+        extra_roots: extra_roots.to_vec(),
+        ..Options::default()
     })
 }
 
-/// The TLS client configuration of [`build`]: Mozilla's roots plus `extra_roots`, or any
+impl HttpClient {
+    /// Builds a client.
+    pub fn new(options: &Options) -> Result<HttpClient, rustls::Error> {
+        let config = tls_config(options.insecure, &options.extra_roots)?;
+        let mut own = config.clone();
+        own.alpn_protocols = if options.http2 {
+            vec![b"h2".to_vec(), b"http/1.1".to_vec()]
+        } else {
+            vec![b"http/1.1".to_vec()]
+        };
+        let mut http = HttpConnector::new();
+        http.enforce_http(false);
+        http.set_nodelay(true);
+        http.set_connect_timeout(Some(CONNECT_TIMEOUT));
+        let connector = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_tls_config(config)
+            .https_or_http()
+            .enable_all_versions()
+            .wrap_connector(http);
+        let hyper = Client::builder(TokioExecutor::new())
+            .pool_idle_timeout(Duration::from_secs(30))
+            .pool_max_idle_per_host(usize::MAX)
+            .build(connector);
+        Ok(HttpClient {
+            hyper,
+            tls: TlsConnector::from(Arc::new(own)),
+            origins: Arc::new(Mutex::new(Vec::new())),
+            body_limit: options.body_limit.min(MAX_BODY_LIMIT),
+        })
+    }
+}
+
+/// The TLS client configuration of [`HttpClient::new`]: Mozilla's roots plus `extra_roots`, or any
 /// certificate when `insecure`.
 pub fn tls_config(
     insecure: bool,

@@ -1,0 +1,35 @@
+//! The HTTP client of dvcbench, shared by the runner, the probe and compare.
+//!
+//! One [`HttpClient`] sends every request: `http://` and `https://` HTTP/1.1 go through a lean
+//! pool of connections driven by the caller's own task (`h1`); when a server offers HTTP/2 by
+//! ALPN the request goes through hyper instead. A [`Prepared`] request is sent with [`send`]
+//! (or [`send_timed`], keeping one timer across a worker's requests) and ends in a
+//! [`Response`] or a [`Failure`] whose [`Outcome`] says what went wrong.
+//!
+//! What the client guarantees, whatever a server answers:
+//! - no panic and no unbounded allocation: lengths are checked, heads are limited to 64 KiB,
+//!   bodies to the client's body limit ([`DEFAULT_BODY_LIMIT`] unless set);
+//! - a response that cannot be framed (malformed head, conflicting `Content-Length`, bad
+//!   chunk, cut short) is a `protocol_error`, and its connection is never used again;
+//! - a request that is not idempotent (RFC 9110 §9.2.2) is never sent twice: it is retried on a
+//!   fresh connection only if the kept-alive one failed before a byte was written;
+//! - a request target or header holding a control character is never sent.
+
+mod client;
+mod h1;
+mod outcome;
+mod send;
+mod timer;
+
+pub use client::{
+    Answer, DEFAULT_BODY_LIMIT, HttpClient, Options, Prepared, SendError, build, check_target,
+    is_loopback, read_roots, tls_config,
+};
+pub use h1::Headers;
+pub use hyper::Method;
+pub use hyper::body::Bytes;
+pub use hyper::header;
+pub use outcome::Outcome;
+pub use rustls::pki_types::CertificateDer;
+pub use send::{Failure, Response, encode, fail, send, send_timed};
+pub use timer::RequestTimer;
