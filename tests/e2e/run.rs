@@ -428,25 +428,27 @@ fn the_final_metrics_are_pushed_to_a_pushgateway() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn https_with_a_scenario_ca_negotiates_http2() {
+async fn https_with_a_scenario_ca_negotiates_http2_or_keeps_http1() {
     let addr = dvcbench_e2e::tls::server().await;
     let ca = dvcbench_e2e::tls::ca_path();
-    let scenario_text = |ca_line: &str| {
+    let scenario_text = |target_lines: &str, version: &str| {
         format!(
-            "[target]\nurl = \"https://localhost:{}\"\n{ca_line}\n[load]\nstages = [{{ duration = \"1s\", rate = \"20/s\" }}]\n\
-             [[journey]]\nname = \"j\"\n[[journey.step]]\nname = \"tls\"\npath = \"/\"\ncheck = {{ status = 200, contains = \"HTTP/2.0\" }}\n",
+            "[target]\nurl = \"https://localhost:{}\"\n{target_lines}\n[load]\nstages = [{{ duration = \"1s\", rate = \"20/s\" }}]\n\
+             [[journey]]\nname = \"j\"\n[[journey.step]]\nname = \"tls\"\npath = \"/\"\ncheck = {{ status = 200, contains = \"{version}\" }}\n",
             addr.port()
         )
     };
     let dir = Scratch::new("tls");
-    let trusted = dir.write(
-        "trusted.toml",
-        &scenario_text(&format!("ca_file = {:?}", ca.display().to_string())),
+    let ca_line = format!("ca_file = {:?}", ca.display().to_string());
+    let trusted = dir.write("trusted.toml", &scenario_text(&ca_line, "HTTP/2.0"));
+    let http1 = dir.write(
+        "http1.toml",
+        &scenario_text(&format!("{ca_line}\nhttp2 = false"), "HTTP/1.1"),
     );
-    let untrusted = dir.write("untrusted.toml", &scenario_text(""));
+    let untrusted = dir.write("untrusted.toml", &scenario_text("", "HTTP/2.0"));
     let run_file = |path: std::path::PathBuf| async move {
         let s = Arc::new(Scenario::load(&path).expect("valid scenario"));
-        let client = dvc_http::build(false, &s.target.extra_roots).expect("client");
+        let client = dvc_http::HttpClient::new(&s.target.client_options()).expect("client");
         let (_keep, interrupt) = tokio::sync::watch::channel(false);
         let base = format!("https://localhost:{}", addr.port());
         run(
@@ -464,9 +466,11 @@ async fn https_with_a_scenario_ca_negotiates_http2() {
         )
         .await
     };
-    let ok = run_file(trusted).await;
-    assert_eq!(ok.steps[0].count, 20);
-    assert!(ok.steps[0].errors.is_empty(), "{:?}", ok.steps[0].errors);
+    for file in [trusted, http1] {
+        let ok = run_file(file).await;
+        assert_eq!(ok.steps[0].count, 20);
+        assert!(ok.steps[0].errors.is_empty(), "{:?}", ok.steps[0].errors);
+    }
     let refused = run_file(untrusted).await;
     assert_eq!(
         refused.steps[0].errors.get("connect_error"),
