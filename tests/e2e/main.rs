@@ -12,4 +12,5 @@ mod portal_openapi;
 mod probe;
 mod report;
 mod run;
+mod secrets;
 mod stack;

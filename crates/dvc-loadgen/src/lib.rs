@@ -14,6 +14,7 @@ pub mod plan;
 pub mod recorder;
 pub mod run;
 pub mod scenario;
+pub mod secrets;
 pub mod segment;
 pub mod summary;
 pub mod template;

@@ -169,7 +169,12 @@ pub async fn run(scenario: Arc<Scenario>, client: HttpClient, opts: RunOptions) 
     summary.target = opts.target_label;
     summary.complete = stop_reason.is_none();
     summary.stop_reason = stop_reason;
-    summary.scenario_source = Some(scenario.source.clone());
+    summary.scenario_source = Some(
+        scenario
+            .secrets
+            .redact(&crate::secrets::redact_source(&scenario.source))
+            .into_owned(),
+    );
     summary.machine = Some(crate::summary::Machine::current());
     summary.verify = verify;
     summary.goose = goose;

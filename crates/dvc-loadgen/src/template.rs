@@ -8,6 +8,10 @@
 //! In a path or a query value a variable's value is percent-encoded (RFC 3986), so a value
 //! holding `/`, `?`, `#`, `&`, a space or a line break stays one segment or one value;
 //! `{{name | raw}}` puts the value as it is (a whole path or query taken from a response).
+//!
+//! `${NAME}` and `${NAME:-default}` take a value from the environment, once, when the scenario
+//! is validated ([`Template::resolve_env`]); such a value is a secret: it is sent, and shown
+//! nowhere (a template displays as `${NAME}`).
 
 use std::fmt;
 
@@ -18,6 +22,12 @@ enum Segment {
     Var {
         name: String,
         raw: bool,
+    },
+    /// An environment variable, with its default and, once resolved, its value.
+    Env {
+        name: String,
+        default: Option<String>,
+        value: Option<String>,
     },
 }
 
@@ -37,6 +47,39 @@ impl Template {
     pub fn parse(source: &str) -> Result<Template, String> {
         let mut segments = Vec::new();
         let mut rest = source;
+        while let Some(env) = rest.find("${") {
+            let (before, after) = rest.split_at(env);
+            segments.extend(Template::parse_vars(before, source)?.segments);
+            let close = after
+                .find('}')
+                .ok_or_else(|| format!("unclosed ${{ in {source:?}"))?;
+            let inside = &after[2..close];
+            let (name, default) = match inside.split_once(":-") {
+                Some((name, default)) => (name, Some(default.to_owned())),
+                None => (inside, None),
+            };
+            let valid = name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            if !valid {
+                return Err(format!(
+                    "bad environment variable name {name:?} in {source:?} (write ${{NAME}} or ${{NAME:-default}})"
+                ));
+            }
+            segments.push(Segment::Env {
+                name: name.to_owned(),
+                default,
+                value: None,
+            });
+            rest = &after[close + 1..];
+        }
+        segments.extend(Template::parse_vars(rest, source)?.segments);
+        Ok(Template { segments })
+    }
+
+    /// Parses the `{{…}}` placeholders of `text`, a part of `source`.
+    fn parse_vars(text: &str, source: &str) -> Result<Template, String> {
+        let mut segments = Vec::new();
+        let mut rest = text;
         while let Some(open) = rest.find("{{") {
             if open > 0 {
                 segments.push(Segment::Literal(rest[..open].to_owned()));
@@ -82,6 +125,47 @@ impl Template {
         }
     }
 
+    /// Takes each `${NAME}` from `env` (its default when unset or empty); the values taken
+    /// from the environment are returned, to be kept out of every output. An unset variable
+    /// without a default is the error.
+    pub fn resolve_env(
+        &mut self,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Vec<String>, String> {
+        let mut secrets = Vec::new();
+        for segment in &mut self.segments {
+            if let Segment::Env {
+                name,
+                default,
+                value,
+            } = segment
+            {
+                match (env(name).filter(|v| !v.is_empty()), default) {
+                    (Some(v), _) => {
+                        secrets.push(v.clone());
+                        *value = Some(v);
+                    }
+                    (None, Some(d)) => *value = Some(d.clone()),
+                    (None, None) => {
+                        return Err(format!(
+                            "environment variable {name} is not set (write ${{{name}:-default}} for a default)"
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(secrets)
+    }
+
+    /// The literal text of the template, values of environment variables included.
+    pub fn literal_text(&self) -> impl Iterator<Item = &str> {
+        self.segments.iter().filter_map(|s| match s {
+            Segment::Literal(text) => Some(text.as_str()),
+            Segment::Env { value, .. } => value.as_deref(),
+            Segment::Var { .. } => None,
+        })
+    }
+
     /// Whether the template begins with a variable that is not raw.
     pub fn starts_with_encoded_var(&self) -> bool {
         matches!(self.segments.first(), Some(Segment::Var { raw: false, .. }))
@@ -91,7 +175,7 @@ impl Template {
     pub fn vars(&self) -> impl Iterator<Item = &str> {
         self.segments.iter().filter_map(|s| match s {
             Segment::Var { name, .. } => Some(name.as_str()),
-            Segment::Literal(_) => None,
+            Segment::Literal(_) | Segment::Env { .. } => None,
         })
     }
 
@@ -134,6 +218,12 @@ impl Template {
         for segment in &self.segments {
             match segment {
                 Segment::Literal(text) => literal(text, out),
+                Segment::Env { name, value, .. } => literal(
+                    value
+                        .as_deref()
+                        .ok_or_else(|| format!("environment variable {name} was not resolved"))?,
+                    out,
+                ),
                 Segment::Var { name, raw } => {
                     let v = vars
                         .get(name)
@@ -188,6 +278,7 @@ impl fmt::Display for Template {
                 Segment::Literal(text) => f.write_str(text)?,
                 Segment::Var { name, raw: false } => write!(f, "{{{{{name}}}}}")?,
                 Segment::Var { name, raw: true } => write!(f, "{{{{{name} | raw}}}}")?,
+                Segment::Env { name, .. } => write!(f, "${{{name}}}")?,
             }
         }
         Ok(())
@@ -229,6 +320,19 @@ impl JsonTemplate {
                     .collect::<Result<_, String>>()?,
             ),
         })
+    }
+
+    /// Calls `f` on every string template with the key of the field holding it (an array's
+    /// items take the array's key).
+    pub fn visit_mut(&mut self, key: Option<&str>, f: &mut dyn FnMut(Option<&str>, &mut Template)) {
+        match self {
+            JsonTemplate::String(t) => f(key, t),
+            JsonTemplate::Array(items) => items.iter_mut().for_each(|i| i.visit_mut(key, f)),
+            JsonTemplate::Object(fields) => fields
+                .iter_mut()
+                .for_each(|(k, v)| v.visit_mut(Some(k.as_str()), f)),
+            _ => {}
+        }
     }
 
     /// Every variable name used.
@@ -305,6 +409,25 @@ mod tests {
         assert!(Template::parse("plain } text {").is_ok());
         let e = Template::parse("/a/{{code | upper}}").expect_err("no such filter");
         assert!(e.contains("unknown filter \"upper\""), "{e}");
+    }
+
+    #[test]
+    fn environment_values_are_taken_once_and_never_displayed() {
+        let env = |name: &str| (name == "TOKEN").then(|| "s3cr3t".to_owned());
+        let mut t = Template::parse("Bearer ${TOKEN} ${LANG:-vi} {{citizen.id}}").expect("parsed");
+        assert_eq!(t.resolve_env(&env), Ok(vec!["s3cr3t".to_owned()]));
+        let vars = Map(HashMap::from([("citizen.id", "001")]));
+        assert_eq!(t.render(&vars).as_deref(), Ok("Bearer s3cr3t vi 001"));
+        assert_eq!(t.to_string(), "Bearer ${TOKEN} ${LANG} {{citizen.id}}");
+        let mut unset = Template::parse("${NOPE}").expect("parsed");
+        assert!(
+            unset
+                .resolve_env(&env)
+                .is_err_and(|e| e.contains("NOPE is not set"))
+        );
+        for bad in ["${}", "${1A}", "${A-B}", "${A"] {
+            assert!(Template::parse(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -196,11 +196,15 @@ impl Runtime {
                     step: step.name.clone(),
                     duration: latency,
                     outcome: step_outcome,
-                    reason: result.as_ref().err().map(|f| f.reason.clone()),
+                    reason: result
+                        .as_ref()
+                        .err()
+                        .map(|f| self.scenario.secrets.redact(&f.reason).into_owned()),
                 });
             }
             if let Err(f) = result {
-                tracing::debug!(journey = %journey.name, step = %step.name, reason = %f.reason, "step failed");
+                let reason = self.scenario.secrets.redact(&f.reason);
+                tracing::debug!(journey = %journey.name, step = %step.name, %reason, "step failed");
                 outcome = f.outcome;
                 break;
             }

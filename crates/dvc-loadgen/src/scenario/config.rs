@@ -35,7 +35,7 @@ pub struct TargetConfig {
     /// Per-request timeout.
     pub timeout: Spanned<String>,
     /// Headers sent with every request (templates allowed).
-    pub headers: BTreeMap<String, String>,
+    pub headers: BTreeMap<String, Spanned<String>>,
     /// Accept any TLS certificate (staging portals with self-signed certificates).
     pub insecure_skip_verify: bool,
     /// PEM file of extra root certificates to trust (a staging portal's own CA), relative to
@@ -180,7 +180,7 @@ pub struct StepConfig {
     #[serde(default)]
     pub query: BTreeMap<String, String>,
     #[serde(default)]
-    pub headers: BTreeMap<String, String>,
+    pub headers: BTreeMap<String, Spanned<String>>,
     /// A JSON body (strings are templates).
     pub json: Option<Spanned<toml::Value>>,
     /// A form-urlencoded body.

@@ -34,6 +34,8 @@ pub struct Scenario {
     pub verify: Option<Verify>,
     /// The scenario file's text, for reports.
     pub source: String,
+    /// Values kept out of every output (`${NAME}` values, credentials written in the file).
+    pub secrets: crate::secrets::Secrets,
 }
 
 /// Where requests go.

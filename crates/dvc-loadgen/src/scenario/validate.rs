@@ -3,6 +3,8 @@
 use super::config::*;
 use super::*;
 use crate::data::{CITIZEN_FIELDS, Feeder};
+use crate::secrets::{Secrets, is_sensitive};
+use crate::template::JsonTemplate;
 use crate::thresholds::Threshold;
 use crate::units::{parse_duration, parse_rate, parse_size};
 use hyper::header::HeaderName;
@@ -12,16 +14,52 @@ use toml::Spanned;
 /// Built-in variables every template may use.
 pub const BUILTIN_VARS: [&str; 2] = ["journey.id", "journey.name"];
 
+/// Where `${NAME}` values come from.
+pub type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
+
 struct Problems<'a> {
     path: String,
     source: &'a str,
     list: Vec<Diagnostic>,
+    env: Env<'a>,
+    secrets: Secrets,
 }
 
 impl Problems<'_> {
     fn at(&mut self, offset: usize, message: impl Into<String>) {
         self.list
             .push(Diagnostic::at(&self.path, self.source, offset, message));
+    }
+
+    /// Parses a template at `offset`, takes its `${NAME}`s from the environment and keeps
+    /// their values secret, and the literal text too when `field` names a credential.
+    fn template(&mut self, offset: usize, text: &str, field: Option<&str>) -> Option<Template> {
+        let mut t = self.ok(offset, Template::parse(text))?;
+        self.resolve(offset, &mut t, field)?;
+        Some(t)
+    }
+
+    fn resolve(&mut self, offset: usize, t: &mut Template, field: Option<&str>) -> Option<()> {
+        let env = self.env;
+        for value in self.ok(offset, t.resolve_env(env))? {
+            self.secrets.add(&value);
+        }
+        if field.is_some_and(is_sensitive) {
+            for text in t.literal_text() {
+                self.secrets.add_credential(text);
+            }
+        }
+        Some(())
+    }
+
+    /// [`Problems::template`] for every string of a JSON template.
+    fn json_template(&mut self, offset: usize, value: &toml::Value) -> Option<JsonTemplate> {
+        let mut t = self.ok(offset, JsonTemplate::from_toml(value))?;
+        let mut ok = true;
+        t.visit_mut(None, &mut |field, template| {
+            ok &= self.resolve(offset, template, field).is_some();
+        });
+        ok.then_some(t)
     }
 
     /// `Ok` values pass through; errors are recorded at `offset`.
@@ -39,6 +77,11 @@ impl Problems<'_> {
 /// Validates scenario text. Files it names (CSV feeders, attachments, the portal config) are
 /// resolved relative to `path`'s folder; CSV feeders and attachments are read here.
 pub fn validate(path: &Path, source: &str) -> Result<Scenario, Vec<Diagnostic>> {
+    validate_with_env(path, source, &|name| std::env::var(name).ok())
+}
+
+/// [`validate`], taking `${NAME}` values from `env`.
+pub fn validate_with_env(path: &Path, source: &str, env: Env) -> Result<Scenario, Vec<Diagnostic>> {
     let shown = path.display().to_string();
     let config: ScenarioConfig =
         toml::from_str(source).map_err(|e| vec![Diagnostic::from_toml(&shown, source, &e)])?;
@@ -47,6 +90,8 @@ pub fn validate(path: &Path, source: &str) -> Result<Scenario, Vec<Diagnostic>> 
         path: shown,
         source,
         list: Vec::new(),
+        env,
+        secrets: Secrets::default(),
     };
     let target = target(&mut p, &config.target, dir);
     let load = load(&mut p, &config.load);
@@ -141,7 +186,7 @@ pub fn validate(path: &Path, source: &str) -> Result<Scenario, Vec<Diagnostic>> 
     let verify = config.verify.as_ref().and_then(|v| {
         let at = v.span().start;
         let vc = v.get_ref();
-        let path = p.ok(at, Template::parse(&vc.path))?;
+        let path = p.template(at, &vc.path, None)?;
         let extracted = journeys
             .iter()
             .flat_map(|j| j.steps.iter())
@@ -196,6 +241,7 @@ pub fn validate(path: &Path, source: &str) -> Result<Scenario, Vec<Diagnostic>> 
         abort_grace,
         verify,
         source: source.to_owned(),
+        secrets: p.secrets,
     })
 }
 
@@ -213,14 +259,27 @@ fn header(p: &mut Problems, at: usize, name: &str, value: &str) -> Option<(Heade
     let parsed = HeaderName::from_bytes(name.as_bytes())
         .map_err(|_| format!("{name:?} is not a valid header name"));
     let name = p.ok(at, parsed)?;
-    Some((name, p.ok(at, Template::parse(value))?))
+    let value = p.template(at, value, Some(name.as_str()))?;
+    Some((name, value))
 }
 
 /// Highest `max_body` (4 GiB).
 const MAX_BODY_LIMIT: usize = 4 << 30;
 
 fn target(p: &mut Problems, t: &TargetConfig, dir: &Path) -> Option<Target> {
-    let url = t.url.get_ref().trim();
+    // `url = "${PORTAL_URL}"`: taken from the environment, and not a secret.
+    let env = p.env;
+    let url = Template::parse(t.url.get_ref()).and_then(|mut url| {
+        url.resolve_env(env)?;
+        if url.vars().next().is_some() {
+            return Err(
+                "url cannot use {{variables}}; ${NAME} takes it from the environment".into(),
+            );
+        }
+        url.render(&NoVars)
+    });
+    let url = p.ok(t.url.span().start, url)?;
+    let url = url.trim();
     let base = if url == "embedded" {
         TargetBase::Embedded(t.portal_config.as_ref().map(|c| dir.join(c.get_ref())))
     } else if (url.starts_with("http://") || url.starts_with("https://"))
@@ -244,7 +303,7 @@ fn target(p: &mut Problems, t: &TargetConfig, dir: &Path) -> Option<Target> {
     let headers = t
         .headers
         .iter()
-        .filter_map(|(name, value)| header(p, t.url.span().start, name, value))
+        .filter_map(|(name, value)| header(p, value.span().start, name, value.get_ref()))
         .collect();
     let mut extra_roots = Vec::new();
     if let Some(ca) = &t.ca_file {
@@ -510,13 +569,12 @@ fn check(p: &mut Problems, at: usize, c: &CheckConfig) -> Check {
     let mut json = Vec::new();
     for (path, value) in &c.json {
         let parsed = p.ok(at, crate::jsonpath::JsonPath::parse(path));
-        let value = p.ok(
-            at,
-            crate::template::JsonTemplate::from_toml(value).and_then(|t| {
-                t.render(&NoVars)
-                    .map_err(|_| "check.json values cannot use {{variables}}".to_owned())
-            }),
-        );
+        let value = p.json_template(at, value).and_then(|t| {
+            let value = t
+                .render(&NoVars)
+                .map_err(|_| "check.json values cannot use {{variables}}".to_owned());
+            p.ok(at, value)
+        });
         if let (Some(path), Some(value)) = (parsed, value) {
             json.push((path, value));
         }
@@ -578,16 +636,13 @@ fn body(p: &mut Problems, at: usize, s: &StepConfig, dir: &Path) -> Body {
     }
     if let Some(json) = &s.json {
         return p
-            .ok(
-                json.span().start,
-                crate::template::JsonTemplate::from_toml(json.get_ref()),
-            )
+            .json_template(json.span().start, json.get_ref())
             .map_or(Body::None, Body::Json);
     }
     if let Some(form) = &s.form {
         let fields = form
             .iter()
-            .filter_map(|(k, v)| Some((k.clone(), p.ok(at, Template::parse(v))?)))
+            .filter_map(|(k, v)| Some((k.clone(), p.template(at, v, Some(k))?)))
             .collect();
         return Body::Form(fields);
     }
@@ -598,10 +653,8 @@ fn body(p: &mut Problems, at: usize, s: &StepConfig, dir: &Path) -> Body {
     let mut fields = Vec::new();
     for (name, value) in &m.get_ref().fields {
         let part = match value {
-            toml::Value::String(text) => p.ok(at, Template::parse(text)).map(PartValue::Text),
-            other => p
-                .ok(at, crate::template::JsonTemplate::from_toml(other))
-                .map(PartValue::Json),
+            toml::Value::String(text) => p.template(at, text, Some(name)).map(PartValue::Text),
+            other => p.json_template(at, other).map(PartValue::Json),
         };
         if let Some(part) = part {
             fields.push((name.clone(), part));
@@ -711,7 +764,7 @@ fn step(
         }
     };
     let path_at = c.path.span().start;
-    let path = p.ok(path_at, Template::parse(c.path.get_ref()));
+    let path = p.template(path_at, c.path.get_ref(), None);
     if c.path.get_ref().bytes().any(|b| b.is_ascii_control()) {
         p.at(
             path_at,
@@ -741,12 +794,12 @@ fn step(
     let query: Vec<(String, Template)> = c
         .query
         .iter()
-        .filter_map(|(k, v)| Some((k.clone(), p.ok(at, Template::parse(v))?)))
+        .filter_map(|(k, v)| Some((k.clone(), p.template(at, v, Some(k))?)))
         .collect();
     let headers: Vec<(HeaderName, Template)> = c
         .headers
         .iter()
-        .filter_map(|(name, value)| header(p, at, name, value))
+        .filter_map(|(name, value)| header(p, value.span().start, name, value.get_ref()))
         .collect();
     let body = body(p, at, c, dir);
     let step_check = check(p, at, &c.check);
