@@ -28,6 +28,9 @@ const MAX_HEAD: usize = 64 * 1024;
 enum Stream {
     Tcp(TcpStream),
     Tls(Box<TlsStream<TcpStream>>),
+    /// In memory, for tests that feed the reader chosen bytes.
+    #[cfg(test)]
+    Memory(tokio::io::DuplexStream),
 }
 
 impl AsyncRead for Stream {
@@ -39,6 +42,8 @@ impl AsyncRead for Stream {
         match self.get_mut() {
             Stream::Tcp(s) => Pin::new(s).poll_read(cx, buf),
             Stream::Tls(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
+            #[cfg(test)]
+            Stream::Memory(s) => Pin::new(s).poll_read(cx, buf),
         }
     }
 }
@@ -52,6 +57,8 @@ impl AsyncWrite for Stream {
         match self.get_mut() {
             Stream::Tcp(s) => Pin::new(s).poll_write(cx, buf),
             Stream::Tls(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
+            #[cfg(test)]
+            Stream::Memory(s) => Pin::new(s).poll_write(cx, buf),
         }
     }
 
@@ -59,6 +66,8 @@ impl AsyncWrite for Stream {
         match self.get_mut() {
             Stream::Tcp(s) => Pin::new(s).poll_flush(cx),
             Stream::Tls(s) => Pin::new(s.as_mut()).poll_flush(cx),
+            #[cfg(test)]
+            Stream::Memory(s) => Pin::new(s).poll_flush(cx),
         }
     }
 
@@ -66,6 +75,8 @@ impl AsyncWrite for Stream {
         match self.get_mut() {
             Stream::Tcp(s) => Pin::new(s).poll_shutdown(cx),
             Stream::Tls(s) => Pin::new(s.as_mut()).poll_shutdown(cx),
+            #[cfg(test)]
+            Stream::Memory(s) => Pin::new(s).poll_shutdown(cx),
         }
     }
 }
@@ -179,6 +190,8 @@ impl Conn {
         let socket = match &self.stream {
             Stream::Tcp(s) => s,
             Stream::Tls(s) => s.get_ref().0,
+            #[cfg(test)]
+            Stream::Memory(_) => return false,
         };
         let mut probe = [0u8; 1];
         !matches!(socket.try_read(&mut probe), Err(e) if e.kind() == io::ErrorKind::WouldBlock)
@@ -226,8 +239,9 @@ impl Conn {
                 framing,
                 close,
                 mixed,
+                length_error,
+                transfer_encoding,
                 cookies,
-                ..
             } = self.read_head().await?;
             // An interim response is followed by the final one (RFC 9110 §15.2).
             if (100..200).contains(&status) && status != 101 {
@@ -250,6 +264,9 @@ impl Conn {
                 });
             }
             let no_body = head_request || status == 204 || status == 304;
+            if let Some(e) = length_error.filter(|_| !no_body && !transfer_encoding) {
+                return Err(protocol(e));
+            }
             if let (false, Framing::Length(n)) = (no_body, framing)
                 && n > max_body
             {
@@ -476,6 +493,9 @@ pub fn request_head(
     }
     out.extend_from_slice(b"\r\n");
 }
+
+#[cfg(test)]
+mod proptests;
 
 #[cfg(test)]
 mod tests {

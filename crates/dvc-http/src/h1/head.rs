@@ -25,6 +25,9 @@ pub(crate) struct Head {
     /// Both Transfer-Encoding and Content-Length: the body is read by the former, and the
     /// connection is not used again.
     pub mixed: bool,
+    /// What is wrong with the Content-Length fields, if anything: an error only when the
+    /// response has a body to read by them.
+    pub length_error: Option<&'static str>,
 }
 
 /// How the response body is delimited.
@@ -152,6 +155,7 @@ pub(crate) fn parse_head(buf: &[u8]) -> Result<Option<Head>, ExchangeError> {
         cookies: 0,
         transfer_encoding: false,
         mixed: false,
+        length_error: None,
     };
     let (mut start, mut colon, mut fields) = (0, None, 0);
     for at in Marks::new(buf) {
@@ -188,17 +192,17 @@ pub(crate) fn parse_head(buf: &[u8]) -> Result<Option<Head>, ExchangeError> {
 fn act_on(head: &mut Head, name: &[u8], value: &[u8]) -> Result<(), ExchangeError> {
     match name.len() {
         14 if name.eq_ignore_ascii_case(b"content-length") => {
-            let n = std::str::from_utf8(value)
-                .ok()
-                .and_then(|v| v.parse::<usize>().ok())
-                .ok_or_else(|| protocol("bad Content-Length"))?;
+            let Some(n) = content_length(value) else {
+                head.length_error = Some("bad Content-Length");
+                return Ok(());
+            };
             match head.framing {
                 // Transfer-Encoding overrides a length, and the connection is closed after
                 // such a response: it may be an attempt at response splitting (RFC 9112 §6.3).
                 _ if head.transfer_encoding => head.mixed = true,
                 // Two lengths that disagree leave the body's end unknown (RFC 9112 §6.3).
                 Framing::Length(m) if m != n => {
-                    return Err(protocol("conflicting Content-Length values"));
+                    head.length_error = Some("conflicting Content-Length values");
                 }
                 _ => head.framing = Framing::Length(n),
             }
@@ -228,6 +232,23 @@ fn act_on(head: &mut Head, name: &[u8], value: &[u8]) -> Result<(), ExchangeErro
         _ => {}
     }
     Ok(())
+}
+
+/// A Content-Length value: digits, or a list of the same digits (`42, 42`, RFC 9110 §8.6).
+fn content_length(value: &[u8]) -> Option<usize> {
+    let mut length = None;
+    for item in value.split(|b| *b == b',') {
+        let item = item.trim_ascii();
+        if item.is_empty() || !item.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        let n = std::str::from_utf8(item).ok()?.parse::<usize>().ok()?;
+        if length.is_some_and(|m| m != n) {
+            return None;
+        }
+        length = Some(n);
+    }
+    length
 }
 
 /// A response's header fields as received, looked up by case-insensitive name. Kept as the
@@ -308,6 +329,7 @@ mod tests {
                 cookies: 2,
                 transfer_encoding: false,
                 mixed: false,
+                length_error: None,
             }
         );
         for both in [
@@ -351,7 +373,6 @@ mod tests {
             b"HTTP/1.1 200 OK\r\n folded: x\r\n\r\n",
             b"HTTP/1.1 200 OK\r\nbad-name : x\r\n\r\n",
             b"HTTP/1.1 200 OK\r\n: empty\r\n\r\n",
-            b"HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n",
         ] {
             assert!(
                 parse_head(bad).is_err(),
@@ -359,6 +380,32 @@ mod tests {
                 String::from_utf8_lossy(bad)
             );
         }
+        // A bad length is an error only where a body is read by it.
+        for (head, error) in [
+            (
+                &b"HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n"[..],
+                "bad Content-Length",
+            ),
+            (
+                b"HTTP/1.1 200 OK\r\nContent-Length: +1\r\n\r\n",
+                "bad Content-Length",
+            ),
+            (
+                b"HTTP/1.1 200 OK\r\nContent-Length: 1, 2\r\n\r\n",
+                "bad Content-Length",
+            ),
+            (
+                b"HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
+                "conflicting Content-Length values",
+            ),
+        ] {
+            assert_eq!(parsed(head).length_error, Some(error));
+        }
+        let listed = parsed(b"HTTP/1.1 200 OK\r\nContent-Length: 42, 42\r\n\r\n");
+        assert_eq!(
+            (listed.framing, listed.length_error),
+            (Framing::Length(42), None)
+        );
         let many: Vec<u8> = [b"HTTP/1.1 200 OK\r\n".to_vec()]
             .into_iter()
             .chain((0..=MAX_HEADERS).map(|i| format!("x-{i}: v\r\n").into_bytes()))
