@@ -125,6 +125,7 @@ pub fn merge(parts: Vec<Part>) -> Result<RunSummary, MergeError> {
             .filter_map(|p| p.summary.segment.clone())
             .collect(),
         missing_segments: missing,
+        journeys_panicked: parts.iter().map(|p| p.summary.journeys_panicked).sum(),
     };
     merged.thresholds =
         judge(&first.summary.thresholds, &merged).map_err(|e| unreadable(first, e))?;

@@ -164,6 +164,7 @@ pub async fn run(scenario: Arc<Scenario>, client: HttpClient, opts: RunOptions) 
     };
     let mut summary = collector.figures(&scenario, &counters, Stats::from_series);
     summary.timeline = std::mem::take(&mut collector.timeline);
+    summary.journeys_panicked = rt.panicked.load(std::sync::atomic::Ordering::Relaxed);
     summary.started_at = started_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
     summary.duration_seconds = duration.as_secs_f64();
     summary.target = opts.target_label;

@@ -297,6 +297,14 @@ pub struct RunSummary {
     /// incomplete).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub missing_segments: Vec<u32>,
+    /// Journeys that panicked (a bug in dvcbench): counted as failed journeys, and the run
+    /// fails on them.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub journeys_panicked: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// One generator's part in a run: which segment, of which plan, and how it started.
@@ -358,9 +366,9 @@ pub enum Verdict {
 }
 
 impl RunSummary {
-    /// True when every threshold passed.
+    /// True when every threshold passed and no journey panicked.
     pub fn passed(&self) -> bool {
-        self.thresholds.iter().all(|t| t.passed)
+        self.journeys_panicked == 0 && self.thresholds.iter().all(|t| t.passed)
     }
 
     /// The run's verdict.
@@ -390,6 +398,12 @@ impl RunSummary {
                 .map(|r| format!(", stopped: {r}"))
                 .unwrap_or_default()
         ));
+        if self.journeys_panicked > 0 {
+            out.push_str(&format!(
+                "{} journey(s) panicked: a bug in dvcbench (please report it); they are counted as failed, and the run fails\n\n",
+                self.journeys_panicked
+            ));
+        }
         if let Some(seg) = self.segment.as_ref().filter(|s| s.count > 1) {
             out.push_str(&format!(
                 "segment {}/{} of the plan on {}: its thresholds are judged on the merged result (dvcbench merge)\n\n",
@@ -524,5 +538,20 @@ mod tests {
             Some("3")
         );
         assert_eq!(shown("verify.missing == 0", None), None);
+    }
+
+    #[test]
+    fn a_panicked_journey_fails_the_run_and_stays_in_run_json() {
+        let mut summary = RunSummary {
+            complete: true,
+            ..RunSummary::default()
+        };
+        assert_eq!(summary.verdict(), Verdict::Passed);
+        summary.journeys_panicked = 1;
+        assert_eq!(summary.verdict(), Verdict::Failed);
+        assert!(summary.render_text().contains("1 journey(s) panicked"));
+        let text = serde_json::to_string(&summary).expect("JSON");
+        let read: RunSummary = serde_json::from_str(&text).expect("read back");
+        assert_eq!(read.journeys_panicked, 1);
     }
 }

@@ -281,6 +281,12 @@ pub(crate) fn thresholds_failed(summary: &RunSummary) -> Failure {
         .filter(|t| !t.passed)
         .map(|t| t.expression.as_str())
         .collect();
+    if summary.journeys_panicked > 0 && failed.is_empty() {
+        return Failure::failed(anyhow!(
+            "{} journey(s) panicked (a bug in dvcbench: please report it)",
+            summary.journeys_panicked
+        ));
+    }
     Failure::failed(anyhow!("thresholds failed: {}", failed.join(", ")))
 }
 

@@ -20,7 +20,7 @@ use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 use request::{FileCache, JourneyState};
 use std::sync::Mutex;
-use std::sync::atomic::AtomicU64;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 use tokio::time::Instant;
 
@@ -52,6 +52,8 @@ pub struct Runtime {
     pub verify_values: Mutex<Vec<String>>,
     /// The share of the run this process takes ([`Segment::WHOLE`] unless split).
     pub segment: Segment,
+    /// Journeys that panicked (a bug): each is counted as failed, and fails the run.
+    pub panicked: AtomicU64,
 }
 
 impl Runtime {
@@ -100,6 +102,7 @@ impl Runtime {
             base_url,
             live,
             in_flight: AtomicU64::new(0),
+            panicked: AtomicU64::new(0),
             uses_journey_vars,
             verify_values: Mutex::new(Vec::new()),
             segment: Segment::WHOLE,
@@ -141,6 +144,41 @@ impl Runtime {
     /// next: its data (citizen, feeder row) is drawn on its first journey and kept. Without a
     /// session each journey draws its own.
     async fn journey(
+        &self,
+        j: usize,
+        arrival: u64,
+        intended: Instant,
+        session: Option<&mut JourneyState>,
+        via: &mut Via<'_>,
+        trace: Option<&mut Vec<StepTrace>>,
+    ) -> Instant {
+        let run = self.journey_steps(j, arrival, intended, session, via, trace);
+        match guarded(run).await {
+            Ok(ended) => ended,
+            Err(message) => {
+                // Counted as a failed journey, never lost; the run fails on it.
+                self.panicked.fetch_add(1, Ordering::Relaxed);
+                tracing::error!(
+                    journey = %self.scenario.journeys[j].name,
+                    arrival,
+                    %message,
+                    "a journey panicked (a bug in dvcbench: please report it); it is counted as failed"
+                );
+                let now = Instant::now();
+                let latency = now.saturating_duration_since(intended);
+                let shard = arrival as usize;
+                self.recorder.with_shard(shard, |sh| {
+                    sh.journeys[j].record(latency, Outcome::CheckFailed)
+                });
+                if let Some(live) = &self.live {
+                    live.journey(j, latency, Outcome::CheckFailed);
+                }
+                now
+            }
+        }
+    }
+
+    async fn journey_steps(
         &self,
         j: usize,
         arrival: u64,
@@ -375,4 +413,38 @@ pub fn pick(weights: &[f64], draw: f64) -> usize {
         x -= w;
     }
     weights.len() - 1
+}
+
+/// Runs `work`, catching a panic: its message is the error. A journey that panics is then
+/// counted instead of silently ending its worker.
+pub(crate) async fn guarded<F: Future>(work: F) -> Result<F::Output, String> {
+    use futures_util::FutureExt;
+    std::panic::AssertUnwindSafe(work)
+        .catch_unwind()
+        .await
+        .map_err(|panic| {
+            panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "a panic without a message".to_owned())
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::guarded;
+
+    #[tokio::test]
+    async fn a_panicking_journey_is_caught_with_its_message() {
+        assert_eq!(guarded(async { 7 }).await, Ok(7));
+        let panicked = guarded(async {
+            let empty: Vec<u32> = Vec::new();
+            empty.first().copied().expect("a value that is not there")
+        })
+        .await;
+        assert_eq!(panicked, Err("a value that is not there".to_owned()));
+        let formatted = guarded(async { panic!("journey {} broke", 3) }).await;
+        assert_eq!(formatted, Err("journey 3 broke".to_owned()));
+    }
 }
