@@ -8,7 +8,7 @@
 //! the pods' standard output one after another.
 
 use dvc_loadgen::merge::read_summaries;
-use dvc_loadgen::recorder::Series;
+use dvc_loadgen::Series;
 use dvc_loadgen::segment::Segment;
 use dvc_loadgen::summary::RunSummary;
 use dvcbench_e2e::{Scratch, dvcbench, dvcbench_binary, sim};
@@ -426,7 +426,7 @@ fn bad_segments_and_bad_merges_are_refused_with_nothing_written() {
             }),
             ..RunSummary::default()
         };
-        s.all_journeys.histogram = Some(dvc_loadgen::recorder::encode(&Series::default().latency));
+        s.all_journeys.histogram = Some(dvc_loadgen::encode_histogram(&Series::default().latency));
         serde_json::to_string(&s).expect("JSON")
     };
     let a = scratch

@@ -2,7 +2,7 @@
 //! thresholds and exit codes, verify against the simulator's duplicate-code fault, live metrics.
 
 use dvc_loadgen::live::{LiveMetrics, Progress};
-use dvc_loadgen::run::{RunOptions, run};
+use dvc_loadgen::{RunOptions, run};
 use dvc_loadgen::scenario::Scenario;
 use dvc_loadgen::summary::RunSummary;
 use dvcbench_e2e::fixtures::{slow_server, stalling_server};

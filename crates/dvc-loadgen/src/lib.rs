@@ -1,22 +1,43 @@
-//! The scenario runner behind `dvcbench run`: the scenario format and its validation
-//! ([`scenario`]), the arrival plan ([`plan`]), the open-model engine ([`engine`]) sending
-//! through one HTTP client ([`client`]), sharded HdrHistogram recorders ([`recorder`]), live
-//! metrics and progress ([`live`]), thresholds ([`thresholds`]) and the run summary
-//! ([`summary`]), tied together by [`run::run`]. A run split over several generators runs one
-//! [`segment`] each; [`merge`] adds their summaries into one.
+//! The scenario runner behind `dvcbench run`.
+//!
+//! The public face is small:
+//! - [`scenario`]: the scenario format, validated from TOML ([`scenario::Scenario::load`]);
+//! - [`run()`] with [`RunOptions`]: runs a scenario through a [`dvc_http::HttpClient`] and
+//!   returns its [`summary::RunSummary`] (what `run.json` holds), with live metrics and progress
+//!   from [`live`];
+//! - [`segment`] and [`merge`]: one share of a run split over several generators, and the
+//!   summaries of the shares added into one;
+//! - [`Runtime`] and [`judge`]: a scenario's journeys run one at a time and their answers
+//!   judged, for the probe's scripted checks;
+//! - [`units`]: durations, rates and sizes as scenarios write them.
+//!
+//! Inside, and private: the arrival plan (`plan`), the engines (`engine`: open model on
+//! workers of its own, closed model on Goose), sharded HdrHistogram recorders (`recorder`),
+//! templates, JSON paths, generated data, thresholds and secrets.
 
-pub mod data;
-pub mod engine;
-pub mod jsonpath;
+mod data;
+mod engine;
+mod jsonpath;
 pub mod live;
 pub mod merge;
-pub mod plan;
-pub mod recorder;
-pub mod run;
+mod plan;
+mod recorder;
+mod run;
 pub mod scenario;
-pub mod secrets;
+mod secrets;
 pub mod segment;
 pub mod summary;
-pub mod template;
-pub mod thresholds;
+mod template;
+mod thresholds;
 pub mod units;
+
+pub use data::{FileKind, generated_file};
+pub use engine::Runtime;
+pub use engine::request::judge;
+pub use jsonpath::{JsonPath, as_text};
+pub use plan::Plan;
+pub use recorder::{Outcome, Series, decode as decode_histogram, encode as encode_histogram};
+pub use run::{RunOptions, run};
+pub use secrets::{REDACTED, Secrets};
+pub use template::{JsonTemplate, Template};
+pub use thresholds::Threshold;

@@ -210,7 +210,7 @@ async fn schedule(
     ];
     let m = &probe.metrics;
     let runtime = match &check.kind {
-        CheckKind::Journey(j) => Some(dvc_loadgen::engine::Runtime::new(
+        CheckKind::Journey(j) => Some(dvc_loadgen::Runtime::new(
             j.scenario.clone(),
             probe
                 .client(target)
@@ -284,7 +284,7 @@ async fn run_once(
     probe: &Probe,
     target: &Target,
     check: &Check,
-    runtime: Option<&dvc_loadgen::engine::Runtime>,
+    runtime: Option<&dvc_loadgen::Runtime>,
     iteration: u64,
 ) -> Result<(), Failed> {
     match &check.kind {

@@ -4,7 +4,7 @@ use crate::cli::RunArgs;
 use crate::{ExitStatus, Failure};
 use anyhow::{Context, anyhow};
 use dvc_loadgen::live::{LiveMetrics, Progress};
-use dvc_loadgen::plan::Plan;
+use dvc_loadgen::Plan;
 use dvc_loadgen::scenario::{Load, Model, Scenario, Stage, TargetBase};
 use dvc_loadgen::segment::Segment;
 use dvc_loadgen::summary::RunSummary;
@@ -448,7 +448,7 @@ async fn run_async(
         scenario.name,
         planned(&scenario.load, segment)
     );
-    let opts = dvc_loadgen::run::RunOptions {
+    let opts = dvc_loadgen::RunOptions {
         base_url,
         target_label,
         live: live.clone(),
@@ -457,7 +457,7 @@ async fn run_async(
         segment,
         start_at,
     };
-    let summary = dvc_loadgen::run::run(scenario.clone(), client.clone(), opts).await;
+    let summary = dvc_loadgen::run(scenario.clone(), client.clone(), opts).await;
     if let (Some(url), Some(live)) = (&args.push, &live) {
         push(&client, url, &scenario.name, segment, live).await;
     }

@@ -3,7 +3,6 @@
 use super::{Failed, Outcome, Probe, failed, resolve};
 use crate::config::{Check, HttpCheck, Target};
 use dvc_http::Prepared;
-use dvc_loadgen::engine::request;
 use std::time::Instant;
 
 impl Probe {
@@ -47,7 +46,7 @@ impl Probe {
             ));
         }
         // The JSON conditions, as a runner step judges them.
-        request::judge(&h.check, &response)?;
+        dvc_loadgen::judge(&h.check, &response)?;
         let took = started.elapsed();
         if t.url.starts_with("https://") {
             match self.certificate_not_after(t).await {
@@ -81,7 +80,7 @@ impl Probe {
         &self,
         t: &Target,
         c: &Check,
-        runtime: &dvc_loadgen::engine::Runtime,
+        runtime: &dvc_loadgen::Runtime,
         journey: usize,
         iteration: u64,
     ) -> Result<(), Failed> {

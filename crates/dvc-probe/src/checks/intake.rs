@@ -64,7 +64,7 @@ impl Probe {
             "--{boundary}\r\nContent-Disposition: form-data; name=\"form\"\r\nContent-Type: application/json\r\n\r\n{form}\r\n"
         )
         .into_bytes();
-        let pdf = dvc_loadgen::data::generated_file(dvc_loadgen::data::FileKind::Pdf, 2048);
+        let pdf = dvc_loadgen::generated_file(dvc_loadgen::FileKind::Pdf, 2048);
         for n in 0..attachments {
             body.extend_from_slice(
                 format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file{n}\"; filename=\"probe-{n}.pdf\"\r\nContent-Type: application/pdf\r\n\r\n").as_bytes(),

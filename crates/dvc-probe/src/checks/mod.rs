@@ -14,7 +14,6 @@ use dvc_domain::calendar::WorkingCalendar;
 use dvc_http::Outcome as RunOutcome;
 use dvc_http::Response;
 use dvc_http::{HttpClient, Prepared};
-use dvc_loadgen::engine::request;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -212,7 +211,7 @@ impl Probe {
     ) -> Result<Response, Failed> {
         let client = self.client(target)?;
         let started = Instant::now();
-        let answer = request::send(&client, request, check.timeout).await;
+        let answer = dvc_http::send(&client, request, check.timeout).await;
         self.metrics
             .step_duration
             .with_label_values(&[&target.portal, &target.province, &check.name, step])

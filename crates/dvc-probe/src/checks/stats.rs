@@ -29,7 +29,7 @@ impl Probe {
                 .agency
                 .as_ref()
                 .and_then(|p| p.find(item))
-                .map_or_else(|| "all".to_owned(), dvc_loadgen::jsonpath::as_text);
+                .map_or_else(|| "all".to_owned(), dvc_loadgen::as_text);
             let mut figures = Vec::new();
             for (field, path) in &s.fields {
                 let Some(value) = path.find(item).and_then(Value::as_f64) else {

@@ -2,7 +2,7 @@
 //! Every problem is reported as `file:line:column: message`, all at once.
 
 use dvc_domain::Diagnostic;
-use dvc_loadgen::jsonpath::JsonPath;
+use dvc_loadgen::JsonPath;
 use dvc_loadgen::units::parse_duration;
 use serde::Deserialize;
 use std::collections::BTreeMap;
