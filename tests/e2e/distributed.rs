@@ -7,8 +7,8 @@
 //! scratch directory, each pod's metrics port is a free loopback port, and `kubectl logs` is
 //! the pods' standard output one after another.
 
-use dvc_loadgen::merge::read_summaries;
 use dvc_loadgen::Series;
+use dvc_loadgen::merge::read_summaries;
 use dvc_loadgen::segment::Segment;
 use dvc_loadgen::summary::RunSummary;
 use dvcbench_e2e::{Scratch, dvcbench, dvcbench_binary, sim};

@@ -2,9 +2,9 @@
 //! thresholds and exit codes, verify against the simulator's duplicate-code fault, live metrics.
 
 use dvc_loadgen::live::{LiveMetrics, Progress};
-use dvc_loadgen::{RunOptions, run};
 use dvc_loadgen::scenario::Scenario;
 use dvc_loadgen::summary::RunSummary;
+use dvc_loadgen::{RunOptions, run};
 use dvcbench_e2e::fixtures::{slow_server, stalling_server};
 use dvcbench_e2e::http::wait_for;
 use dvcbench_e2e::{Scratch, dvcbench};

@@ -3,8 +3,8 @@
 use crate::cli::RunArgs;
 use crate::{ExitStatus, Failure};
 use anyhow::{Context, anyhow};
-use dvc_loadgen::live::{LiveMetrics, Progress};
 use dvc_loadgen::Plan;
+use dvc_loadgen::live::{LiveMetrics, Progress};
 use dvc_loadgen::scenario::{Load, Model, Scenario, Stage, TargetBase};
 use dvc_loadgen::segment::Segment;
 use dvc_loadgen::summary::RunSummary;

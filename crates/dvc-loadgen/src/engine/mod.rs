@@ -165,16 +165,24 @@ impl Runtime {
                     "a journey panicked (a bug in dvcbench: please report it); it is counted as failed"
                 );
                 let now = Instant::now();
-                let latency = now.saturating_duration_since(intended);
-                let shard = arrival as usize;
-                self.recorder.with_shard(shard, |sh| {
-                    sh.journeys[j].record(latency, Outcome::CheckFailed)
-                });
-                if let Some(live) = &self.live {
-                    live.journey(j, latency, Outcome::CheckFailed);
-                }
+                self.record_journey(
+                    j,
+                    arrival,
+                    now.saturating_duration_since(intended),
+                    Outcome::CheckFailed,
+                );
                 now
             }
+        }
+    }
+
+    /// Records how journey `j` (arrival number `arrival`) ended.
+    fn record_journey(&self, j: usize, arrival: u64, latency: Duration, outcome: Outcome) {
+        self.recorder.with_shard(arrival as usize, |sh| {
+            sh.journeys[j].record(latency, outcome)
+        });
+        if let Some(live) = &self.live {
+            live.journey(j, latency, outcome);
         }
     }
 
@@ -264,12 +272,7 @@ impl Runtime {
                 .unwrap_or_else(|p| p.into_inner())
                 .push(value.to_owned());
         }
-        let latency = now.saturating_duration_since(intended);
-        self.recorder
-            .with_shard(shard, |sh| sh.journeys[j].record(latency, outcome));
-        if let Some(live) = &self.live {
-            live.journey(j, latency, outcome);
-        }
+        self.record_journey(j, arrival, now.saturating_duration_since(intended), outcome);
         now
     }
 
