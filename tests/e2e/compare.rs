@@ -403,7 +403,7 @@ fn compare_ranks_provinces_by_their_quality_with_the_simulators_figures() {
             // Intake: the simulator's own acceptances (the probe may not have seen the last
             // few yet); the store's p50 is one of them, Prometheus' within a factor of two.
             let mut intake = t.intake.clone();
-            let want = dvc_report::compare::quantile(&mut intake, 0.5).expect("acceptances");
+            let want = dvc_compare::quantile(&mut intake, 0.5).expect("acceptances");
             assert!(p("intake_p50_samples") >= 6.0, "{ctx}");
             let got = p("intake_p50");
             if source == "store" {

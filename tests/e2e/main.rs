@@ -1,5 +1,6 @@
 //! End-to-end tests: the `dvcbench` library driven in-process, across crates.
 
+mod architecture;
 mod calendar;
 mod catalogue;
 mod closed;

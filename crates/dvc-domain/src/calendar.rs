@@ -156,6 +156,12 @@ impl WorkingCalendar {
         self.day(date).is_working()
     }
 
+    /// True during office hours of a working day, at `at` (taken in Vietnam time).
+    pub fn is_office_open<Tz: TimeZone>(&self, at: &DateTime<Tz>) -> bool {
+        let local = to_local(at);
+        self.is_working_day(local.date()) && self.office.contains(local.time())
+    }
+
     /// The number of working days from `from` to `to`, both included (0 when `to < from`).
     pub fn working_days(&self, from: NaiveDate, to: NaiveDate) -> u32 {
         from.iter_days()
@@ -267,6 +273,41 @@ impl WorkingCalendar {
 
 #[cfg(test)]
 mod tests {
+    fn utc(text: &str) -> chrono::DateTime<chrono::Utc> {
+        chrono::DateTime::parse_from_rfc3339(text)
+            .expect("RFC 3339")
+            .with_timezone(&chrono::Utc)
+    }
+
+    #[test]
+    fn offices_are_open_in_office_hours_of_working_days() {
+        let cal = WorkingCalendar::default();
+        assert!(
+            cal.is_office_open(&utc("2025-04-14T09:00:00+07:00")),
+            "a Monday morning"
+        );
+        assert!(
+            !cal.is_office_open(&utc("2025-04-14T12:00:00+07:00")),
+            "lunch break"
+        );
+        assert!(
+            !cal.is_office_open(&utc("2025-04-14T18:00:00+07:00")),
+            "evening"
+        );
+        assert!(
+            !cal.is_office_open(&utc("2025-04-12T09:00:00+07:00")),
+            "a Saturday"
+        );
+        assert!(
+            !cal.is_office_open(&utc("2025-04-07T09:00:00+07:00")),
+            "Hùng Kings' day"
+        );
+        assert!(
+            cal.is_office_open(&utc("2025-04-14T02:00:00Z")),
+            "09:00 in Vietnam"
+        );
+    }
+
     use super::*;
     use chrono::NaiveTime;
     use proptest::prelude::*;

@@ -229,7 +229,7 @@ async fn schedule(
             check.jitter.mul_f64(rand::rng().random::<f64>())
         };
         tokio::time::sleep_until(due + jitter).await;
-        if check.office_hours_only && !office_open(&probe.calendar, chrono::Utc::now()) {
+        if check.office_hours_only && !probe.calendar.is_office_open(&chrono::Utc::now()) {
             due += check.interval;
             continue;
         }
@@ -269,15 +269,6 @@ async fn keep_history(probe: &Probe, location: &str, days: u32) {
             tracing::error!(error = %e, "cannot prune the history");
         }
     }
-}
-
-/// True during office hours of a working day (Vietnam time) of `calendar`.
-pub fn office_open(
-    calendar: &dvc_domain::calendar::WorkingCalendar,
-    at: chrono::DateTime<chrono::Utc>,
-) -> bool {
-    let local = dvc_domain::calendar::to_local(&at);
-    calendar.is_working_day(local.date()) && calendar.office_hours().contains(local.time())
 }
 
 async fn run_once(
@@ -359,7 +350,7 @@ fn record(
 }
 
 async fn metrics(State(d): State<Arc<Daemon>>) -> Response {
-    let open = office_open(&d.probe.calendar, chrono::Utc::now());
+    let open = d.probe.calendar.is_office_open(&chrono::Utc::now());
     d.probe.metrics.office_hours.set(i64::from(open));
     (
         [(
@@ -435,45 +426,4 @@ tr.up td:nth-child(4){{color:#176f2c}}tr.down td:nth-child(4){{color:#b3261e;fon
 <table><tr><th>portal</th><th>province</th><th>check</th><th>state</th><th>last run (UTC+7)</th><th>pending intake dossiers</th><th>last result</th></tr>\n{rows}</table></body></html>\n",
         loc = escape(&config.location),
     ))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::office_open;
-    use dvc_domain::calendar::WorkingCalendar;
-
-    fn at(text: &str) -> chrono::DateTime<chrono::Utc> {
-        chrono::DateTime::parse_from_rfc3339(text)
-            .expect("RFC 3339")
-            .with_timezone(&chrono::Utc)
-    }
-
-    #[test]
-    fn office_hours_only_checks_run_in_office_hours_of_working_days() {
-        let cal = WorkingCalendar::default();
-        assert!(
-            office_open(&cal, at("2025-04-14T09:00:00+07:00")),
-            "a Monday morning"
-        );
-        assert!(
-            !office_open(&cal, at("2025-04-14T12:00:00+07:00")),
-            "lunch break"
-        );
-        assert!(
-            !office_open(&cal, at("2025-04-14T18:00:00+07:00")),
-            "evening"
-        );
-        assert!(
-            !office_open(&cal, at("2025-04-12T09:00:00+07:00")),
-            "a Saturday"
-        );
-        assert!(
-            !office_open(&cal, at("2025-04-07T09:00:00+07:00")),
-            "Hùng Kings' day"
-        );
-        assert!(
-            office_open(&cal, at("2025-04-14T02:00:00Z")),
-            "09:00 in Vietnam"
-        );
-    }
 }

@@ -1,6 +1,8 @@
-//! Run reports: one self-contained HTML file with charts (inline SVG, inline CSS, no script),
-//! and Markdown for CI comments and tickets, in Vietnamese or English, optionally compared with
-//! an earlier run.
+//! Renderers, and nothing else: run reports ([`html()`], [`markdown()`]: one self-contained
+//! HTML file with charts, inline SVG and CSS, no script; Markdown for CI comments and tickets),
+//! optionally compared with an earlier run, and the province comparison's reports
+//! ([`compare`]: HTML, Markdown, CSV, the terminal ranking), in Vietnamese or English. The data
+//! comes from `dvc-loadgen`'s `RunSummary` and `dvc-compare`'s `Comparison`.
 
 pub mod compare;
 mod html;

@@ -5,7 +5,8 @@ use crate::cli::CompareArgs;
 use crate::report::{lang, write};
 use anyhow::anyhow;
 use chrono::{DateTime, Utc};
-use dvc_report::compare::{self, Comparison, FigureId, Weights};
+use dvc_compare::{Comparison, FigureId, Weights};
+use dvc_report::compare;
 use std::io::Write;
 
 /// Parses `now`, `now-7d` (a duration as in scenarios), RFC 3339 or Vietnam local time.
@@ -53,7 +54,7 @@ pub fn run(args: CompareArgs, out: &mut dyn Write) -> Result<(), Failure> {
                 })?),
                 None => None,
             };
-            let query = compare::prometheus::Query {
+            let query = dvc_compare::prometheus::Query {
                 url,
                 bearer_token,
                 from,
@@ -67,7 +68,7 @@ pub fn run(args: CompareArgs, out: &mut dyn Write) -> Result<(), Failure> {
                 .build()
                 .map_err(|e| Failure::failed(anyhow!(e)))?;
             runtime
-                .block_on(compare::prometheus::compare(query))
+                .block_on(dvc_compare::prometheus::compare(query))
                 .map_err(|e| Failure::failed(anyhow!(e)))?
         }
         (None, Some(path)) => {
@@ -76,7 +77,7 @@ pub fn run(args: CompareArgs, out: &mut dyn Write) -> Result<(), Failure> {
                 args.office_hours.as_deref(),
             )
             .map_err(Failure::bad_input)?;
-            let query = compare::store::Query {
+            let query = dvc_compare::store::Query {
                 from,
                 to,
                 provinces: &args.provinces,
@@ -84,7 +85,7 @@ pub fn run(args: CompareArgs, out: &mut dyn Write) -> Result<(), Failure> {
                 min_samples: args.min_samples,
                 calendar: &calendar,
             };
-            compare::store::compare(path, query).map_err(|e| Failure::bad_input(anyhow!(e)))?
+            dvc_compare::store::compare(path, query).map_err(|e| Failure::bad_input(anyhow!(e)))?
         }
         (None, None) => {
             return Err(Failure::bad_input(anyhow!(

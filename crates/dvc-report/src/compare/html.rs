@@ -3,10 +3,10 @@
 
 use super::labels::Labels;
 use super::text::{anchor, locations, period, shown, shown_figures, source, unranked};
-use super::{Comparison, FigureId, Trend};
 use crate::Lang;
 use crate::html::{STYLE, escape};
 use crate::svg::{self, Series};
+use dvc_compare::{Comparison, FigureId, Trend};
 use std::fmt::Write;
 
 /// The ranking table scrolls sideways on a narrow screen rather than spill.

@@ -1,7 +1,7 @@
 //! The words of the comparison, in Vietnamese and English.
 
-use super::FigureId;
 use crate::Lang;
+use dvc_compare::FigureId;
 
 pub struct Labels {
     pub html_lang: &'static str,

@@ -1,8 +1,8 @@
 //! The comparison as Markdown (for tickets and notes) and CSV (for spreadsheets).
 
 use super::labels::Labels;
-use super::{Comparison, FigureId, Province, Unit};
 use crate::Lang;
+use dvc_compare::{Comparison, FigureId, Province, Unit};
 use dvc_loadgen::units::fmt_seconds;
 use std::fmt::Write;
 
@@ -119,8 +119,8 @@ pub fn markdown(c: &Comparison, lang: Lang) -> String {
 
 pub(crate) fn source(c: &Comparison, l: &Labels) -> String {
     match &c.source {
-        super::Source::Prometheus(url) => format!("Prometheus {url}"),
-        super::Source::ProbeStore(path) => format!("{} {}", l.probe_store, path.display()),
+        dvc_compare::Source::Prometheus(url) => format!("Prometheus {url}"),
+        dvc_compare::Source::ProbeStore(path) => format!("{} {}", l.probe_store, path.display()),
     }
 }
 

@@ -1,6 +1,6 @@
 //! The comparison from a probe's state file: exact percentiles of the runs and figures it kept.
 
-use super::{Comparison, Figure, FigureId, Province, TREND_POINTS, Trend, Weights, quantile, rank};
+use crate::{Comparison, Figure, FigureId, Province, TREND_POINTS, Trend, Weights, quantile, rank};
 use dvc_domain::calendar::WorkingCalendar;
 use dvc_probe::history::{Observation, Run, figure};
 use dvc_probe::store::{Store, StoreError};
@@ -122,7 +122,7 @@ pub fn compare(path: &Path, q: Query<'_>) -> Result<Comparison, StoreError> {
     rank(&mut provinces, &q.weights, q.min_samples);
     let (availability_trend, page_p95_trend) = trends(&runs, from, to);
     Ok(Comparison {
-        source: super::Source::ProbeStore(path.to_owned()),
+        source: crate::Source::ProbeStore(path.to_owned()),
         from: q.from,
         to: q.to,
         locations: store.meta("location")?.into_iter().collect(),
@@ -158,8 +158,7 @@ fn percentile(values: &mut [f64], q: f64) -> Figure {
 }
 
 fn office_open(calendar: &WorkingCalendar, at: f64) -> bool {
-    chrono::DateTime::from_timestamp(at as i64, 0)
-        .is_some_and(|t| dvc_probe::daemon::office_open(calendar, t))
+    chrono::DateTime::from_timestamp(at as i64, 0).is_some_and(|t| calendar.is_office_open(&t))
 }
 
 /// Availability and page p95 in [`TREND_POINTS`] equal slices of the period.

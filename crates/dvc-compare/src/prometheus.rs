@@ -3,7 +3,7 @@
 //! histogram buckets summed across probes and checks (`histogram_quantile` over
 //! `sum by (le, province)`), never from averaged percentiles; counts from `increase`.
 
-use super::{Comparison, Figure, FigureId, Province, TREND_POINTS, Trend, Weights, rank};
+use crate::{Comparison, Figure, FigureId, Province, TREND_POINTS, Trend, Weights, rank};
 use dvc_http::encode;
 use dvc_http::{HttpClient, Prepared};
 use serde_json::Value;
@@ -38,7 +38,7 @@ type ByProvince = BTreeMap<String, f64>;
 struct Api<'a> {
     client: HttpClient,
     url: &'a str,
-    authorization: Option<hyper::header::HeaderValue>,
+    authorization: Option<dvc_http::header::HeaderValue>,
     /// The province matcher every selector carries: `province=~"A|B"`, or any province.
     only: String,
 }
@@ -50,7 +50,7 @@ impl Api<'_> {
         if let Some(value) = &self.authorization {
             request
                 .headers
-                .insert(hyper::header::AUTHORIZATION, value.clone());
+                .insert(dvc_http::header::AUTHORIZATION, value.clone());
         }
         let answer = dvc_http::send(&self.client, request, Duration::from_secs(60))
             .await
@@ -165,7 +165,7 @@ pub async fn compare(q: Query<'_>) -> Result<Comparison, PrometheusError> {
     };
     let authorization = match &q.bearer_token {
         Some(token) => Some(
-            hyper::header::HeaderValue::from_str(&format!("Bearer {}", token.trim())).map_err(
+            dvc_http::header::HeaderValue::from_str(&format!("Bearer {}", token.trim())).map_err(
                 |_| PrometheusError::Unreachable {
                     url: q.url.to_owned(),
                     reason: "the bearer token is not a valid header value".into(),
@@ -334,7 +334,7 @@ pub async fn compare(q: Query<'_>) -> Result<Comparison, PrometheusError> {
     };
     let locations = location_names(&api, &d, to).await?;
     Ok(Comparison {
-        source: super::Source::Prometheus(q.url.to_owned()),
+        source: crate::Source::Prometheus(q.url.to_owned()),
         from: q.from,
         to: q.to,
         locations,

@@ -1,0 +1,363 @@
+//! The province comparison for ministries: each province's figures over a period, from
+//! Prometheus ([`prometheus`]) or a probe's state file ([`store`]), with their sample counts,
+//! a score out of 100 with printed weights, and a ranking: one [`Comparison`] value, which
+//! `dvc-report` renders (HTML, Markdown, CSV, terminal).
+
+pub mod prometheus;
+pub mod store;
+
+use std::collections::BTreeMap;
+
+/// A figure of the comparison.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum FigureId {
+    AvailabilityOffice,
+    Availability,
+    PageP50,
+    PageP95,
+    JourneyP50,
+    JourneyP95,
+    IntakeP50,
+    IntakeP95,
+    LateAcceptance,
+    OnTime,
+    PaymentP95,
+}
+
+/// How a figure is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unit {
+    /// 0–1, shown as a percentage.
+    Ratio,
+    Seconds,
+    /// Working seconds, shown in working hours.
+    WorkingHours,
+}
+
+impl FigureId {
+    pub const ALL: [FigureId; 11] = [
+        FigureId::AvailabilityOffice,
+        FigureId::Availability,
+        FigureId::PageP50,
+        FigureId::PageP95,
+        FigureId::JourneyP50,
+        FigureId::JourneyP95,
+        FigureId::IntakeP50,
+        FigureId::IntakeP95,
+        FigureId::LateAcceptance,
+        FigureId::OnTime,
+        FigureId::PaymentP95,
+    ];
+
+    /// The name used in `--weight`, CSV columns and element ids.
+    pub fn id(self) -> &'static str {
+        match self {
+            FigureId::AvailabilityOffice => "availability_office_hours",
+            FigureId::Availability => "availability",
+            FigureId::PageP50 => "page_p50",
+            FigureId::PageP95 => "page_p95",
+            FigureId::JourneyP50 => "journey_p50",
+            FigureId::JourneyP95 => "journey_p95",
+            FigureId::IntakeP50 => "intake_p50",
+            FigureId::IntakeP95 => "intake_p95",
+            FigureId::LateAcceptance => "late_acceptance",
+            FigureId::OnTime => "on_time",
+            FigureId::PaymentP95 => "payment_confirmation_p95",
+        }
+    }
+
+    pub fn unit(self) -> Unit {
+        match self {
+            FigureId::AvailabilityOffice
+            | FigureId::Availability
+            | FigureId::LateAcceptance
+            | FigureId::OnTime => Unit::Ratio,
+            FigureId::IntakeP50 | FigureId::IntakeP95 => Unit::WorkingHours,
+            _ => Unit::Seconds,
+        }
+    }
+
+    /// The score's anchors: the value that earns 100 and the value that earns 0 (linear in
+    /// between). They follow the service levels: availability 99.5%; a task under load within
+    /// 0.6 s and a page fully shown within 5.8 s (the ministry's website criteria); acceptance
+    /// within one working day; the national index's 80% target for the on-time ratio, earned
+    /// proportionally below it; payments confirmed within 30 s.
+    pub fn anchors(self) -> (f64, f64) {
+        match self {
+            FigureId::AvailabilityOffice | FigureId::Availability => (0.995, 0.95),
+            FigureId::PageP50 | FigureId::PageP95 => (0.6, 5.8),
+            FigureId::JourneyP50 | FigureId::JourneyP95 => (3.0, 30.0),
+            FigureId::IntakeP50 | FigureId::IntakeP95 => (8.0 * 3600.0, 24.0 * 3600.0),
+            FigureId::LateAcceptance => (0.05, 0.5),
+            FigureId::OnTime => (0.8, 0.0),
+            FigureId::PaymentP95 => (30.0, 300.0),
+        }
+    }
+
+    /// The figure's score out of 100 for `value`.
+    pub fn score(self, value: f64) -> f64 {
+        let (full, zero) = self.anchors();
+        (100.0 * (value - zero) / (full - zero)).clamp(0.0, 100.0)
+    }
+
+    /// Default weights of the overall score (they sum to 1).
+    pub fn default_weight(self) -> f64 {
+        match self {
+            FigureId::AvailabilityOffice => 0.25,
+            FigureId::Availability => 0.05,
+            FigureId::PageP95 | FigureId::IntakeP95 => 0.15,
+            FigureId::JourneyP95 | FigureId::LateAcceptance | FigureId::OnTime => 0.1,
+            FigureId::PaymentP95 => 0.1,
+            FigureId::PageP50 | FigureId::JourneyP50 | FigureId::IntakeP50 => 0.0,
+        }
+    }
+
+    pub fn parse(id: &str) -> Option<FigureId> {
+        FigureId::ALL.into_iter().find(|f| f.id() == id)
+    }
+}
+
+/// One figure of one province: its value and the number of samples behind it.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Figure {
+    pub value: Option<f64>,
+    pub samples: u64,
+}
+
+/// One province's figures, score and place.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Province {
+    pub name: String,
+    pub figures: BTreeMap<FigureId, Figure>,
+    pub score: Option<f64>,
+    /// 1 for the best; None when not ranked.
+    pub rank: Option<usize>,
+    /// Why it is not ranked: the figures with too few samples.
+    pub too_few: Vec<FigureId>,
+}
+
+impl Province {
+    pub fn figure(&self, id: FigureId) -> Figure {
+        self.figures.get(&id).copied().unwrap_or_default()
+    }
+}
+
+/// A value over the period, per province (for the trend charts).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Trend {
+    /// Unix seconds of each point.
+    pub at: Vec<f64>,
+    /// Per province: a value per point.
+    pub series: BTreeMap<String, Vec<Option<f64>>>,
+}
+
+/// The whole comparison.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Comparison {
+    pub source: Source,
+    pub from: chrono::DateTime<chrono::Utc>,
+    pub to: chrono::DateTime<chrono::Utc>,
+    /// Where the probes ran (their configured locations).
+    pub locations: Vec<String>,
+    /// Ranked provinces first (best first), then the others by name.
+    pub provinces: Vec<Province>,
+    pub weights: Weights,
+    pub min_samples: u64,
+    pub availability_trend: Trend,
+    pub page_p95_trend: Trend,
+}
+
+/// Where the figures come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// Prometheus' base URL.
+    Prometheus(String),
+    /// A probe's state file.
+    ProbeStore(std::path::PathBuf),
+}
+
+/// Weights of the overall score, by figure.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Weights(pub BTreeMap<FigureId, f64>);
+
+impl Default for Weights {
+    fn default() -> Self {
+        Weights(
+            FigureId::ALL
+                .into_iter()
+                .map(|f| (f, f.default_weight()))
+                .collect(),
+        )
+    }
+}
+
+impl Weights {
+    /// The defaults with `NAME=WEIGHT` overrides (0 leaves a figure out of the score).
+    pub fn with(overrides: &[String]) -> Result<Weights, String> {
+        let mut w = Weights::default();
+        for o in overrides {
+            let (name, value) = o
+                .split_once('=')
+                .ok_or_else(|| format!("--weight wants NAME=WEIGHT; got {o:?}"))?;
+            let figure = FigureId::parse(name.trim()).ok_or_else(|| {
+                let names: Vec<&str> = FigureId::ALL.iter().map(|f| f.id()).collect();
+                format!(
+                    "--weight: unknown figure {name:?}; one of {}",
+                    names.join(", ")
+                )
+            })?;
+            let weight: f64 = value
+                .trim()
+                .parse()
+                .ok()
+                .filter(|v: &f64| v.is_finite() && *v >= 0.0)
+                .ok_or_else(|| format!("--weight {name}: {value:?} is not a number ≥ 0"))?;
+            w.0.insert(figure, weight);
+        }
+        if w.0.values().all(|v| *v == 0.0) {
+            return Err("--weight: every weight is 0, nothing would be scored".into());
+        }
+        Ok(w)
+    }
+
+    pub fn get(&self, f: FigureId) -> f64 {
+        self.0.get(&f).copied().unwrap_or(0.0)
+    }
+}
+
+/// Scores and ranks `provinces`: the score is the weighted mean of the figures' scores over the
+/// weighted figures measured anywhere; a province with fewer than `min_samples` samples behind
+/// any of them is listed, not ranked. Ranked provinces come first, best first.
+pub fn rank(provinces: &mut [Province], weights: &Weights, min_samples: u64) {
+    let scored: Vec<FigureId> = FigureId::ALL
+        .into_iter()
+        .filter(|f| weights.get(*f) > 0.0)
+        .filter(|f| provinces.iter().any(|p| p.figure(*f).value.is_some()))
+        .collect();
+    let total: f64 = scored.iter().map(|f| weights.get(*f)).sum();
+    for p in provinces.iter_mut() {
+        p.too_few = scored
+            .iter()
+            .copied()
+            .filter(|f| {
+                let fig = p.figure(*f);
+                fig.value.is_none() || fig.samples < min_samples
+            })
+            .collect();
+        p.score = (total > 0.0 && p.too_few.is_empty()).then(|| {
+            scored
+                .iter()
+                .map(|f| weights.get(*f) * f.score(p.figure(*f).value.unwrap_or_default()))
+                .sum::<f64>()
+                / total
+        });
+    }
+    provinces.sort_by(|a, b| match (a.score, b.score) {
+        (Some(x), Some(y)) => y.total_cmp(&x).then_with(|| a.name.cmp(&b.name)),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => a.name.cmp(&b.name),
+    });
+    let mut place = 0;
+    for p in provinces.iter_mut() {
+        p.rank = p.score.map(|_| {
+            place += 1;
+            place
+        });
+    }
+}
+
+/// The `q` quantile of `values` (nearest rank), sorted in place.
+pub fn quantile(values: &mut [f64], q: f64) -> Option<f64> {
+    if values.is_empty() {
+        return None;
+    }
+    values.sort_by(f64::total_cmp);
+    let rank = ((q * values.len() as f64).ceil() as usize).clamp(1, values.len());
+    Some(values[rank - 1])
+}
+
+/// Number of trend points over a period.
+pub const TREND_POINTS: usize = 24;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn province(name: &str, figures: &[(FigureId, f64, u64)]) -> Province {
+        Province {
+            name: name.into(),
+            figures: figures
+                .iter()
+                .map(|&(f, v, n)| {
+                    (
+                        f,
+                        Figure {
+                            value: Some(v),
+                            samples: n,
+                        },
+                    )
+                })
+                .collect(),
+            ..Province::default()
+        }
+    }
+
+    #[test]
+    fn figures_score_linearly_between_their_anchors() {
+        assert_eq!(FigureId::Availability.score(0.999), 100.0);
+        assert!((FigureId::Availability.score(0.9725) - 50.0).abs() < 1e-9);
+        assert_eq!(FigureId::Availability.score(0.5), 0.0);
+        assert_eq!(FigureId::PageP95.score(0.3), 100.0);
+        assert!((FigureId::PageP95.score(3.2) - 50.0).abs() < 1e-9);
+        assert_eq!(FigureId::OnTime.score(0.4), 50.0, "proportional below 80%");
+        assert_eq!(FigureId::OnTime.score(0.9), 100.0);
+    }
+
+    #[test]
+    fn provinces_rank_by_weighted_score_and_too_few_samples_are_not_ranked() {
+        use FigureId::*;
+        let mut ps = vec![
+            province("B", &[(Availability, 0.96, 100), (PageP95, 0.6, 100)]),
+            province("A", &[(Availability, 0.999, 100), (PageP95, 3.2, 100)]),
+            province("C", &[(Availability, 1.0, 5), (PageP95, 0.1, 100)]),
+            province("D", &[(Availability, 1.0, 100)]),
+        ];
+        let weights =
+            Weights::with(&["availability=3".into(), "page_p95=1".into()]).expect("weights");
+        rank(&mut ps, &weights, 20);
+        let order: Vec<(&str, Option<usize>)> =
+            ps.iter().map(|p| (p.name.as_str(), p.rank)).collect();
+        assert_eq!(
+            order,
+            [("A", Some(1)), ("B", Some(2)), ("C", None), ("D", None)]
+        );
+        // A: (3·100 + 1·50) / 4; B: (3·(0.01/0.045·100) + 100) / 4.
+        assert!((ps[0].score.expect("A") - 87.5).abs() < 1e-9);
+        assert!((ps[1].score.expect("B") - (3.0 * 100.0 / 4.5 + 100.0) / 4.0).abs() < 1e-9);
+        assert_eq!(ps[2].too_few, vec![Availability]);
+        assert_eq!(ps[3].too_few, vec![PageP95]);
+    }
+
+    #[test]
+    fn weights_are_checked() {
+        assert!(Weights::with(&["speed=1".into()]).is_err());
+        assert!(Weights::with(&["on_time=-1".into()]).is_err());
+        assert!(Weights::with(&["on_time".into()]).is_err());
+        let zero: Vec<String> = FigureId::ALL
+            .iter()
+            .map(|f| format!("{}=0", f.id()))
+            .collect();
+        assert!(Weights::with(&zero).is_err());
+        let sum: f64 = Weights::default().0.values().sum();
+        assert!((sum - 1.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn quantiles_by_nearest_rank() {
+        let mut v = vec![5.0, 1.0, 3.0, 2.0, 4.0];
+        assert_eq!(quantile(&mut v, 0.5), Some(3.0));
+        assert_eq!(quantile(&mut v, 0.95), Some(5.0));
+        assert_eq!(quantile(&mut [], 0.5), None);
+    }
+}
