@@ -1,0 +1,202 @@
+//! `[load]`: the open model's stages and limits, or the closed model's citizens.
+
+use super::Problems;
+use crate::scenario::config::*;
+use crate::scenario::*;
+use crate::units::{parse_duration, parse_rate};
+
+pub(super) fn load(p: &mut Problems, l: &LoadConfig) -> Option<Load> {
+    let model = match l.model.get_ref().as_str() {
+        "open" => Model::Open,
+        "closed" => Model::Closed,
+        other => {
+            p.at(
+                l.model.span().start,
+                format!("model must be \"open\" or \"closed\"; got {other:?}"),
+            );
+            Model::Open
+        }
+    };
+    if model == Model::Closed {
+        return closed_load(p, l);
+    }
+    let poisson = match l.arrivals.get_ref().as_str() {
+        "constant" => false,
+        "poisson" => true,
+        other => {
+            p.at(
+                l.arrivals.span().start,
+                format!("arrivals must be \"constant\" or \"poisson\"; got {other:?}"),
+            );
+            false
+        }
+    };
+    let max_rate = p.ok(l.max_rate.span().start, parse_rate(l.max_rate.get_ref()))?;
+    let mut stages = Vec::new();
+    if l.stages.is_empty() {
+        p.at(0, "load.stages needs at least one stage, e.g. stages = [{ duration = \"1m\", rate = \"20/s\" }]");
+    }
+    for s in &l.stages {
+        let at = s.span().start;
+        let duration = p.ok(at, parse_duration(&s.get_ref().duration));
+        if s.get_ref().users.is_some() {
+            p.at(at, "users is a closed-model stage key; an open stage has a rate (or set model = \"closed\")");
+        }
+        let rate = match &s.get_ref().rate {
+            Some(r) => p.ok(at, parse_rate(r)),
+            None => {
+                p.at(
+                    at,
+                    "an open-model stage needs a rate, e.g. { duration = \"1m\", rate = \"20/s\" }",
+                );
+                None
+            }
+        };
+        if let Some(r) = rate.filter(|r| *r > max_rate) {
+            p.at(
+                at,
+                format!("rate {r}/s is over max_rate {max_rate}/s; raise max_rate if you mean it"),
+            );
+        }
+        if let (Some(duration), Some(rate)) = (duration, rate) {
+            if duration.is_zero() {
+                p.at(at, "a stage's duration must be > 0");
+            }
+            stages.push(Stage { duration, rate });
+        }
+    }
+    let start_rate = match &l.start_rate {
+        Some(s) => {
+            let rate = p.ok(s.span().start, parse_rate(s.get_ref()))?;
+            if rate > max_rate {
+                p.at(
+                    s.span().start,
+                    format!("start_rate {rate}/s is over max_rate {max_rate}/s"),
+                );
+            }
+            rate
+        }
+        None => stages.first().map_or(0.0, |s| s.rate),
+    };
+    if stages.iter().all(|s| s.rate == 0.0) && start_rate == 0.0 && !stages.is_empty() {
+        p.at(0, "every stage has rate 0: no citizen would arrive");
+    }
+    let max_in_flight = *l.max_in_flight.get_ref();
+    if max_in_flight == 0 {
+        p.at(
+            l.max_in_flight.span().start,
+            "max_in_flight must be at least 1",
+        );
+    }
+    let max_start_delay = match &l.max_start_delay {
+        Some(d) => Some(p.ok(d.span().start, parse_duration(d.get_ref()))?),
+        None => None,
+    };
+    if let Some(m) = &l.max_users {
+        p.at(
+            m.span().start,
+            "max_users applies to the closed model only (set model = \"closed\")",
+        );
+    }
+    let graceful_stop = p.ok(
+        l.graceful_stop.span().start,
+        parse_duration(l.graceful_stop.get_ref()),
+    )?;
+    Some(Load {
+        model,
+        users: Vec::new(),
+        poisson,
+        start_rate,
+        stages,
+        max_in_flight,
+        max_start_delay,
+        max_rate,
+        graceful_stop,
+        seed: l.seed,
+    })
+}
+
+/// The closed model: `users` stages in whole seconds (Goose's test plan), and none of the
+/// open model's arrival keys.
+pub(super) fn closed_load(p: &mut Problems, l: &LoadConfig) -> Option<Load> {
+    // Defaults carry an empty span; a key written in the file never does.
+    let given = |span: std::ops::Range<usize>| (span != (0..0)).then_some(span.start);
+    let open_only = [
+        ("arrivals", given(l.arrivals.span())),
+        ("start_rate", l.start_rate.as_ref().map(|s| s.span().start)),
+        ("max_in_flight", given(l.max_in_flight.span())),
+        (
+            "max_start_delay",
+            l.max_start_delay.as_ref().map(|s| s.span().start),
+        ),
+        ("max_rate", given(l.max_rate.span())),
+        ("graceful_stop", given(l.graceful_stop.span())),
+    ];
+    for (key, at) in open_only {
+        if let Some(at) = at {
+            p.at(
+                at,
+                format!("{key} applies to the open model only; a closed run lets each virtual citizen finish its journey"),
+            );
+        }
+    }
+    if l.stages.is_empty() {
+        p.at(0, "load.stages needs at least one stage, e.g. stages = [{ duration = \"1m\", users = 200 }]");
+    }
+    let max_users = l.max_users.as_ref().map_or(10_000, |m| *m.get_ref());
+    let mut users = Vec::new();
+    for s in &l.stages {
+        let at = s.span().start;
+        let stage = s.get_ref();
+        if stage.rate.is_some() {
+            p.at(
+                at,
+                "rate is an open-model stage key; a closed stage has users",
+            );
+        }
+        let Some(count) = stage.users else {
+            p.at(
+                at,
+                "a closed-model stage needs users, e.g. { duration = \"1m\", users = 200 }",
+            );
+            continue;
+        };
+        let Some(duration) = p.ok(at, parse_duration(&stage.duration)) else {
+            continue;
+        };
+        if duration.is_zero() || duration.subsec_nanos() != 0 {
+            p.at(
+                at,
+                "a closed-model stage lasts a whole number of seconds (> 0)",
+            );
+            continue;
+        }
+        if count > max_users {
+            p.at(
+                at,
+                format!(
+                    "{count} users is over max_users {max_users}; raise max_users if you mean it"
+                ),
+            );
+        }
+        users.push(UsersStage {
+            duration,
+            users: count,
+        });
+    }
+    if !users.is_empty() && users.iter().all(|s| s.users == 0) {
+        p.at(0, "every stage has 0 users: no citizen would come");
+    }
+    Some(Load {
+        model: Model::Closed,
+        users,
+        poisson: false,
+        start_rate: 0.0,
+        stages: Vec::new(),
+        max_in_flight: usize::MAX,
+        max_start_delay: None,
+        max_rate: f64::INFINITY,
+        graceful_stop: Duration::ZERO,
+        seed: l.seed,
+    })
+}

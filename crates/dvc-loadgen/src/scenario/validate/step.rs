@@ -1,0 +1,357 @@
+//! `[[journey.step]]`: a step's request, body, checks, extraction, think time and poll; and
+//! `[data]` feeders.
+
+use super::Problems;
+use super::target::header;
+use crate::data::Feeder;
+use crate::scenario::config::*;
+use crate::scenario::*;
+use crate::template::Template;
+use crate::units::{parse_duration, parse_size};
+use hyper::header::HeaderName;
+use std::collections::BTreeSet;
+use toml::Spanned;
+
+pub(super) fn feeders(p: &mut Problems, d: &DataConfig, dir: &Path) -> Vec<Feeder> {
+    let mut out: Vec<Feeder> = Vec::new();
+    for c in &d.csv {
+        let at = c.span().start;
+        let cfg = c.get_ref();
+        if cfg.name == "citizen" || cfg.name == "journey" || out.iter().any(|f| f.name == cfg.name)
+        {
+            p.at(at, format!("CSV feeder name {:?} is taken", cfg.name));
+            continue;
+        }
+        if let Some(f) = p.ok(at, Feeder::read(&cfg.name, &dir.join(&cfg.path))) {
+            out.push(f);
+        }
+    }
+    out
+}
+
+pub(super) fn check(p: &mut Problems, at: usize, c: &CheckConfig) -> Check {
+    let status = match &c.status {
+        None => vec![],
+        Some(StatusConfig::One(s)) => vec![*s],
+        Some(StatusConfig::Many(list)) => list.clone(),
+    };
+    if status.iter().any(|s| !(100..=599).contains(s)) {
+        p.at(
+            at,
+            format!("check.status must be HTTP status codes; got {status:?}"),
+        );
+    }
+    let mut json = Vec::new();
+    for (path, value) in &c.json {
+        let parsed = p.ok(at, crate::jsonpath::JsonPath::parse(path));
+        let value = p.json_template(at, value).and_then(|t| {
+            let value = t
+                .render(&NoVars)
+                .map_err(|_| "check.json values cannot use {{variables}}".to_owned());
+            p.ok(at, value)
+        });
+        if let (Some(path), Some(value)) = (parsed, value) {
+            json.push((path, value));
+        }
+    }
+    let exists = c
+        .exists
+        .iter()
+        .filter_map(|e| p.ok(at, crate::jsonpath::JsonPath::parse(e)))
+        .collect();
+    Check {
+        status,
+        json,
+        exists,
+        contains: c.contains.clone(),
+    }
+}
+
+pub(super) struct NoVars;
+impl crate::template::Vars for NoVars {
+    fn get(&self, _: &str) -> Option<&str> {
+        None
+    }
+}
+
+pub(super) fn think(p: &mut Problems, t: &Spanned<ThinkConfig>) -> Think {
+    let at = t.span().start;
+    let c = t.get_ref();
+    match (&c.fixed, &c.uniform, &c.exponential) {
+        (Some(d), None, None) => p
+            .ok(at, parse_duration(d))
+            .map_or(Think::None, Think::Fixed),
+        (None, Some([a, b]), None) => {
+            match (p.ok(at, parse_duration(a)), p.ok(at, parse_duration(b))) {
+                (Some(a), Some(b)) if a <= b => Think::Uniform(a, b),
+                (Some(_), Some(_)) => {
+                    p.at(at, "think.uniform needs [min, max] with min <= max");
+                    Think::None
+                }
+                _ => Think::None,
+            }
+        }
+        (None, None, Some(mean)) => p
+            .ok(at, parse_duration(mean))
+            .map_or(Think::None, Think::Exponential),
+        _ => {
+            p.at(
+                at,
+                "think needs exactly one of fixed, uniform = [min, max], exponential (mean)",
+            );
+            Think::None
+        }
+    }
+}
+
+pub(super) fn body(p: &mut Problems, at: usize, s: &StepConfig, dir: &Path) -> Body {
+    let given = [s.json.is_some(), s.form.is_some(), s.multipart.is_some()];
+    if given.iter().filter(|g| **g).count() > 1 {
+        p.at(at, "a step has at most one body: json, form or multipart");
+    }
+    if let Some(json) = &s.json {
+        return p
+            .json_template(json.span().start, json.get_ref())
+            .map_or(Body::None, Body::Json);
+    }
+    if let Some(form) = &s.form {
+        let fields = form
+            .iter()
+            .filter_map(|(k, v)| Some((k.clone(), p.template(at, v, Some(k))?)))
+            .collect();
+        return Body::Form(fields);
+    }
+    let Some(m) = &s.multipart else {
+        return Body::None;
+    };
+    let at = m.span().start;
+    let mut fields = Vec::new();
+    for (name, value) in &m.get_ref().fields {
+        let part = match value {
+            toml::Value::String(text) => p.template(at, text, Some(name)).map(PartValue::Text),
+            other => p.json_template(at, other).map(PartValue::Json),
+        };
+        if let Some(part) = part {
+            fields.push((name.clone(), part));
+        }
+    }
+    let mut files = Vec::new();
+    for (i, f) in m.get_ref().files.iter().enumerate() {
+        let spec = match (&f.path, &f.kind, &f.size) {
+            (Some(file), None, None) => {
+                let full = dir.join(file);
+                match std::fs::read(&full) {
+                    Ok(bytes) => Some(FileSpec {
+                        field: f.field.clone(),
+                        name: f.name.clone().unwrap_or_else(|| {
+                            full.file_name()
+                                .map_or("file".into(), |n| n.to_string_lossy().into_owned())
+                        }),
+                        content_type: if file.ends_with(".jpg") || file.ends_with(".jpeg") {
+                            "image/jpeg"
+                        } else if file.ends_with(".pdf") {
+                            "application/pdf"
+                        } else {
+                            "application/octet-stream"
+                        },
+                        content: FileContent::Disk(Arc::new(bytes)),
+                    }),
+                    Err(e) => {
+                        p.at(
+                            at,
+                            format!("cannot read attachment {}: {e}", full.display()),
+                        );
+                        None
+                    }
+                }
+            }
+            (None, kind, Some(size)) => {
+                let kind = match kind.as_deref().unwrap_or("pdf") {
+                    "pdf" => Some(FileKind::Pdf),
+                    "jpg" | "jpeg" => Some(FileKind::Jpg),
+                    other => {
+                        p.at(
+                            at,
+                            format!("file kind must be \"pdf\" or \"jpg\"; got {other:?}"),
+                        );
+                        None
+                    }
+                };
+                let range = match size.split_once("..") {
+                    Some((a, b)) => p.ok(at, parse_size(a)).zip(p.ok(at, parse_size(b))),
+                    None => p.ok(at, parse_size(size)).map(|s| (s, s)),
+                };
+                match (kind, range) {
+                    (Some(kind), Some((min, max))) if min <= max && max <= 1 << 30 => {
+                        Some(FileSpec {
+                            field: f.field.clone(),
+                            name: f.name.clone().unwrap_or_else(|| {
+                                format!(
+                                    "scan-{i}.{}",
+                                    if kind == FileKind::Pdf { "pdf" } else { "jpg" }
+                                )
+                            }),
+                            content_type: if kind == FileKind::Pdf {
+                                "application/pdf"
+                            } else {
+                                "image/jpeg"
+                            },
+                            content: FileContent::Generated { kind, min, max },
+                        })
+                    }
+                    (Some(_), Some(_)) => {
+                        p.at(
+                            at,
+                            format!("file size range {size:?} must be min..max, at most 1 GB"),
+                        );
+                        None
+                    }
+                    _ => None,
+                }
+            }
+            _ => {
+                p.at(
+                    at,
+                    "a file needs either path, or size (with kind \"pdf\" or \"jpg\")",
+                );
+                None
+            }
+        };
+        files.extend(spec);
+    }
+    Body::Multipart { fields, files }
+}
+
+pub(super) fn step(
+    p: &mut Problems,
+    s: &Spanned<StepConfig>,
+    known: &BTreeSet<String>,
+    target: &Option<Target>,
+    dir: &Path,
+) -> Option<Step> {
+    let at = s.span().start;
+    let c = s.get_ref();
+    let method = match hyper::Method::from_bytes(c.method.to_ascii_uppercase().as_bytes()) {
+        Ok(m) => m,
+        Err(_) => {
+            p.at(at, format!("method {:?} is not an HTTP method", c.method));
+            hyper::Method::GET
+        }
+    };
+    let path_at = c.path.span().start;
+    let path = p.template(path_at, c.path.get_ref(), None);
+    if c.path.get_ref().bytes().any(|b| b.is_ascii_control()) {
+        p.at(
+            path_at,
+            format!(
+                "path may not hold control characters (CR, LF, tab…): they would end the request line; got {:?}",
+                c.path.get_ref()
+            ),
+        );
+    }
+    if path.as_ref().is_some_and(Template::starts_with_encoded_var) {
+        p.at(
+            path_at,
+            format!(
+                "path starts with a variable, whose value is percent-encoded as one segment; write \"/{0}\" for a segment, or add \" | raw\" for a variable that holds a whole path; got {0:?}",
+                c.path.get_ref()
+            ),
+        );
+    } else if !c.path.get_ref().starts_with('/') && !c.path.get_ref().starts_with("{{") {
+        p.at(
+            path_at,
+            format!(
+                "path must start with /, e.g. \"/api/dossiers\"; got {:?}",
+                c.path.get_ref()
+            ),
+        );
+    }
+    let query: Vec<(String, Template)> = c
+        .query
+        .iter()
+        .filter_map(|(k, v)| Some((k.clone(), p.template(at, v, Some(k))?)))
+        .collect();
+    let headers: Vec<(HeaderName, Template)> = c
+        .headers
+        .iter()
+        .filter_map(|(name, value)| header(p, value.span().start, name, value.get_ref()))
+        .collect();
+    let body = body(p, at, c, dir);
+    let step_check = check(p, at, &c.check);
+    let mut extract = Vec::new();
+    for (var, e) in &c.extract {
+        let eat = e.span().start;
+        let ec = e.get_ref();
+        let from = match (&ec.json, &ec.header, &ec.regex) {
+            (Some(j), None, None) => p
+                .ok(eat, crate::jsonpath::JsonPath::parse(j))
+                .map(ExtractFrom::Json),
+            (None, Some(h), None) => Some(ExtractFrom::Header(h.to_ascii_lowercase())),
+            (None, None, Some(r)) => p
+                .ok(
+                    eat,
+                    regex::Regex::new(r).map_err(|e| format!("bad regex: {e}")),
+                )
+                .map(ExtractFrom::Regex),
+            _ => {
+                p.at(eat, "extract needs exactly one of json, header, regex");
+                None
+            }
+        };
+        if var.contains('.') {
+            p.at(eat, format!("variable names cannot contain dots: {var:?}"));
+        }
+        if let Some(from) = from {
+            extract.push(Extract {
+                var: var.clone(),
+                from,
+            });
+        }
+    }
+    let think = c.think.as_ref().map_or(Think::None, |t| think(p, t));
+    let poll = c.poll.as_ref().and_then(|pc| {
+        let pat = pc.span().start;
+        let every = p.ok(pat, parse_duration(&pc.get_ref().every))?;
+        let timeout = p.ok(pat, parse_duration(&pc.get_ref().timeout))?;
+        if every.is_zero() || timeout < every {
+            p.at(pat, "poll needs every > 0 and timeout >= every");
+        }
+        Some(Poll {
+            until: check(p, pat, &pc.get_ref().until),
+            every,
+            timeout,
+        })
+    });
+    let timeout = match &c.timeout {
+        Some(t) => p.ok(t.span().start, parse_duration(t.get_ref()))?,
+        None => target
+            .as_ref()
+            .map_or(Duration::from_secs(30), |t| t.timeout),
+    };
+    let step = Step {
+        name: c.name.clone(),
+        method,
+        path: path?,
+        query,
+        headers,
+        body,
+        check: step_check,
+        extract,
+        think,
+        poll,
+        timeout,
+    };
+    // Every variable used must be known by now: data, built-ins, or extracted earlier.
+    for var in step.vars() {
+        if !known.contains(var) {
+            p.at(
+                at,
+                format!(
+                    "step {:?} uses {{{{{var}}}}}, which no earlier step extracts and no data provides",
+                    c.name
+                ),
+            );
+        }
+    }
+    Some(step)
+}

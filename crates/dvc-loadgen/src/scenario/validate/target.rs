@@ -1,0 +1,101 @@
+//! `[target]`: where requests go, with which headers, certificates and limits.
+
+use super::Problems;
+use super::step::NoVars;
+use crate::scenario::config::*;
+use crate::scenario::*;
+use crate::template::Template;
+use crate::units::{parse_duration, parse_size};
+use hyper::header::HeaderName;
+
+/// A header of the scenario: its name checked once here, its value a template.
+pub(super) fn header(
+    p: &mut Problems,
+    at: usize,
+    name: &str,
+    value: &str,
+) -> Option<(HeaderName, Template)> {
+    let parsed = HeaderName::from_bytes(name.as_bytes())
+        .map_err(|_| format!("{name:?} is not a valid header name"));
+    let name = p.ok(at, parsed)?;
+    let value = p.template(at, value, Some(name.as_str()))?;
+    Some((name, value))
+}
+
+/// Highest `max_body` (4 GiB).
+pub(super) const MAX_BODY_LIMIT: usize = 4 << 30;
+
+pub(super) fn target(p: &mut Problems, t: &TargetConfig, dir: &Path) -> Option<Target> {
+    // `url = "${PORTAL_URL}"`: taken from the environment, and not a secret.
+    let env = p.env;
+    let url = Template::parse(t.url.get_ref()).and_then(|mut url| {
+        url.resolve_env(env)?;
+        if url.vars().next().is_some() {
+            return Err(
+                "url cannot use {{variables}}; ${NAME} takes it from the environment".into(),
+            );
+        }
+        url.render(&NoVars)
+    });
+    let url = p.ok(t.url.span().start, url)?;
+    let url = url.trim();
+    let base = if url == "embedded" {
+        TargetBase::Embedded(t.portal_config.as_ref().map(|c| dir.join(c.get_ref())))
+    } else if (url.starts_with("http://") || url.starts_with("https://"))
+        && url.parse::<hyper::Uri>().is_ok_and(|u| u.host().is_some())
+    {
+        if t.portal_config.is_some() {
+            p.at(
+                t.url.span().start,
+                "portal_config only applies to url = \"embedded\"",
+            );
+        }
+        TargetBase::Url(url.trim_end_matches('/').to_owned())
+    } else {
+        p.at(
+            t.url.span().start,
+            format!("url must be \"embedded\" or include a scheme and host, e.g. \"https://dichvucong.example.vn\"; got {url:?}"),
+        );
+        return None;
+    };
+    let timeout = p.ok(t.timeout.span().start, parse_duration(t.timeout.get_ref()))?;
+    let headers = t
+        .headers
+        .iter()
+        .filter_map(|(name, value)| header(p, value.span().start, name, value.get_ref()))
+        .collect();
+    let mut extra_roots = Vec::new();
+    if let Some(ca) = &t.ca_file {
+        match dvc_http::read_roots(&dir.join(ca.get_ref())) {
+            Ok(roots) => extra_roots = roots,
+            Err(e) => p.at(ca.span().start, e),
+        }
+    }
+    let max_body = match &t.max_body {
+        None => dvc_http::DEFAULT_BODY_LIMIT,
+        Some(size) => {
+            let bytes = p.ok(size.span().start, parse_size(size.get_ref()))?;
+            if !(1..=MAX_BODY_LIMIT).contains(&bytes) {
+                p.at(
+                    size.span().start,
+                    format!(
+                        "max_body must be between 1B and 4GB; got {:?}",
+                        size.get_ref()
+                    ),
+                );
+                return None;
+            }
+            bytes
+        }
+    };
+    Some(Target {
+        base,
+        allow_hosts: t.allow_hosts.clone(),
+        timeout,
+        headers,
+        insecure_skip_verify: t.insecure_skip_verify,
+        extra_roots,
+        max_body,
+        http2: t.http2,
+    })
+}
