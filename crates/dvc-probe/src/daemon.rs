@@ -384,11 +384,13 @@ async fn show_config(State(d): State<Arc<Daemon>>) -> Response {
         .into_response()
 }
 
+/// Text safe inside the status page's HTML, quoted attributes included.
 fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
+        .replace('\'', "&#39;")
 }
 
 async fn status_page(State(d): State<Arc<Daemon>>) -> Html<String> {

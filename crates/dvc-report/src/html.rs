@@ -9,12 +9,7 @@ use dvc_loadgen::units::fmt_seconds;
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
-pub fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
+use crate::escape::html as escape;
 
 pub(crate) const STYLE: &str = "body{font-family:system-ui,'Segoe UI',Roboto,sans-serif;margin:2rem auto;max-width:1100px;color:#222;padding:0 1rem}\
 h1{font-size:1.6rem}h2{font-size:1.25rem;margin-top:2rem;border-bottom:1px solid #ddd}\

@@ -5,6 +5,7 @@
 //! comes from `dvc-loadgen`'s `RunSummary` and `dvc-compare`'s `Comparison`.
 
 pub mod compare;
+mod escape;
 mod html;
 mod labels;
 mod markdown;

@@ -6,9 +6,7 @@ use dvc_loadgen::summary::{RunSummary, Verdict};
 use dvc_loadgen::units::fmt_seconds;
 use std::fmt::Write;
 
-fn cell(text: &str) -> String {
-    text.replace('|', "\\|").replace('\n', " ")
-}
+use crate::escape::markdown_cell as cell;
 
 /// The Markdown report.
 pub fn markdown(run: &RunSummary, baseline: Option<&RunSummary>, lang: Lang) -> String {

@@ -1,6 +1,6 @@
 //! Charts drawn as inline SVG, so a report needs no script and no network to show them.
 
-use crate::html::escape;
+use crate::escape::html as escape;
 use std::fmt::Write;
 
 /// Colours of the series, in order (colour-blind safe, from the Okabe–Ito palette).

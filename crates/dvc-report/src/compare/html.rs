@@ -4,7 +4,8 @@
 use super::labels::Labels;
 use super::text::{anchor, locations, period, shown, shown_figures, source, unranked};
 use crate::Lang;
-use crate::html::{STYLE, escape};
+use crate::escape::html as escape;
+use crate::html::STYLE;
 use crate::svg::{self, Series};
 use dvc_compare::{Comparison, FigureId, Trend};
 use std::fmt::Write;

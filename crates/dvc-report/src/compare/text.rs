@@ -50,9 +50,7 @@ pub(crate) fn period(c: &Comparison) -> String {
     format!("{} → {} (UTC+7)", local(&c.from), local(&c.to))
 }
 
-fn cell(text: &str) -> String {
-    text.replace('|', "\\|").replace('\n', " ")
-}
+use crate::escape::markdown_cell as cell;
 
 /// The Markdown comparison.
 pub fn markdown(c: &Comparison, lang: Lang) -> String {
