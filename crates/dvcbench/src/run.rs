@@ -5,10 +5,10 @@ use crate::{ExitStatus, Failure};
 use anyhow::{Context, anyhow};
 use dvc_loadgen::Plan;
 use dvc_loadgen::live::{LiveMetrics, Progress};
-use dvc_loadgen::scenario::{Load, Model, Scenario, Stage, TargetBase};
+use dvc_loadgen::scenario::{Load, Model, Overrides, Scenario, TargetBase};
 use dvc_loadgen::segment::Segment;
 use dvc_loadgen::summary::RunSummary;
-use dvc_loadgen::units::{parse_duration, parse_rate};
+use dvc_loadgen::units::parse_duration;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -67,31 +67,13 @@ fn planned(load: &Load, segment: Segment) -> String {
     }
 }
 
-/// Most arrivals one run plans: an hour at 250,000 a second, far past what one generator
-/// starts; a larger plan is a typo in `--rate`, `--scale` or `--duration`.
-const MAX_ARRIVALS: f64 = 1e9;
-
 /// Most worker threads `--threads` takes: far more than any machine's cores, few enough that
 /// a typo does not start a hundred thousand threads.
 const MAX_THREADS: usize = 1024;
 
-/// Applies --target, --rate and --duration.
+/// Applies --target, --rate, --duration and --scale through the scenario's own checks, and
+/// checks --threads.
 fn apply_overrides(scenario: &mut Scenario, args: &RunArgs) -> Result<(), String> {
-    if let Some(target) = &args.target {
-        scenario.target.base = if target == "embedded" {
-            TargetBase::Embedded(None)
-        } else if target.starts_with("http://") || target.starts_with("https://") {
-            TargetBase::Url(target.trim_end_matches('/').to_owned())
-        } else {
-            return Err(format!(
-                "--target must be \"embedded\" or an http(s) URL; got {target:?}"
-            ));
-        };
-    }
-    let duration = args.duration.as_deref().map(parse_duration).transpose()?;
-    if duration.is_some_and(|d| d.is_zero()) {
-        return Err("--duration must be longer than 0s, e.g. 30s".to_owned());
-    }
     if let Some(threads) = args.threads
         && !(1..=MAX_THREADS).contains(&threads)
     {
@@ -99,71 +81,12 @@ fn apply_overrides(scenario: &mut Scenario, args: &RunArgs) -> Result<(), String
             "--threads must be 1 to {MAX_THREADS}; got {threads}"
         ));
     }
-    let load = &mut scenario.load;
-    if let Some(scale) = args.scale
-        && !(scale.is_finite() && scale > 0.0)
-    {
-        return Err(format!("--scale must be a positive number; got {scale}"));
-    }
-    if load.model == Model::Closed {
-        if args.rate.is_some() {
-            return Err("--rate applies to the open model; this scenario is closed (its stages count users)".to_owned());
-        }
-        for stage in &mut load.users {
-            if let Some(scale) = args.scale {
-                stage.users = (stage.users as f64 * scale).round() as u64;
-            }
-        }
-        if let Some(d) = duration {
-            let factor = d.as_secs_f64() / load.duration().as_secs_f64().max(1e-9);
-            for stage in &mut load.users {
-                let secs = (stage.duration.as_secs_f64() * factor).round().max(1.0);
-                stage.duration = std::time::Duration::from_secs(secs as u64);
-            }
-        }
-        return Ok(());
-    }
-    if let Some(scale) = args.scale {
-        load.start_rate *= scale;
-        load.max_rate *= scale;
-        for stage in &mut load.stages {
-            stage.rate *= scale;
-        }
-    }
-    if let Some(rate) = args.rate.as_deref().map(parse_rate).transpose()? {
-        if !(rate.is_finite() && rate > 0.0) {
-            return Err(format!(
-                "--rate must be more than 0/s, e.g. 50/s; got {}",
-                args.rate.as_deref().unwrap_or_default()
-            ));
-        }
-        if rate > load.max_rate {
-            return Err(format!(
-                "--rate {rate}/s is over the scenario's max_rate {}/s",
-                load.max_rate
-            ));
-        }
-        let d = duration.unwrap_or_else(|| load.duration());
-        load.stages = vec![Stage { duration: d, rate }];
-        load.start_rate = rate;
-    } else if let Some(d) = duration {
-        let factor = d.as_secs_f64() / load.duration().as_secs_f64().max(1e-9);
-        for stage in &mut load.stages {
-            stage.duration = stage.duration.mul_f64(factor);
-        }
-    }
-    refuse_absurd(load)
-}
-
-/// Refuses an open load that plans more than [`MAX_ARRIVALS`].
-fn refuse_absurd(load: &Load) -> Result<(), String> {
-    let n = Plan::new(load).expected_total();
-    if load.model == Model::Open && n > MAX_ARRIVALS {
-        return Err(format!(
-            "the load as given plans about {n:.3e} arrivals; one run takes at most {MAX_ARRIVALS:.0e} (check --rate, --scale and --duration)"
-        ));
-    }
-    Ok(())
+    scenario.apply(&Overrides {
+        target: args.target.clone(),
+        rate: args.rate.clone(),
+        duration: args.duration.clone(),
+        scale: args.scale,
+    })
 }
 
 /// The segment this process runs: `--segment I/N` (or DVCBENCH_SEGMENT), `--segments N`

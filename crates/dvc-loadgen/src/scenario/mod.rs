@@ -4,8 +4,10 @@
 //! everything at once and reports every problem as `file:line:column: message`.
 
 pub mod config;
+mod overrides;
 mod validate;
 
+pub use overrides::{MAX_ARRIVALS, Overrides};
 pub use validate::validate;
 
 use crate::data::{Feeder, FileKind};

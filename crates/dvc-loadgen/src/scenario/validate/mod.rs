@@ -16,6 +16,7 @@ mod target;
 use load::load;
 use step::{feeders, step};
 use target::target;
+pub(super) use target::target_base;
 
 /// Built-in variables every template may use.
 pub const BUILTIN_VARS: [&str; 2] = ["journey.id", "journey.name"];

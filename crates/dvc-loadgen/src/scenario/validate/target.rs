@@ -22,6 +22,22 @@ pub(super) fn header(
     Some((name, value))
 }
 
+/// Where a `url` (or `--target`) points: `"embedded"`, or an http(s) URL with a host.
+pub(in crate::scenario) fn target_base(url: &str) -> Result<TargetBase, String> {
+    let url = url.trim();
+    if url == "embedded" {
+        Ok(TargetBase::Embedded(None))
+    } else if (url.starts_with("http://") || url.starts_with("https://"))
+        && url.parse::<hyper::Uri>().is_ok_and(|u| u.host().is_some())
+    {
+        Ok(TargetBase::Url(url.trim_end_matches('/').to_owned()))
+    } else {
+        Err(format!(
+            "url must be \"embedded\" or include a scheme and host, e.g. \"https://dichvucong.example.vn\"; got {url:?}"
+        ))
+    }
+}
+
 /// Highest `max_body` (4 GiB).
 pub(super) const MAX_BODY_LIMIT: usize = 4 << 30;
 
@@ -38,25 +54,19 @@ pub(super) fn target(p: &mut Problems, t: &TargetConfig, dir: &Path) -> Option<T
         url.render(&NoVars)
     });
     let url = p.ok(t.url.span().start, url)?;
-    let url = url.trim();
-    let base = if url == "embedded" {
-        TargetBase::Embedded(t.portal_config.as_ref().map(|c| dir.join(c.get_ref())))
-    } else if (url.starts_with("http://") || url.starts_with("https://"))
-        && url.parse::<hyper::Uri>().is_ok_and(|u| u.host().is_some())
-    {
-        if t.portal_config.is_some() {
-            p.at(
-                t.url.span().start,
-                "portal_config only applies to url = \"embedded\"",
-            );
+    let base = match p.ok(t.url.span().start, target_base(&url))? {
+        TargetBase::Embedded(_) => {
+            TargetBase::Embedded(t.portal_config.as_ref().map(|c| dir.join(c.get_ref())))
         }
-        TargetBase::Url(url.trim_end_matches('/').to_owned())
-    } else {
-        p.at(
-            t.url.span().start,
-            format!("url must be \"embedded\" or include a scheme and host, e.g. \"https://dichvucong.example.vn\"; got {url:?}"),
-        );
-        return None;
+        url => {
+            if t.portal_config.is_some() {
+                p.at(
+                    t.url.span().start,
+                    "portal_config only applies to url = \"embedded\"",
+                );
+            }
+            url
+        }
     };
     let timeout = p.ok(t.timeout.span().start, parse_duration(t.timeout.get_ref()))?;
     let headers = t
