@@ -14,6 +14,20 @@
 //! - a request that is not idempotent (RFC 9110 §9.2.2) is never sent twice: it is retried on a
 //!   fresh connection only if the kept-alive one failed before a byte was written;
 //! - a request target or header holding a control character is never sent.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use dvc_http::{HttpClient, Options, Outcome, Prepared, send};
+//! use std::time::Duration;
+//!
+//! let client = HttpClient::new(&Options::default())?;
+//! match send(&client, Prepared::get("https://dichvucong.example.vn/"), Duration::from_secs(10)).await {
+//!     Ok(response) => println!("{} with {} bytes", response.status, response.body.len()),
+//!     Err(f) if f.outcome == Outcome::ProtocolError => println!("not HTTP: {}", f.reason),
+//!     Err(f) => println!("{}: {}", f.outcome.id(), f.reason),
+//! }
+//! # Ok(()) }
+//! ```
 
 mod client;
 mod h1;

@@ -14,6 +14,31 @@
 //! Inside, and private: the arrival plan (`plan`), the engines (`engine`: open model on
 //! workers of its own, closed model on Goose), sharded HdrHistogram recorders (`recorder`),
 //! templates, JSON paths, generated data, thresholds and secrets.
+//!
+//! A scenario is validated from its text; every problem comes back with its place:
+//!
+//! ```
+//! use dvc_loadgen::scenario::{Overrides, Scenario};
+//! use std::path::Path;
+//!
+//! let text = r#"
+//! [load]
+//! stages = [{ duration = "30s", rate = "20/s" }]
+//! [[journey]]
+//! name = "browse"
+//!   [[journey.step]]
+//!   name = "home"
+//!   path = "/"
+//! "#;
+//! let mut scenario = Scenario::from_source(Path::new("s.toml"), text).expect("valid");
+//! scenario
+//!     .apply(&Overrides { rate: Some("50/s".into()), ..Overrides::default() })
+//!     .expect("within the scenario's rules");
+//! assert_eq!(scenario.load.stages[0].rate, 50.0);
+//!
+//! let broken = Scenario::from_source(Path::new("s.toml"), "[load]\nstages = 3\n");
+//! assert!(broken.unwrap_err().to_string().starts_with("s.toml:2:"));
+//! ```
 
 mod data;
 mod engine;
