@@ -1,5 +1,6 @@
 //! The crate map of ARCHITECTURE.md holds in the code: a fan, not a tower. Each crate depends
-//! only on the crates its row allows (normal dependencies, read from `cargo metadata`).
+//! only on the crates its row allows (normal dependencies, read from `cargo metadata`). And no
+//! source file grows past 500 lines without saying why.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -93,4 +94,35 @@ fn crates_depend_only_on_what_the_crate_map_allows() {
             "{name} depends on {extra:?}, which the crate map does not allow"
         );
     }
+}
+
+/// Longest a source file grows without a comment saying why ("Over 500 lines because …").
+const MOST_LINES: usize = 500;
+
+#[test]
+fn long_source_files_say_why() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut long = Vec::new();
+    let mut dirs = vec![root.join("crates"), root.join("tests")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).expect("readable").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).expect("UTF-8 source");
+                if text.lines().count() > MOST_LINES && !text.contains("Over 500 lines because") {
+                    long.push(format!(
+                        "{} ({} lines)",
+                        path.display(),
+                        text.lines().count()
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        long.is_empty(),
+        "over {MOST_LINES} lines with no comment saying why; split them or say why: {long:#?}"
+    );
 }

@@ -3,6 +3,9 @@
 //! comparison from Prometheus and from the state file must rank the provinces in the order of
 //! their configured quality, and its figures must be the simulator's truth within the stated
 //! tolerances. Chromium renders the HTML with its charts.
+//!
+//! Over 500 lines because the comparison needs its whole stack (simulator, probe, Prometheus)
+//! set up in the test that reads it.
 
 use dvc_domain::calendar::{WorkingCalendar, to_local};
 use dvcbench_e2e::browser::{chromium, pixels_of};

@@ -6,6 +6,9 @@
 //! loopback port (`--target`), the ConfigMap mounted at /etc/dvcbench/scenario is a file in a
 //! scratch directory, each pod's metrics port is a free loopback port, and `kubectl logs` is
 //! the pods' standard output one after another.
+//!
+//! Over 500 lines because each test runs several generator processes and merges their results;
+//! the steps of one split run read best together.
 
 use dvc_loadgen::Series;
 use dvc_loadgen::merge::read_summaries;

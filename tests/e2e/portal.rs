@@ -1,5 +1,7 @@
 //! The portal simulator over real loopback sockets: the citizen's journey, payments, the back
 //! office in simulated time, faults, bad input, multi-portal mode.
+//!
+//! Over 500 lines because each test walks a whole citizen or officer journey over real sockets.
 
 use dvcbench_e2e::http::{self, Reply, get, multipart, post_json, send, wait_for};
 use dvcbench_e2e::sim::{self, ADMIN_TOKEN, form};

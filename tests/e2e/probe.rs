@@ -1,4 +1,7 @@
 //! The probe daemon (the real binary) against the time-scaled multi-province simulator.
+//!
+//! Over 500 lines because each test starts the probe binary against a simulator of its own,
+//! and the daemon's behaviours read best in one place.
 
 use dvcbench_e2e::http::{get, wait_for};
 use dvcbench_e2e::{Process, Scratch, free_port, promtool_check_metrics, sim};

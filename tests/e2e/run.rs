@@ -1,5 +1,8 @@
 //! The scenario runner end to end: correct latencies under stalls, arrival accounting,
 //! thresholds and exit codes, verify against the simulator's duplicate-code fault, live metrics.
+//!
+//! Over 500 lines because each test drives a whole run against a fixture of its own; the
+//! runner's end-to-end behaviours read best in one place.
 
 use dvc_loadgen::live::{LiveMetrics, Progress};
 use dvc_loadgen::scenario::Scenario;

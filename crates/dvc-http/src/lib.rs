@@ -33,12 +33,11 @@ mod client;
 mod h1;
 mod outcome;
 mod send;
+mod target;
 mod timer;
+mod tls;
 
-pub use client::{
-    Answer, DEFAULT_BODY_LIMIT, HttpClient, Options, Prepared, SendError, build, check_target,
-    is_loopback, read_roots, tls_config,
-};
+pub use client::{Answer, DEFAULT_BODY_LIMIT, HttpClient, Options, Prepared, SendError, build};
 pub use h1::Headers;
 pub use hyper::Method;
 pub use hyper::body::Bytes;
@@ -46,4 +45,6 @@ pub use hyper::header;
 pub use outcome::Outcome;
 pub use rustls::pki_types::CertificateDer;
 pub use send::{Failure, Response, encode, fail, send, send_timed};
+pub use target::{check_target, is_loopback};
 pub use timer::RequestTimer;
+pub use tls::{read_roots, tls_config};

@@ -1,0 +1,133 @@
+use super::*;
+
+fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, day).expect("valid test date")
+}
+
+#[test]
+fn shipped_file_parses_and_every_entry_has_a_source() {
+    let shipped = Holidays::shipped();
+    assert!(shipped.days().len() > 30);
+    assert!(shipped.days().iter().all(|d| !d.is_forecast()));
+}
+
+#[test]
+fn announced_2025_schedule_is_used_as_is() {
+    let table = DayTable::resolve(&Holidays::shipped());
+    for day in [d(2025, 1, 27), d(2025, 4, 7), d(2025, 5, 2), d(2025, 9, 1)] {
+        let special = table.get(day).expect("a day off");
+        assert!(special.off && !special.is_forecast(), "{day}");
+    }
+    let make_up = table.get(d(2025, 4, 26)).expect("make-up day");
+    assert!(!make_up.off);
+    assert!(table.year(2025).iter().all(|d| !d.is_forecast()));
+}
+
+#[test]
+fn unannounced_kinds_of_a_partly_announced_year_are_forecast() {
+    let table = DayTable::resolve(&Holidays::shipped());
+    let tet = table.get(d(2026, 2, 16)).expect("Tết 2026");
+    assert!(!tet.is_forecast());
+    // Hùng Kings 2026: lunar 10/3 is Sunday 26 April, compensated on Monday 27 April.
+    let hung = table.get(d(2026, 4, 26)).expect("Hùng Kings 2026");
+    assert!(hung.is_forecast() && hung.kind == HolidayKind::HungKings);
+    let comp = table.get(d(2026, 4, 27)).expect("compensation");
+    assert!(comp.is_forecast() && comp.name.starts_with("Nghỉ bù"));
+}
+
+#[test]
+fn forecast_compensates_weekends_without_colliding() {
+    // 2028: 30/4 is a Sunday and 1/5 a Monday, so 30/4 is compensated on Tuesday 2 May.
+    let table = DayTable::resolve(&Holidays::default());
+    assert!(
+        table
+            .get(d(2028, 5, 1))
+            .is_some_and(|s| s.kind == HolidayKind::Labour)
+    );
+    let comp = table.get(d(2028, 5, 2)).expect("compensation");
+    assert_eq!(comp.kind, HolidayKind::Reunification);
+}
+
+#[test]
+fn user_entries_replace_a_year_and_kind_and_extend_others() {
+    let user = Holidays::parse(
+        "mine.toml",
+        r#"
+[[day_off]]
+kind = "tet"
+from = 2025-01-27
+to = 2025-01-31
+name = "Tết (local schedule)"
+source = "provincial decision"
+
+[[day_off]]
+kind = "other"
+date = 2025-03-10
+name = "Province founding day"
+source = "provincial decision"
+"#,
+    )
+    .expect("valid");
+    let merged = Holidays::shipped().overridden_by(user);
+    let table = DayTable::resolve(&merged);
+    assert!(
+        table.get(d(2025, 1, 25)).is_none(),
+        "shipped Tết range replaced"
+    );
+    assert!(table.get(d(2025, 1, 27)).is_some());
+    assert!(
+        table
+            .get(d(2025, 3, 10))
+            .is_some_and(|s| s.kind == HolidayKind::Other)
+    );
+    assert!(table.get(d(2025, 4, 7)).is_some(), "other kinds kept");
+}
+
+#[test]
+fn every_problem_is_reported_with_line_and_column() {
+    let err = Holidays::parse(
+        "bad.toml",
+        r#"[[day_off]]
+kind = "tet"
+from = 2025-02-02
+to = 2025-01-25
+name = "x"
+source = "y"
+
+[[working_day]]
+kind = "labour"
+date = 2025-04-26T08:00:00
+name = "x"
+source = ""
+"#,
+    )
+    .expect_err("invalid");
+    let Error::Config(problems) = err else {
+        panic!("expected config errors")
+    };
+    let shown: Vec<String> = problems.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        shown,
+        [
+            "bad.toml:4:6: to (2025-01-25) is before from (2025-02-02)",
+            "bad.toml:10:8: expected a date such as 2025-04-30; got 2025-04-26T08:00:00",
+            "bad.toml:12:10: source must say where the day comes from",
+        ]
+    );
+}
+
+#[test]
+fn unknown_keys_and_kinds_are_errors_with_a_location() {
+    let err = Holidays::parse("k.toml", "[[day_off]]\nkind = \"xmas\"\n").expect_err("bad kind");
+    assert!(
+        err.to_string()
+            .starts_with("k.toml:2:8: unknown variant `xmas`"),
+        "{err}"
+    );
+    let err = Holidays::parse("u.toml", "[[holiday]]\n").expect_err("bad key");
+    assert!(
+        err.to_string()
+            .starts_with("u.toml:1:3: unknown field `holiday`"),
+        "{err}"
+    );
+}
