@@ -5,7 +5,7 @@
 
 use dvcbench_e2e::fixtures::{serve, stalling_server};
 use dvcbench_e2e::http::wait_for;
-use dvcbench_e2e::{Process, Scratch, dvcbench, dvcbench_binary, free_port};
+use dvcbench_e2e::{Process, Scratch, dvcbench, dvcbench_binary};
 use serde_json::Value;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::net::SocketAddr;
@@ -297,15 +297,15 @@ async fn ctrl_c_ends_a_closed_run_incomplete_with_exit_code_3() {
          [[journey.step]]\nname = \"home\"\npath = \"/\"\nthink = { fixed = \"100ms\" }\n",
     );
     let out = dir.path.join("long.json");
-    let port = free_port();
-    let child = Command::new(dvcbench_binary())
+    let mut child = Command::new(dvcbench_binary())
         .args(["run", "-q", file.to_str().expect("utf-8"), "--out"])
         .arg(&out)
-        .args(["--metrics-listen", &format!("127.0.0.1:{port}")])
+        .args(["--metrics-listen", "127.0.0.1:0"])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("dvcbench run starts");
+    let port = dvcbench_e2e::metrics_address(&mut child).port();
     let mut child = Process(child);
     wait_for(
         "three virtual citizens",

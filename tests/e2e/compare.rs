@@ -10,7 +10,7 @@
 use dvc_domain::calendar::{WorkingCalendar, to_local};
 use dvcbench_e2e::browser::{chromium, pixels_of};
 use dvcbench_e2e::http::{get, send, wait_for};
-use dvcbench_e2e::{Scratch, dvcbench, free_port, sim};
+use dvcbench_e2e::{Scratch, dvcbench, sim};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -275,24 +275,23 @@ fn compare_ranks_provinces_by_their_quality_with_the_simulators_figures() {
         .expect("runtime");
     let scratch = Scratch::new("compare-e2e");
 
-    let probe_port = free_port();
-    let prometheus = servers.block_on(dvcbench_e2e::prometheus::start(
-        &scratch,
-        &format!(
-            "global:\n  scrape_interval: 1s\nscrape_configs:\n\
-             \x20 - job_name: dvc-probe\n    static_configs: [{{ targets: ['127.0.0.1:{probe_port}'] }}]\n"
-        ),
-    ));
-    let prom = prometheus.url.clone();
-
     // The simulated week starts now.
     let sim_started = chrono::Utc::now();
     let sim = servers.block_on(sim::start(&sim_config()));
     let base = sim.url();
     let config = scratch.write("probe.toml", &probe_config(&base));
     let state = scratch.path.join("probe.db");
-    let (_probe, first) = dvcbench_e2e::start_probe(&config, Some(&state), probe_port);
+    let (_probe, first, probe_url) = dvcbench_e2e::start_probe(&config, Some(&state));
     assert!(first.starts_with("probe watching 4 targets"), "{first}");
+    let probe = probe_url.trim_start_matches("http://");
+    let prometheus = servers.block_on(dvcbench_e2e::prometheus::start(
+        &scratch,
+        &format!(
+            "global:\n  scrape_interval: 1s\nscrape_configs:\n\
+             \x20 - job_name: dvc-probe\n    static_configs: [{{ targets: ['{probe}'] }}]\n"
+        ),
+    ));
+    let prom = prometheus.url.clone();
     // The period starts once Prometheus scrapes the probe.
     servers.block_on(wait_for(
         "Prometheus to scrape the probe",

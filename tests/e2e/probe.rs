@@ -4,7 +4,7 @@
 //! and the daemon's behaviours read best in one place.
 
 use dvcbench_e2e::http::{get, wait_for};
-use dvcbench_e2e::{Process, Scratch, free_port, promtool_check_metrics, sim};
+use dvcbench_e2e::{Process, Scratch, promtool_check_metrics, sim};
 use serde_json::Value;
 use std::process::Command;
 use std::time::Duration;
@@ -130,16 +130,12 @@ fn start_probe(config: &std::path::Path, state: &std::path::Path) -> Daemon {
 }
 
 fn start_probe_with(config: &std::path::Path, state: &std::path::Path, targets: usize) -> Daemon {
-    let port = free_port();
-    let (child, first) = dvcbench_e2e::start_probe(config, Some(state), port);
+    let (child, first, url) = dvcbench_e2e::start_probe(config, Some(state));
     assert!(
         first.starts_with(&format!("probe watching {targets} targets")),
         "{first}"
     );
-    Daemon {
-        child,
-        url: format!("http://127.0.0.1:{port}"),
-    }
+    Daemon { child, url }
 }
 
 /// The value of the sample `name{labels}` (all given label pairs must match).

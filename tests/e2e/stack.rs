@@ -3,9 +3,7 @@
 //! shipped compose file and Kubernetes manifests, checked statically.
 
 use dvcbench_e2e::http::{get, wait_for};
-use dvcbench_e2e::{
-    Process, Scratch, dvcbench_binary, free_port, promtool_check_metrics, sim, tool,
-};
+use dvcbench_e2e::{Process, Scratch, dvcbench_binary, promtool_check_metrics, sim, tool};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -170,24 +168,24 @@ async fn every_dashboard_query_returns_data_from_a_real_prometheus() {
     let scratch = Scratch::new("stack-e2e");
 
     // The probe.
-    let probe_port = free_port();
     let config = scratch.write("probe.toml", &probe_config(&base, tls.port()));
-    let (_probe, first) = dvcbench_e2e::start_probe(&config, None, probe_port);
+    let (_probe, first, probe_url) = dvcbench_e2e::start_probe(&config, None);
     assert!(first.starts_with("probe watching"), "{first}");
+    let probe_port = probe_url.rsplit(':').next().expect("a port").to_owned();
 
     // A load test with live metrics, running through the whole test.
-    let run_port = free_port();
     let scenario = scratch.write("load.toml", LOAD_TEST);
-    let run = Command::new(dvcbench_binary())
+    let mut run = Command::new(dvcbench_binary())
         .arg("run")
         .arg(&scenario)
         .args(["--target", &format!("{base}/hn"), "-q"])
-        .args(["--metrics-listen", &format!("127.0.0.1:{run_port}")])
+        .args(["--metrics-listen", "127.0.0.1:0"])
         .env_remove("RUST_LOG")
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(Stdio::piped())
         .spawn()
         .expect("the run starts");
+    let run_port = dvcbench_e2e::metrics_address(&mut run).port();
     let _run = Process(run);
 
     // Prometheus with the shipped rules, scraping all three every second.

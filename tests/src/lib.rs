@@ -294,12 +294,32 @@ pub fn dvcbench_binary() -> PathBuf {
     bin
 }
 
-/// A loopback port free at the time of asking, for a child process to listen on.
+/// A loopback port free at the time of asking, for a program that cannot tell which port it
+/// bound (Prometheus). dvcbench's own servers listen on port 0 and say where.
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .expect("free port")
         .port()
+}
+
+/// The address a `dvcbench run --metrics-listen 127.0.0.1:0` bound, from its `metrics at
+/// http://ADDR/metrics` line on stderr (piped); the rest of stderr is drained meanwhile.
+pub fn metrics_address(child: &mut std::process::Child) -> std::net::SocketAddr {
+    use std::io::BufRead;
+    let mut lines = std::io::BufReader::new(child.stderr.take().expect("stderr piped")).lines();
+    let addr = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find_map(|l| {
+            l.split_once("metrics at http://")
+                .and_then(|(_, rest)| rest.split_once("/metrics"))
+                .and_then(|(addr, _)| addr.parse().ok())
+        })
+        .expect("the run says where its metrics are");
+    // Keep reading, so the run never blocks on a full pipe.
+    std::thread::spawn(move || lines.for_each(drop));
+    addr
 }
 
 /// A child's first line of output (the servers print their address once they listen).
@@ -312,21 +332,19 @@ pub fn first_line(child: &mut std::process::Child) -> String {
     line
 }
 
-/// Starts the real `dvcbench probe` with `config` (and a state file) listening on `port`
-/// (`DVC_E2E_PROBE_PASSWORD` set to the simulator's password); returns it once it listens,
-/// with the line it printed then.
+/// Starts `dvcbench probe` with `config` (and `state`) on a port the system chooses; its first
+/// line (what it watches, and where) and its base URL.
 pub fn start_probe(
     config: &std::path::Path,
     state: Option<&std::path::Path>,
-    port: u16,
-) -> (Process, String) {
+) -> (Process, String, String) {
     let mut command = std::process::Command::new(dvcbench_binary());
     command.args(["probe", "--config"]).arg(config);
     if let Some(state) = state {
         command.arg("--state").arg(state);
     }
     let mut child = command
-        .args(["--listen", &format!("127.0.0.1:{port}")])
+        .args(["--listen", "127.0.0.1:0"])
         .env("DVC_E2E_PROBE_PASSWORD", "dvc-demo")
         .env_remove("RUST_LOG")
         .stdout(std::process::Stdio::piped())
@@ -334,7 +352,12 @@ pub fn start_probe(
         .spawn()
         .expect("the probe starts");
     let first = first_line(&mut child);
-    (Process(child), first)
+    let url = first
+        .split_once("metrics at ")
+        .and_then(|(_, rest)| rest.split_once("/metrics"))
+        .map(|(base, _)| base.to_owned())
+        .unwrap_or_else(|| panic!("the probe says where it listens: {first}"));
+    (Process(child), first, url)
 }
 
 /// A child process killed when dropped, so a failing test leaves nothing running.

@@ -42,8 +42,9 @@ pub fn run(args: ProbeArgs, out: &mut dyn Write) -> Result<(), Failure> {
         let probe = Probe::new(Metrics::new(), Arc::new(store), calendar).map_err(Failure::failed)?;
         let targets = config.targets.len();
         let daemon = Daemon::start(probe, args.config.clone(), config);
+        // The address bound: with port 0, the one the system chose.
+        let addr = listener.local_addr().map_err(Failure::failed)?;
         let server = axum::serve(listener, daemon.router());
-        let addr = args.listen;
         writeln!(out, "probe watching {targets} targets; metrics at http://{addr}/metrics, status at http://{addr}/")?;
         out.flush()?;
         let reloads = tokio::spawn(reload_on_sighup(daemon.clone()));
