@@ -6,6 +6,7 @@ mod catalogue;
 mod closed;
 mod compare;
 mod distributed;
+mod golden;
 mod hostile;
 mod portal;
 mod portal_load;
