@@ -12,7 +12,7 @@ const ALLOWED: [(&str, &[&str]); 9] = [
     ("dvc-loadgen", &["dvc-domain", "dvc-http"]),
     ("dvc-probe", &["dvc-domain", "dvc-http", "dvc-loadgen"]),
     ("dvc-compare", &["dvc-domain", "dvc-http", "dvc-probe"]),
-    // Renderers only: no probe, no HTTP client.
+    // Renderers only: no probe, no HTTP client (and the two below without their engines).
     ("dvc-report", &["dvc-compare", "dvc-domain", "dvc-loadgen"]),
     (
         "dvcbench",
@@ -93,6 +93,26 @@ fn crates_depend_only_on_what_the_crate_map_allows() {
             extra.is_empty(),
             "{name} depends on {extra:?}, which the crate map does not allow"
         );
+    }
+    // The renderers take the run summary and the comparison alone: not loadgen's engine, not
+    // compare's sources (which bring the probe), so a renderer compiles no Goose and no SQLite.
+    let report = packages
+        .iter()
+        .find(|p| p["name"] == "dvc-report")
+        .expect("dvc-report");
+    for dep in report["dependencies"].as_array().into_iter().flatten() {
+        let name = dep["name"].as_str().unwrap_or_default();
+        if name == "dvc-loadgen" || name == "dvc-compare" {
+            assert_eq!(
+                dep["uses_default_features"], false,
+                "dvc-report → {name}: {dep}"
+            );
+            assert_eq!(
+                dep["features"],
+                serde_json::json!([]),
+                "dvc-report → {name}: {dep}"
+            );
+        }
     }
 }
 

@@ -1,9 +1,12 @@
 //! The province comparison for ministries: each province's figures over a period, from
 //! Prometheus ([`prometheus`]) or a probe's state file ([`store`]), with their sample counts,
 //! a score out of 100 with printed weights, and a ranking: one [`Comparison`] value, which
-//! `dvc-report` renders (HTML, Markdown, CSV, terminal).
+//! `dvc-report` renders (HTML, Markdown, CSV, terminal). Without its default `sources` feature
+//! the crate is the `Comparison` and its score alone, which is all a renderer needs.
 
+#[cfg(feature = "sources")]
 pub mod prometheus;
+#[cfg(feature = "sources")]
 pub mod store;
 
 use std::collections::BTreeMap;

@@ -11,6 +11,9 @@
 //!   judged, for the probe's scripted checks;
 //! - [`units`]: durations, rates and sizes as scenarios write them.
 //!
+//! Without its default `engine` feature the crate is only the run summary ([`summary`],
+//! what `run.json` holds) and [`units`]: what a renderer needs, without Goose, hyper or tokio.
+//!
 //! Inside, and private: the arrival plan (`plan`), the engines (`engine`: open model on
 //! workers of its own, closed model on Goose), sharded HdrHistogram recorders (`recorder`),
 //! templates, JSON paths, generated data, thresholds and secrets.
@@ -40,29 +43,52 @@
 //! assert!(broken.unwrap_err().to_string().starts_with("s.toml:2:"));
 //! ```
 
+#![cfg_attr(not(feature = "engine"), allow(dead_code))]
+
+#[cfg(feature = "engine")]
 mod data;
+#[cfg(feature = "engine")]
 mod engine;
+#[cfg(feature = "engine")]
 mod jsonpath;
+#[cfg(feature = "engine")]
 pub mod live;
+#[cfg(feature = "engine")]
 pub mod merge;
+#[cfg(feature = "engine")]
 mod plan;
 mod recorder;
+#[cfg(feature = "engine")]
 mod run;
+#[cfg(feature = "engine")]
 pub mod scenario;
+#[cfg(feature = "engine")]
 mod secrets;
+#[cfg(feature = "engine")]
 pub mod segment;
 pub mod summary;
+#[cfg(feature = "engine")]
 mod template;
+#[cfg(feature = "engine")]
 mod thresholds;
 pub mod units;
 
+#[cfg(feature = "engine")]
 pub use data::{FileKind, generated_file};
+#[cfg(feature = "engine")]
 pub use engine::Runtime;
+#[cfg(feature = "engine")]
 pub use engine::request::judge;
+#[cfg(feature = "engine")]
 pub use jsonpath::{JsonPath, as_text};
+#[cfg(feature = "engine")]
 pub use plan::Plan;
 pub use recorder::{Outcome, Series, decode as decode_histogram, encode as encode_histogram};
+#[cfg(feature = "engine")]
 pub use run::{RunOptions, run};
+#[cfg(feature = "engine")]
 pub use secrets::{REDACTED, Secrets};
+#[cfg(feature = "engine")]
 pub use template::{JsonTemplate, Template};
+#[cfg(feature = "engine")]
 pub use thresholds::Threshold;
