@@ -51,8 +51,18 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// The plan of an open load; a closed load plans no arrivals (its citizens loop).
     pub fn new(load: &Load) -> Plan {
         let mut ramps = Vec::new();
+        let Some(load) = load.as_open() else {
+            return Plan {
+                ramps,
+                total: 0.0,
+                duration: 0.0,
+                poisson: false,
+                seed: load.seed(),
+            };
+        };
         let (mut t, mut n, mut rate) = (0.0, 0.0, load.start_rate);
         for stage in &load.stages {
             let d = stage.duration.as_secs_f64();
@@ -162,9 +172,7 @@ mod tests {
     use proptest::prelude::*;
 
     fn load(start_rate: f64, stages: &[(f64, f64)], poisson: bool) -> Load {
-        Load {
-            model: crate::scenario::Model::Open,
-            users: Vec::new(),
+        Load::Open(crate::scenario::OpenLoad {
             poisson,
             start_rate,
             stages: stages
@@ -179,7 +187,7 @@ mod tests {
             max_rate: 1e9,
             graceful_stop: Duration::from_secs(1),
             seed: 3,
-        }
+        })
     }
 
     #[test]
@@ -244,7 +252,9 @@ mod tests {
             seed: u64,
         ) {
             let mut l = load(start, &stages, poisson);
-            l.seed = seed;
+            if let Load::Open(open) = &mut l {
+                open.seed = seed;
+            }
             let plan = std::sync::Arc::new(Plan::new(&l));
             let whole: Vec<(Duration, u64)> =
                 plan.clone().segment_arrivals(Segment::WHOLE).collect();

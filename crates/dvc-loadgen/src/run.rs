@@ -65,7 +65,7 @@ pub async fn run(scenario: Arc<Scenario>, client: HttpClient, opts: RunOptions) 
         // Stopped while waiting for the common start: nothing was sent.
         return RunSummary {
             schema_version: SCHEMA_VERSION,
-            model: scenario.load.model.id().to_owned(),
+            model: scenario.load.model().id().to_owned(),
             scenario: scenario.name.clone(),
             target: opts.target_label,
             stop_reason: Some("interrupted".to_owned()),
@@ -76,7 +76,7 @@ pub async fn run(scenario: Arc<Scenario>, client: HttpClient, opts: RunOptions) 
     let start_lateness = start.elapsed();
     // The open model's scheduler is a task of its own; Goose's controller runs here.
     type Engine = Pin<Box<dyn Future<Output = Result<Option<closed::Ended>, String>> + Send>>;
-    let engine: Engine = match scenario.load.model {
+    let engine: Engine = match scenario.load.model() {
         Model::Open => {
             let (rt, counters, plan) = (rt.clone(), counters.clone(), plan.clone());
             let task =
@@ -93,13 +93,16 @@ pub async fn run(scenario: Arc<Scenario>, client: HttpClient, opts: RunOptions) 
         }),
     };
     // A segment plans its share of the citizens (the open model's share is in the feed).
-    let closed_load = (scenario.load.model == Model::Closed).then(|| {
-        let mut load = scenario.load.clone();
-        for stage in &mut load.users {
-            stage.users = segment.share(stage.users);
+    let closed_load = match &scenario.load {
+        Load::Closed(closed) => {
+            let mut share = closed.clone();
+            for stage in &mut share.users {
+                stage.users = segment.share(stage.users);
+            }
+            Some(Load::Closed(share))
         }
-        load
-    });
+        Load::Open(_) => None,
+    };
     let mut collector = Collector::new(&rt, &scenario, opts.progress, closed_load);
     let mut stop_reason = None;
     let mut goose = None;
@@ -186,7 +189,7 @@ pub async fn run(scenario: Arc<Scenario>, client: HttpClient, opts: RunOptions) 
         index: segment.index,
         count: segment.count,
         plan_id: plan_id(&scenario),
-        seed: scenario.load.seed,
+        seed: scenario.load.seed(),
         host: summary
             .machine
             .as_ref()
@@ -386,7 +389,7 @@ impl Collector {
         }
         RunSummary {
             schema_version: SCHEMA_VERSION,
-            model: scenario.load.model.id().to_owned(),
+            model: scenario.load.model().id().to_owned(),
             scenario: scenario.name.clone(),
             description: scenario.description.clone(),
             arrivals: counters.snapshot(),

@@ -45,7 +45,7 @@ const COUNT_UP_TO: f64 = 10_000_000.0;
 
 /// What the load plans, in a few words: `segment`'s share of it.
 fn planned(load: &Load, segment: Segment) -> String {
-    match load.model {
+    match load.model() {
         Model::Open => {
             let plan = Plan::new(load);
             let whole = if plan.expected_total() <= COUNT_UP_TO {
@@ -61,7 +61,7 @@ fn planned(load: &Load, segment: Segment) -> String {
         }
         Model::Closed => format!(
             "up to {} virtual citizens over {:?} (closed model, on Goose)",
-            segment.share(load.users.iter().map(|s| s.users).max().unwrap_or(0)),
+            segment.share(load.most_users()),
             load.duration()
         ),
     }
@@ -109,14 +109,8 @@ fn segment(args: &RunArgs, scenario: &Scenario) -> Result<Segment, String> {
             "segment {segment}: the segments of a run must share one target, and each would start an embedded portal of its own; start one with `dvcbench portal --listen ADDR` and give every segment --target http://ADDR"
         ));
     }
-    let most = scenario
-        .load
-        .users
-        .iter()
-        .map(|s| s.users)
-        .max()
-        .unwrap_or(0);
-    if scenario.load.model == Model::Closed && segment.share(most) == 0 {
+    let most = scenario.load.most_users();
+    if scenario.load.model() == Model::Closed && segment.share(most) == 0 {
         return Err(format!(
             "segment {segment} would have no virtual citizens: the scenario has at most {most}, fewer than its {} segments",
             segment.count

@@ -104,7 +104,7 @@ fn test_plan(rt: &Runtime) -> String {
     let mut plan: Vec<String> = rt
         .scenario
         .load
-        .users
+        .users()
         .iter()
         .map(|s| format!("{},{}", rt.segment.share(s.users), s.duration.as_secs()))
         .collect();

@@ -196,8 +196,9 @@ impl Runtime {
         mut trace: Option<&mut Vec<StepTrace>>,
     ) -> Instant {
         let journey = &self.scenario.journeys[j];
-        let mut rng =
-            JourneyRng::new(self.scenario.load.seed ^ arrival.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        let mut rng = JourneyRng::new(
+            self.scenario.load.seed() ^ arrival.wrapping_mul(0x9E37_79B9_7F4A_7C15),
+        );
         let mut own = JourneyState::default();
         // A virtual citizen's session may carry the verify variable's value from its last
         // journey: only a value this journey extracts is counted, so the carried one is noted.

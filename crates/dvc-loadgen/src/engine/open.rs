@@ -53,7 +53,9 @@ pub async fn run(
     counters: Arc<ArrivalCounters>,
     mut stop: watch::Receiver<bool>,
 ) {
-    let load = &rt.scenario.load;
+    let Some(load) = rt.scenario.load.as_open() else {
+        return;
+    };
     // A segment holds its share of the run's cap on journeys in flight.
     let cap = load
         .max_in_flight
@@ -145,6 +147,7 @@ impl Arrival {
 impl Feed {
     fn new(rt: &Runtime, plan: &Plan, start: Instant, counters: Arc<ArrivalCounters>) -> Feed {
         let load = &rt.scenario.load;
+        let max_start_delay = load.as_open().and_then(|o| o.max_start_delay);
         let mut arrivals = Arc::new(plan.clone()).segment_arrivals(rt.segment);
         let next = arrivals.next();
         Feed {
@@ -155,9 +158,9 @@ impl Feed {
                 closed: false,
             }),
             start,
-            max_start_delay: load.max_start_delay,
+            max_start_delay,
             counters,
-            mix: segment::Mix::new(load.seed.rotate_left(17)),
+            mix: segment::Mix::new(load.seed().rotate_left(17)),
         }
     }
 

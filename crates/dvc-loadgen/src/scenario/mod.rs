@@ -94,36 +94,96 @@ impl Model {
     }
 }
 
-/// Arrival schedule and limits.
+/// How citizens come: the open model's schedule of arrivals, or the closed model's crowd.
 #[derive(Debug, Clone)]
-pub struct Load {
-    pub model: Model,
-    /// Closed model: virtual citizens over time (empty for the open model).
-    pub users: Vec<UsersStage>,
+pub enum Load {
+    Open(OpenLoad),
+    Closed(ClosedLoad),
+}
+
+/// The open model: arrivals on a schedule, whatever the portal does.
+#[derive(Debug, Clone)]
+pub struct OpenLoad {
+    /// Exponential gaps between arrivals (else evenly spaced).
     pub poisson: bool,
+    /// The rate the first stage ramps from.
     pub start_rate: f64,
     pub stages: Vec<Stage>,
+    /// Journeys running at once at most; an arrival beyond it waits for a slot.
     pub max_in_flight: usize,
+    /// How long an arrival may wait for a slot before it is dropped.
     pub max_start_delay: Option<Duration>,
+    /// The highest rate `--rate` and `--scale` may ask for.
     pub max_rate: f64,
+    /// After the last arrival or Ctrl-C, how long journeys in flight may finish.
     pub graceful_stop: Duration,
     pub seed: u64,
 }
 
+/// The closed model: virtual citizens (on Goose), each running journeys back to back.
+#[derive(Debug, Clone)]
+pub struct ClosedLoad {
+    pub users: Vec<UsersStage>,
+    pub seed: u64,
+}
+
 impl Load {
+    /// Which model.
+    pub fn model(&self) -> Model {
+        match self {
+            Load::Open(_) => Model::Open,
+            Load::Closed(_) => Model::Closed,
+        }
+    }
+
+    /// The seed of every random draw of the run.
+    pub fn seed(&self) -> u64 {
+        match self {
+            Load::Open(o) => o.seed,
+            Load::Closed(c) => c.seed,
+        }
+    }
+
     /// Total planned duration.
     pub fn duration(&self) -> Duration {
-        match self.model {
-            Model::Open => self.stages.iter().map(|s| s.duration).sum(),
-            Model::Closed => self.users.iter().map(|s| s.duration).sum(),
+        match self {
+            Load::Open(o) => o.stages.iter().map(|s| s.duration).sum(),
+            Load::Closed(c) => c.users.iter().map(|s| s.duration).sum(),
+        }
+    }
+
+    /// The open model's schedule and limits, if it is open.
+    pub fn as_open(&self) -> Option<&OpenLoad> {
+        match self {
+            Load::Open(o) => Some(o),
+            Load::Closed(_) => None,
+        }
+    }
+
+    /// The closed model's stages of citizens (none for the open model).
+    pub fn users(&self) -> &[UsersStage] {
+        match self {
+            Load::Open(_) => &[],
+            Load::Closed(c) => &c.users,
+        }
+    }
+
+    /// The most virtual citizens at once (0 for the open model).
+    pub fn most_users(&self) -> u64 {
+        match self {
+            Load::Open(_) => 0,
+            Load::Closed(c) => c.users.iter().map(|s| s.users).max().unwrap_or(0),
         }
     }
 
     /// Closed model: the virtual citizens planned at `t` seconds (stages ramp linearly from
-    /// the previous count, the first from 0); 0 after the plan.
+    /// the previous count, the first from 0); 0 after the plan, and for the open model.
     pub fn users_at(&self, t: f64) -> f64 {
+        let Load::Closed(c) = self else {
+            return 0.0;
+        };
         let (mut start, mut from) = (0.0, 0.0);
-        for stage in &self.users {
+        for stage in &c.users {
             let d = stage.duration.as_secs_f64();
             let to = stage.users as f64;
             if t < start + d {

@@ -2,7 +2,7 @@
 //! `--scale`), held to the same rules as the scenario file.
 
 use super::validate::target_base;
-use super::{Load, Model, Scenario, Stage};
+use super::{Load, Scenario, Stage};
 use crate::plan::Plan;
 use crate::units::{parse_duration, parse_rate};
 
@@ -38,25 +38,28 @@ impl Scenario {
         {
             return Err(format!("--scale must be a positive number; got {scale}"));
         }
-        let load = &mut self.load;
-        if load.model == Model::Closed {
-            if o.rate.is_some() {
-                return Err("--rate applies to the open model; this scenario is closed (its stages count users)".to_owned());
-            }
-            for stage in &mut load.users {
-                if let Some(scale) = o.scale {
-                    stage.users = (stage.users as f64 * scale).round() as u64;
+        let total = self.load.duration();
+        let load = match &mut self.load {
+            Load::Closed(load) => {
+                if o.rate.is_some() {
+                    return Err("--rate applies to the open model; this scenario is closed (its stages count users)".to_owned());
                 }
-            }
-            if let Some(d) = duration {
-                let factor = d.as_secs_f64() / load.duration().as_secs_f64().max(1e-9);
                 for stage in &mut load.users {
-                    let secs = (stage.duration.as_secs_f64() * factor).round().max(1.0);
-                    stage.duration = std::time::Duration::from_secs(secs as u64);
+                    if let Some(scale) = o.scale {
+                        stage.users = (stage.users as f64 * scale).round() as u64;
+                    }
                 }
+                if let Some(d) = duration {
+                    let factor = d.as_secs_f64() / total.as_secs_f64().max(1e-9);
+                    for stage in &mut load.users {
+                        let secs = (stage.duration.as_secs_f64() * factor).round().max(1.0);
+                        stage.duration = std::time::Duration::from_secs(secs as u64);
+                    }
+                }
+                return Ok(());
             }
-            return Ok(());
-        }
+            Load::Open(load) => load,
+        };
         if let Some(scale) = o.scale {
             load.start_rate *= scale;
             load.max_rate *= scale;
@@ -77,23 +80,23 @@ impl Scenario {
                     load.max_rate
                 ));
             }
-            let d = duration.unwrap_or_else(|| load.duration());
+            let d = duration.unwrap_or(total);
             load.stages = vec![Stage { duration: d, rate }];
             load.start_rate = rate;
         } else if let Some(d) = duration {
-            let factor = d.as_secs_f64() / load.duration().as_secs_f64().max(1e-9);
+            let factor = d.as_secs_f64() / total.as_secs_f64().max(1e-9);
             for stage in &mut load.stages {
                 stage.duration = stage.duration.mul_f64(factor);
             }
         }
-        refuse_absurd(load)
+        refuse_absurd(&self.load)
     }
 }
 
 /// Refuses an open load that plans more than [`MAX_ARRIVALS`].
 fn refuse_absurd(load: &Load) -> Result<(), String> {
     let n = Plan::new(load).expected_total();
-    if load.model == Model::Open && n > MAX_ARRIVALS {
+    if n > MAX_ARRIVALS {
         return Err(format!(
             "the load as given plans about {n:.3e} arrivals; one run takes at most {MAX_ARRIVALS:.0e} (check --rate, --scale and --duration)"
         ));
@@ -131,9 +134,12 @@ mod tests {
             s.target.base,
             TargetBase::Url("http://127.0.0.1:8080".into())
         );
-        assert_eq!(s.load.stages.len(), 1);
+        let Load::Open(open_load) = &s.load else {
+            panic!("an open load")
+        };
+        assert_eq!(open_load.stages.len(), 1);
         assert_eq!(
-            (s.load.stages[0].rate, s.load.duration().as_secs()),
+            (open_load.stages[0].rate, s.load.duration().as_secs()),
             (20.0, 60)
         );
         let refused = |o: Overrides| open().apply(&o).expect_err("refused");
@@ -168,6 +174,6 @@ mod tests {
                 ..Overrides::default()
             })
             .expect("scaled");
-        assert_eq!(closed.load.users[0].users, 10);
+        assert_eq!(closed.load.most_users(), 10);
     }
 }

@@ -102,9 +102,7 @@ pub(super) fn load(p: &mut Problems, l: &LoadConfig) -> Option<Load> {
         l.graceful_stop.span().start,
         parse_duration(l.graceful_stop.get_ref()),
     )?;
-    Some(Load {
-        model,
-        users: Vec::new(),
+    Some(Load::Open(OpenLoad {
         poisson,
         start_rate,
         stages,
@@ -113,7 +111,7 @@ pub(super) fn load(p: &mut Problems, l: &LoadConfig) -> Option<Load> {
         max_rate,
         graceful_stop,
         seed: l.seed,
-    })
+    }))
 }
 
 /// The closed model: `users` stages in whole seconds (Goose's test plan), and none of the
@@ -187,16 +185,8 @@ pub(super) fn closed_load(p: &mut Problems, l: &LoadConfig) -> Option<Load> {
     if !users.is_empty() && users.iter().all(|s| s.users == 0) {
         p.at(0, "every stage has 0 users: no citizen would come");
     }
-    Some(Load {
-        model: Model::Closed,
+    Some(Load::Closed(ClosedLoad {
         users,
-        poisson: false,
-        start_rate: 0.0,
-        stages: Vec::new(),
-        max_in_flight: usize::MAX,
-        max_start_delay: None,
-        max_rate: f64::INFINITY,
-        graceful_stop: Duration::ZERO,
         seed: l.seed,
-    })
+    }))
 }

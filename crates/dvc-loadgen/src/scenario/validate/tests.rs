@@ -98,7 +98,7 @@ fn closed_model_stages_count_users_in_whole_seconds() {
         "[load]\nmodel = \"closed\"\nstages = [{ duration = \"30s\", users = 50 }, { duration = \"1m\", users = 50 }]\n[[journey]]\nname = \"j\"\n[[journey.step]]\nname = \"s\"\npath = \"/\"\n",
     )
     .expect("valid");
-    assert_eq!(ok.load.model, Model::Closed);
+    assert_eq!(ok.load.model(), Model::Closed);
     assert_eq!(ok.load.duration(), Duration::from_secs(90));
     assert_eq!(ok.load.users_at(15.0), 25.0);
     assert_eq!(ok.load.users_at(60.0), 50.0);
