@@ -47,4 +47,4 @@ pub use rustls::pki_types::CertificateDer;
 pub use send::{Failure, Response, encode, fail, send, send_timed};
 pub use target::{check_target, is_loopback};
 pub use timer::RequestTimer;
-pub use tls::{read_roots, tls_config};
+pub use tls::{parse_roots, read_roots, tls_config};

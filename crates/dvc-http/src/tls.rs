@@ -33,15 +33,20 @@ pub fn tls_config(
 
 /// The certificates of a PEM file (`ca_file`).
 pub fn read_roots(path: &std::path::Path) -> Result<Vec<CertificateDer<'static>>, String> {
-    use rustls::pki_types::pem::PemObject;
     let pem =
         std::fs::read(path).map_err(|e| format!("cannot read ca_file {}: {e}", path.display()))?;
-    let roots = CertificateDer::pem_slice_iter(&pem)
+    parse_roots(&pem, &path.display().to_string())
+}
+
+/// The certificates of PEM text (`shown` names it in errors).
+pub fn parse_roots(pem: &[u8], shown: &str) -> Result<Vec<CertificateDer<'static>>, String> {
+    use rustls::pki_types::pem::PemObject;
+    let roots = CertificateDer::pem_slice_iter(pem)
         .map(|c| c.map(CertificateDer::into_owned))
         .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| format!("{}: {e}", path.display()))?;
+        .map_err(|e| format!("{shown}: {e}"))?;
     if roots.is_empty() {
-        return Err(format!("{} holds no PEM certificate", path.display()));
+        return Err(format!("{shown} holds no PEM certificate"));
     }
     Ok(roots)
 }

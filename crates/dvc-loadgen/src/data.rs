@@ -121,21 +121,27 @@ pub struct Feeder {
 impl Feeder {
     /// Reads a CSV file whose first line names the columns.
     pub fn read(name: &str, path: &std::path::Path) -> Result<Feeder, String> {
-        let mut reader = csv::Reader::from_path(path)
-            .map_err(|e| format!("cannot read CSV {}: {e}", path.display()))?;
+        let bytes =
+            std::fs::read(path).map_err(|e| format!("cannot read CSV {}: {e}", path.display()))?;
+        Feeder::parse(name, &path.display().to_string(), &bytes)
+    }
+
+    /// A feeder from CSV text (`shown` names it in errors).
+    pub fn parse(name: &str, shown: &str, csv_text: &[u8]) -> Result<Feeder, String> {
+        let mut reader = csv::Reader::from_reader(csv_text);
         let columns: Vec<String> = reader
             .headers()
-            .map_err(|e| format!("{}: {e}", path.display()))?
+            .map_err(|e| format!("{shown}: {e}"))?
             .iter()
             .map(str::to_owned)
             .collect();
         let mut rows = Vec::new();
         for (i, record) in reader.records().enumerate() {
-            let record = record.map_err(|e| format!("{}:{}: {e}", path.display(), i + 2))?;
+            let record = record.map_err(|e| format!("{shown}:{}: {e}", i + 2))?;
             rows.push(record.iter().map(str::to_owned).collect());
         }
         if rows.is_empty() {
-            return Err(format!("{} has no rows", path.display()));
+            return Err(format!("{shown} has no rows"));
         }
         Ok(Feeder {
             name: name.to_owned(),

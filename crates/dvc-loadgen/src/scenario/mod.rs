@@ -8,7 +8,7 @@ mod overrides;
 mod validate;
 
 pub use overrides::{MAX_ARRIVALS, Overrides};
-pub use validate::validate;
+pub use validate::{Disk, Env, Files, validate, validate_with};
 
 use crate::data::{Feeder, FileKind};
 use crate::jsonpath::JsonPath;

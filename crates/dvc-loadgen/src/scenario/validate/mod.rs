@@ -24,11 +24,26 @@ pub const BUILTIN_VARS: [&str; 2] = ["journey.id", "journey.name"];
 /// Where `${NAME}` values come from.
 pub type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
 
+/// Where the files a scenario names (CSV feeders, attachments, `ca_file`) come from.
+pub trait Files {
+    fn read(&self, path: &Path) -> std::io::Result<Vec<u8>>;
+}
+
+/// The file system.
+pub struct Disk;
+
+impl Files for Disk {
+    fn read(&self, path: &Path) -> std::io::Result<Vec<u8>> {
+        std::fs::read(path)
+    }
+}
+
 pub(super) struct Problems<'a> {
     path: String,
     source: &'a str,
     list: Vec<Diagnostic>,
     env: Env<'a>,
+    files: &'a dyn Files,
     secrets: Secrets,
 }
 
@@ -81,14 +96,20 @@ impl Problems<'_> {
     }
 }
 
-/// Validates scenario text. Files it names (CSV feeders, attachments, the portal config) are
-/// resolved relative to `path`'s folder; CSV feeders and attachments are read here.
+/// Validates scenario text, with `${NAME}` from the process's environment and the files it
+/// names (CSV feeders, attachments, `ca_file`, resolved relative to `path`'s folder) from disk.
 pub fn validate(path: &Path, source: &str) -> Result<Scenario, Vec<Diagnostic>> {
-    validate_with_env(path, source, &|name| std::env::var(name).ok())
+    validate_with(path, source, &|name| std::env::var(name).ok(), &Disk)
 }
 
-/// [`validate`], taking `${NAME}` values from `env`.
-pub fn validate_with_env(path: &Path, source: &str, env: Env) -> Result<Scenario, Vec<Diagnostic>> {
+/// [`validate`] with its inputs given: `${NAME}` values from `env`, files from `files`. It
+/// reads nothing else, so it is a pure function of its arguments.
+pub fn validate_with(
+    path: &Path,
+    source: &str,
+    env: Env,
+    files: &dyn Files,
+) -> Result<Scenario, Vec<Diagnostic>> {
     let shown = path.display().to_string();
     let config: ScenarioConfig =
         toml::from_str(source).map_err(|e| vec![Diagnostic::from_toml(&shown, source, &e)])?;
@@ -98,6 +119,7 @@ pub fn validate_with_env(path: &Path, source: &str, env: Env) -> Result<Scenario
         source,
         list: Vec::new(),
         env,
+        files,
         secrets: Secrets::default(),
     };
     let target = target(&mut p, &config.target, dir);

@@ -22,7 +22,13 @@ pub(super) fn feeders(p: &mut Problems, d: &DataConfig, dir: &Path) -> Vec<Feede
             p.at(at, format!("CSV feeder name {:?} is taken", cfg.name));
             continue;
         }
-        if let Some(f) = p.ok(at, Feeder::read(&cfg.name, &dir.join(&cfg.path))) {
+        let full = dir.join(&cfg.path);
+        let parsed = p
+            .files
+            .read(&full)
+            .map_err(|e| format!("cannot read CSV {}: {e}", full.display()))
+            .and_then(|bytes| Feeder::parse(&cfg.name, &full.display().to_string(), &bytes));
+        if let Some(f) = p.ok(at, parsed) {
             out.push(f);
         }
     }
@@ -140,7 +146,7 @@ pub(super) fn body(p: &mut Problems, at: usize, s: &StepConfig, dir: &Path) -> B
         let spec = match (&f.path, &f.kind, &f.size) {
             (Some(file), None, None) => {
                 let full = dir.join(file);
-                match std::fs::read(&full) {
+                match p.files.read(&full) {
                     Ok(bytes) => Some(FileSpec {
                         field: f.field.clone(),
                         name: f.name.clone().unwrap_or_else(|| {

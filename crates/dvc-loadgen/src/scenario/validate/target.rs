@@ -76,7 +76,13 @@ pub(super) fn target(p: &mut Problems, t: &TargetConfig, dir: &Path) -> Option<T
         .collect();
     let mut extra_roots = Vec::new();
     if let Some(ca) = &t.ca_file {
-        match dvc_http::read_roots(&dir.join(ca.get_ref())) {
+        let full = dir.join(ca.get_ref());
+        let roots = p
+            .files
+            .read(&full)
+            .map_err(|e| format!("cannot read ca_file {}: {e}", full.display()))
+            .and_then(|pem| dvc_http::parse_roots(&pem, &full.display().to_string()));
+        match roots {
             Ok(roots) => extra_roots = roots,
             Err(e) => p.at(ca.span().start, e),
         }

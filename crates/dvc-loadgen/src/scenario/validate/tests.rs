@@ -187,3 +187,49 @@ name = "j"
     );
     assert!(ok.is_ok(), "{:?}", ok.err());
 }
+
+/// Files held in memory, by path.
+struct InMemory(Vec<(&'static str, &'static [u8])>);
+
+impl Files for InMemory {
+    fn read(&self, path: &Path) -> std::io::Result<Vec<u8>> {
+        self.0
+            .iter()
+            .find(|(p, _)| Path::new(p) == path)
+            .map(|(_, bytes)| bytes.to_vec())
+            .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::NotFound))
+    }
+}
+
+#[test]
+fn validation_reads_only_what_it_is_given() {
+    let source = "[[data.csv]]\nname = \"accounts\"\npath = \"accounts.csv\"\n\
+                  [load]\nstages = [{ duration = \"1s\", rate = \"1/s\" }]\n\
+                  [[journey]]\nname = \"j\"\n  [[journey.step]]\n  name = \"s\"\n  method = \"POST\"\n  path = \"/{{accounts.id}}\"\n  \
+                  headers = { \"X-Token\" = \"${TOKEN}\" }\n  \
+                  multipart = { fields = { note = \"x\" }, files = [{ path = \"scan.pdf\", field = \"files\" }] }\n";
+    let files = InMemory(vec![
+        ("dir/accounts.csv", b"id,password\n0123,a\n0456,b\n"),
+        ("dir/scan.pdf", b"%PDF-1.4 test"),
+    ]);
+    let env = |name: &str| (name == "TOKEN").then(|| "t0ken-value".to_owned());
+    let scenario =
+        validate_with(Path::new("dir/s.toml"), source, &env, &files).expect("valid from memory");
+    let row = |k: u64| scenario.feeders[0].row(k).collect::<Vec<_>>();
+    assert_eq!(row(1), row(3), "two rows, handed out in turn");
+    assert_ne!(row(0), row(1));
+    assert_eq!(scenario.secrets.redact("t0ken-value"), "[redacted]");
+    // What it is not given is a problem at its place, not a read of the disk.
+    let none = InMemory(Vec::new());
+    let found: Vec<String> = validate_with(Path::new("dir/s.toml"), source, &env, &none)
+        .expect_err("no files")
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert!(
+        found
+            .iter()
+            .any(|f| f.starts_with("dir/s.toml:1:1: cannot read CSV dir/accounts.csv")),
+        "{found:#?}"
+    );
+}
