@@ -214,8 +214,12 @@ fn act_on(head: &mut Head, name: &[u8], value: &[u8]) -> Result<(), ExchangeErro
             head.transfer_encoding = true;
             // A response whose last coding is not chunked ends when the connection closes
             // (RFC 9112 §6.3).
+            // A value that is not plain text names no coding this reader knows.
+            let text = value
+                .iter()
+                .all(|b| b.is_ascii() && !b.is_ascii_control() || *b == b'\t');
             let last = value.rsplit(|b| *b == b',').next().unwrap_or(value);
-            head.framing = if last.trim_ascii().eq_ignore_ascii_case(b"chunked") {
+            head.framing = if text && last.trim_ascii().eq_ignore_ascii_case(b"chunked") {
                 Framing::Chunked
             } else {
                 Framing::ToClose
@@ -342,6 +346,12 @@ mod tests {
         }
         let gzip = parsed(b"HTTP/1.1 200 OK\r\ntransfer-encoding: gzip\r\n\r\n");
         assert_eq!(gzip.framing, Framing::ToClose, "not chunked: read to close");
+        let odd = parsed(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: \xff, chunked\r\n\r\n");
+        assert_eq!(
+            odd.framing,
+            Framing::ToClose,
+            "a coding that is not text is not known"
+        );
         let old = parsed(b"HTTP/1.0 200 OK\n\n");
         assert_eq!(
             (old.close, old.len, old.framing),
