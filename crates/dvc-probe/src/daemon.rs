@@ -2,8 +2,8 @@
 //! `/healthz`, `POST /-/reload`), and configuration reloads that keep the old configuration
 //! when the new one is invalid.
 
-use crate::checks::{self, Failed, Outcome, Probe};
-use crate::config::{Check, CheckKind, ProbeConfig, Target};
+use crate::checks::{self, CheckOutcome, Failed, Probe};
+use crate::config::{CheckKind, ProbeCheck, ProbeConfig, ProbeTarget};
 use axum::Router;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
@@ -102,7 +102,7 @@ impl Daemon {
                     target.province.as_str(),
                     check.name.as_str(),
                 ];
-                for outcome in checks::Outcome::ALL {
+                for outcome in checks::CheckOutcome::ALL {
                     m.probes
                         .with_label_values(&[
                             labels[0],
@@ -199,8 +199,8 @@ impl Daemon {
 /// late, not silently skipped.
 async fn schedule(
     probe: &Probe,
-    target: &Target,
-    check: &Check,
+    target: &ProbeTarget,
+    check: &ProbeCheck,
     status: &Mutex<BTreeMap<(String, String), CheckStatus>>,
 ) {
     let labels = [
@@ -273,8 +273,8 @@ async fn keep_history(probe: &Probe, location: &str, days: u32) {
 
 async fn run_once(
     probe: &Probe,
-    target: &Target,
-    check: &Check,
+    target: &ProbeTarget,
+    check: &ProbeCheck,
     runtime: Option<&dvc_loadgen::Runtime>,
     iteration: u64,
 ) -> Result<(), Failed> {
@@ -292,8 +292,8 @@ async fn run_once(
 
 fn record(
     probe: &Probe,
-    target: &Target,
-    check: &Check,
+    target: &ProbeTarget,
+    check: &ProbeCheck,
     status: &Mutex<BTreeMap<(String, String), CheckStatus>>,
     result: &Result<(), Failed>,
     took: Duration,
@@ -304,7 +304,9 @@ fn record(
         check.name.as_str(),
     ];
     let m = &probe.metrics;
-    let outcome = result.as_ref().map_or_else(|f| f.outcome, |()| Outcome::Ok);
+    let outcome = result
+        .as_ref()
+        .map_or_else(|f| f.outcome, |()| CheckOutcome::Ok);
     m.probes
         .with_label_values(&[
             &target.portal,
@@ -319,7 +321,11 @@ fn record(
         .observe(took.as_secs_f64());
     m.success
         .with_label_values(&[labels[0], labels[1], labels[2], check.kind.id()])
-        .set(if outcome == Outcome::Ok { 1.0 } else { 0.0 });
+        .set(if outcome == CheckOutcome::Ok {
+            1.0
+        } else {
+            0.0
+        });
     let now = checks::unix_now();
     m.last_run.with_label_values(&labels).set(now);
     let run = crate::history::Run {

@@ -2,8 +2,8 @@
 //! the machine. Everything inline: it opens from a file with no network.
 
 use crate::labels::{Labels, Lang};
-use crate::svg::{self, Series};
-use crate::{Trend, arrivals_line, deltas, segments_line, threshold_value};
+use crate::svg::{self, Line};
+use crate::{Change, arrivals_line, deltas, segments_line, threshold_value};
 use dvc_loadgen::summary::{GooseFigures, RunSummary, Stats, Verdict};
 use dvc_loadgen::units::fmt_seconds;
 use std::collections::BTreeSet;
@@ -176,7 +176,7 @@ pub fn html(run: &RunSummary, baseline: Option<&RunSummary>, lang: Lang) -> Stri
             "<figure><figcaption>{caption}</figcaption>{svg}</figure>"
         );
     };
-    let started = Series {
+    let started = Line {
         name: l.started_arrivals,
         values: run
             .timeline
@@ -187,7 +187,7 @@ pub fn html(run: &RunSummary, baseline: Option<&RunSummary>, lang: Lang) -> Stri
     let (caption, arrivals) = if run.goose.is_some() {
         (l.journey_starts, vec![started])
     } else {
-        let planned = Series {
+        let planned = Line {
             name: l.planned,
             values: run.timeline.iter().map(|p| Some(p.planned_rate)).collect(),
         };
@@ -204,7 +204,7 @@ pub fn html(run: &RunSummary, baseline: Option<&RunSummary>, lang: Lang) -> Stri
         svg::line_chart(
             "chart-requests",
             &x,
-            &[Series {
+            &[Line {
                 name: l.requests,
                 values: run
                     .timeline
@@ -215,7 +215,7 @@ pub fn html(run: &RunSummary, baseline: Option<&RunSummary>, lang: Lang) -> Stri
             l.per_second,
         ),
     );
-    let mut in_flight = vec![Series {
+    let mut in_flight = vec![Line {
         name: l.journeys_unit,
         values: run
             .timeline
@@ -224,11 +224,11 @@ pub fn html(run: &RunSummary, baseline: Option<&RunSummary>, lang: Lang) -> Stri
             .collect(),
     }];
     if run.goose.is_some() {
-        in_flight.push(Series {
+        in_flight.push(Line {
             name: l.planned_citizens,
             values: run.timeline.iter().map(|p| p.planned_users).collect(),
         });
-        in_flight.push(Series {
+        in_flight.push(Line {
             name: l.alive_citizens,
             values: run
                 .timeline
@@ -249,15 +249,15 @@ pub fn html(run: &RunSummary, baseline: Option<&RunSummary>, lang: Lang) -> Stri
             "chart-latency",
             &x,
             &[
-                Series {
+                Line {
                     name: "p50",
                     values: run.timeline.iter().map(|p| p.p50.and_then(ms)).collect(),
                 },
-                Series {
+                Line {
                     name: "p95",
                     values: run.timeline.iter().map(|p| p.p95.and_then(ms)).collect(),
                 },
-                Series {
+                Line {
                     name: "p99",
                     values: run.timeline.iter().map(|p| p.p99.and_then(ms)).collect(),
                 },
@@ -266,15 +266,15 @@ pub fn html(run: &RunSummary, baseline: Option<&RunSummary>, lang: Lang) -> Stri
         ),
     );
     let outcomes: BTreeSet<&String> = run.timeline.iter().flat_map(|p| p.errors.keys()).collect();
-    let error_series: Vec<Series<'_>> = if outcomes.is_empty() {
-        vec![Series {
+    let error_series: Vec<Line<'_>> = if outcomes.is_empty() {
+        vec![Line {
             name: l.errors,
             values: vec![Some(0.0); x.len()],
         }]
     } else {
         outcomes
             .iter()
-            .map(|o| Series {
+            .map(|o| Line {
                 name: o.as_str(),
                 values: run
                     .timeline
@@ -326,11 +326,11 @@ pub fn html(run: &RunSummary, baseline: Option<&RunSummary>, lang: Lang) -> Stri
             l.error_rate,
             l.throughput
         );
-        let cell = |(now, then, t): (f64, f64, Trend), fmt: &dyn Fn(f64) -> String| {
+        let cell = |(now, then, t): (f64, f64, Change), fmt: &dyn Fn(f64) -> String| {
             let (c, w) = match t {
-                Trend::Better => ("ok", l.better),
-                Trend::Same => ("same", l.same),
-                Trend::Worse => ("bad", l.worse),
+                Change::Better => ("ok", l.better),
+                Change::Same => ("same", l.same),
+                Change::Worse => ("bad", l.worse),
             };
             format!("<td class=\"{c}\">{} ← {} ({w})</td>", fmt(now), fmt(then))
         };

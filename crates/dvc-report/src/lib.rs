@@ -102,7 +102,7 @@ fn arrivals_line(run: &RunSummary, l: &labels::Labels, sep: &str) -> String {
 
 /// How a figure moved against the baseline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Trend {
+pub enum Change {
     Better,
     Same,
     Worse,
@@ -113,25 +113,25 @@ pub enum Trend {
 pub struct Delta {
     pub step: String,
     /// (now, then, trend) for p95 and p99 in seconds, error rate, and throughput per second.
-    pub p95: (f64, f64, Trend),
-    pub p99: (f64, f64, Trend),
-    pub error_rate: (f64, f64, Trend),
-    pub throughput: (f64, f64, Trend),
+    pub p95: (f64, f64, Change),
+    pub p99: (f64, f64, Change),
+    pub error_rate: (f64, f64, Change),
+    pub throughput: (f64, f64, Change),
 }
 
 /// Changes within 5% (or, for error rates, 0.1 percentage point) count as the same.
-fn trend(now: f64, then: f64, lower_is_better: bool) -> Trend {
+fn trend(now: f64, then: f64, lower_is_better: bool) -> Change {
     let tolerance = if lower_is_better && then < 0.01 && now < 0.01 {
         0.001
     } else {
         then.abs() * 0.05
     };
     if (now - then).abs() <= tolerance {
-        Trend::Same
+        Change::Same
     } else if (now < then) == lower_is_better {
-        Trend::Better
+        Change::Better
     } else {
-        Trend::Worse
+        Change::Worse
     }
 }
 
@@ -197,10 +197,10 @@ mod tests {
         };
         let d = deltas(&now, &then);
         assert_eq!(d.len(), 2, "only steps both runs have");
-        assert_eq!(d[0].p95.2, Trend::Same, "2% is noise");
-        assert_eq!(d[0].error_rate.2, Trend::Same);
-        assert_eq!(d[1].p95.2, Trend::Better);
-        assert_eq!(d[1].error_rate, (0.1, 0.0, Trend::Worse));
-        assert_eq!(d[1].throughput, (15.0, 10.0, Trend::Better));
+        assert_eq!(d[0].p95.2, Change::Same, "2% is noise");
+        assert_eq!(d[0].error_rate.2, Change::Same);
+        assert_eq!(d[1].p95.2, Change::Better);
+        assert_eq!(d[1].error_rate, (0.1, 0.0, Change::Worse));
+        assert_eq!(d[1].throughput, (15.0, 10.0, Change::Better));
     }
 }

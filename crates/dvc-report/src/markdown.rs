@@ -1,7 +1,7 @@
 //! The Markdown report, for CI comments and tickets.
 
 use crate::labels::Lang;
-use crate::{Trend, arrivals_line, deltas, segments_line, threshold_value};
+use crate::{Change, arrivals_line, deltas, segments_line, threshold_value};
 use dvc_loadgen::summary::{RunSummary, Verdict};
 use dvc_loadgen::units::fmt_seconds;
 use std::fmt::Write;
@@ -86,10 +86,10 @@ pub fn markdown(run: &RunSummary, baseline: Option<&RunSummary>, lang: Lang) -> 
             "\n### {} ({})\n\n| {} | p95 | p99 | {} | {} |\n|---|---|---|---|---|",
             l.baseline, b.started_at, l.name, l.error_rate, l.throughput
         );
-        let mark = |t: Trend| match t {
-            Trend::Better => "🟢",
-            Trend::Same => "⚪",
-            Trend::Worse => "🔴",
+        let mark = |t: Change| match t {
+            Change::Better => "🟢",
+            Change::Same => "⚪",
+            Change::Worse => "🔴",
         };
         for d in deltas(run, b) {
             let _ = writeln!(

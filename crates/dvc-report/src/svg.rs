@@ -16,7 +16,7 @@ const TOP: f64 = 12.0;
 const BOTTOM: f64 = 44.0;
 
 /// One line of a chart: a name and a value per x (None: no value there).
-pub struct Series<'a> {
+pub struct Line<'a> {
     pub name: &'a str,
     pub values: Vec<Option<f64>>,
 }
@@ -47,7 +47,7 @@ fn label(v: f64) -> String {
 }
 
 /// A line chart over `x` (seconds since the start) with a legend; `unit` labels the y axis.
-pub fn line_chart(id: &str, x: &[f64], series: &[Series<'_>], unit: &str) -> String {
+pub fn line_chart(id: &str, x: &[f64], series: &[Line<'_>], unit: &str) -> String {
     let x_max = x.iter().copied().fold(1.0_f64, f64::max);
     let y_max = series
         .iter()
@@ -228,11 +228,11 @@ mod tests {
             "c",
             &[0.0, 1.0, 2.0, 3.0],
             &[
-                Series {
+                Line {
                     name: "p95",
                     values: vec![Some(1.0), None, Some(2.0), Some(3.0)],
                 },
-                Series {
+                Line {
                     name: "p<99>",
                     values: vec![Some(1.0); 4],
                 },

@@ -1,13 +1,13 @@
 //! http and journey checks: availability, latency, certificate expiry, scripted visits.
 
-use super::{Failed, Outcome, Probe, failed, resolve};
-use crate::config::{Check, HttpCheck, Target};
+use super::{CheckOutcome, Failed, Probe, failed, resolve};
+use crate::config::{HttpCheck, ProbeCheck, ProbeTarget};
 use dvc_http::Prepared;
 use std::time::Instant;
 
 impl Probe {
     /// One run of an http check.
-    pub async fn http(&self, t: &Target, c: &Check, h: &HttpCheck) -> Result<(), Failed> {
+    pub async fn http(&self, t: &ProbeTarget, c: &ProbeCheck, h: &HttpCheck) -> Result<(), Failed> {
         let started = Instant::now();
         let mut url = format!("{}{}", t.url, h.path);
         let mut response = self
@@ -33,7 +33,7 @@ impl Probe {
         };
         if !expected {
             return Err(failed(
-                Outcome::HttpError,
+                CheckOutcome::HttpError,
                 format!("status {}", response.status),
             ));
         }
@@ -41,7 +41,7 @@ impl Probe {
             && !re.is_match(&String::from_utf8_lossy(&response.body))
         {
             return Err(failed(
-                Outcome::CheckFailed,
+                CheckOutcome::CheckFailed,
                 format!("body does not match {re}"),
             ));
         }
@@ -64,7 +64,7 @@ impl Probe {
             && took > budget
         {
             return Err(failed(
-                Outcome::Slow,
+                CheckOutcome::Slow,
                 format!(
                     "answered in {:.3} s, over the {:.3} s budget",
                     took.as_secs_f64(),
@@ -78,8 +78,8 @@ impl Probe {
     /// One run of a journey check: every step in order, each step's duration recorded.
     pub async fn journey(
         &self,
-        t: &Target,
-        c: &Check,
+        t: &ProbeTarget,
+        c: &ProbeCheck,
         runtime: &dvc_loadgen::Runtime,
         journey: usize,
         iteration: u64,

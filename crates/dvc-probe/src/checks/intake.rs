@@ -1,7 +1,7 @@
 //! Intake checks: a test dossier submitted, then followed until an officer decides.
 
-use super::{Failed, Outcome, Probe, Submitted, failed, json_answer, parse_time, unix_now};
-use crate::config::{Check, IntakeCheck, Target};
+use super::{CheckOutcome, Failed, Probe, Submitted, failed, json_answer, parse_time, unix_now};
+use crate::config::{IntakeCheck, ProbeCheck, ProbeTarget};
 use crate::history::figure;
 use crate::store::{Decision, Pending};
 use dvc_domain::calendar::to_local;
@@ -17,8 +17,8 @@ impl Probe {
     /// submission instant as the portal reports it, and the session cookie.
     pub(super) async fn submit_dossier(
         &self,
-        t: &Target,
-        c: &Check,
+        t: &ProbeTarget,
+        c: &ProbeCheck,
         procedure: &str,
         login: Option<&(String, String)>,
     ) -> Result<Submitted, Failed> {
@@ -33,7 +33,7 @@ impl Probe {
             let answer = self.send(t, c, "login", login).await?;
             if answer.status != 200 {
                 return Err(failed(
-                    Outcome::HttpError,
+                    CheckOutcome::HttpError,
                     format!("login answered {}", answer.status),
                 ));
             }
@@ -91,7 +91,7 @@ impl Probe {
             (dossier["code"].as_str(), dossier["submitted_at"].as_str())
         else {
             return Err(failed(
-                Outcome::CheckFailed,
+                CheckOutcome::CheckFailed,
                 "submission answer has no code or submitted_at",
             ));
         };
@@ -104,7 +104,12 @@ impl Probe {
     }
 
     /// One run of an intake check: submits a test dossier and keeps it to follow.
-    pub async fn submit(&self, t: &Target, c: &Check, i: &IntakeCheck) -> Result<(), Failed> {
+    pub async fn submit(
+        &self,
+        t: &ProbeTarget,
+        c: &ProbeCheck,
+        i: &IntakeCheck,
+    ) -> Result<(), Failed> {
         let dossier = self
             .submit_dossier(t, c, &i.procedure, i.login.as_ref())
             .await?;
@@ -121,7 +126,7 @@ impl Probe {
                     .and_then(parse_time)
                     .map(|t| t.timestamp_millis() as f64 / 1000.0),
             })
-            .map_err(|e| failed(Outcome::Internal, e.to_string()))?;
+            .map_err(|e| failed(CheckOutcome::Internal, e.to_string()))?;
         self.metrics
             .intake_submitted
             .with_label_values(&[&t.portal, &t.province])
@@ -131,7 +136,7 @@ impl Probe {
     }
 
     /// Looks up every pending test dossier of an intake check once, and records decisions.
-    pub async fn follow(&self, t: &Target, c: &Check, i: &IntakeCheck) {
+    pub async fn follow(&self, t: &ProbeTarget, c: &ProbeCheck, i: &IntakeCheck) {
         let pending = match self.store.pending(&t.portal, &c.name) {
             Ok(p) => p,
             Err(e) => {
@@ -161,7 +166,7 @@ impl Probe {
     }
 
     /// Records what a lookup says of a pending dossier.
-    fn judge(&self, t: &Target, p: &Pending, dossier: &Value, i: &IntakeCheck) {
+    fn judge(&self, t: &ProbeTarget, p: &Pending, dossier: &Value, i: &IntakeCheck) {
         let labels = [t.portal.as_str(), t.province.as_str()];
         let state = dossier["state"]
             .as_u64()
@@ -227,7 +232,7 @@ impl Probe {
     }
 
     /// Sets the pending gauges of an intake check from the state file.
-    pub fn refresh_pending(&self, t: &Target, c: &Check) {
+    pub fn refresh_pending(&self, t: &ProbeTarget, c: &ProbeCheck) {
         let labels = [t.portal.as_str(), t.province.as_str()];
         if let Ok(pending) = self.store.pending(&t.portal, &c.name) {
             self.metrics

@@ -6,12 +6,12 @@ mod intake;
 mod payment;
 mod stats;
 
-use crate::config::{Check, Target};
+use crate::config::{ProbeCheck, ProbeTarget};
 use crate::metrics::Metrics;
 use crate::store::Store;
 use chrono::{DateTime, FixedOffset};
 use dvc_domain::calendar::WorkingCalendar;
-use dvc_http::Outcome as RunOutcome;
+use dvc_http::Outcome as HttpOutcome;
 use dvc_http::Response;
 use dvc_http::{HttpClient, Prepared};
 use std::sync::Arc;
@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 
 /// How a check run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
+pub enum CheckOutcome {
     Ok,
     /// An answer with an unexpected status.
     HttpError,
@@ -35,28 +35,28 @@ pub enum Outcome {
     Internal,
 }
 
-impl Outcome {
-    pub const ALL: [Outcome; 8] = [
-        Outcome::Ok,
-        Outcome::HttpError,
-        Outcome::CheckFailed,
-        Outcome::Slow,
-        Outcome::Timeout,
-        Outcome::ConnectError,
-        Outcome::ProtocolError,
-        Outcome::Internal,
+impl CheckOutcome {
+    pub const ALL: [CheckOutcome; 8] = [
+        CheckOutcome::Ok,
+        CheckOutcome::HttpError,
+        CheckOutcome::CheckFailed,
+        CheckOutcome::Slow,
+        CheckOutcome::Timeout,
+        CheckOutcome::ConnectError,
+        CheckOutcome::ProtocolError,
+        CheckOutcome::Internal,
     ];
 
     pub fn id(self) -> &'static str {
         match self {
-            Outcome::Ok => "ok",
-            Outcome::HttpError => "http_error",
-            Outcome::CheckFailed => "check_failed",
-            Outcome::Slow => "slow",
-            Outcome::Timeout => "timeout",
-            Outcome::ConnectError => "connect_error",
-            Outcome::ProtocolError => "protocol_error",
-            Outcome::Internal => "internal",
+            CheckOutcome::Ok => "ok",
+            CheckOutcome::HttpError => "http_error",
+            CheckOutcome::CheckFailed => "check_failed",
+            CheckOutcome::Slow => "slow",
+            CheckOutcome::Timeout => "timeout",
+            CheckOutcome::ConnectError => "connect_error",
+            CheckOutcome::ProtocolError => "protocol_error",
+            CheckOutcome::Internal => "internal",
         }
     }
 }
@@ -64,11 +64,11 @@ impl Outcome {
 /// Why a run failed.
 #[derive(Debug, Clone)]
 pub struct Failed {
-    pub outcome: Outcome,
+    pub outcome: CheckOutcome,
     pub reason: String,
 }
 
-fn failed(outcome: Outcome, reason: impl Into<String>) -> Failed {
+fn failed(outcome: CheckOutcome, reason: impl Into<String>) -> Failed {
     Failed {
         outcome,
         reason: reason.into(),
@@ -80,7 +80,7 @@ fn failed(outcome: Outcome, reason: impl Into<String>) -> Failed {
 fn json_answer(answer: &Response, expected: u16, what: &str) -> Result<serde_json::Value, Failed> {
     if answer.status != expected {
         return Err(failed(
-            Outcome::HttpError,
+            CheckOutcome::HttpError,
             format!(
                 "{what} answered {}: {}",
                 answer.status,
@@ -88,18 +88,22 @@ fn json_answer(answer: &Response, expected: u16, what: &str) -> Result<serde_jso
             ),
         ));
     }
-    serde_json::from_slice(&answer.body)
-        .map_err(|e| failed(Outcome::CheckFailed, format!("{what} is not JSON: {e}")))
+    serde_json::from_slice(&answer.body).map_err(|e| {
+        failed(
+            CheckOutcome::CheckFailed,
+            format!("{what} is not JSON: {e}"),
+        )
+    })
 }
 
 impl From<dvc_http::Failure> for Failed {
     fn from(f: dvc_http::Failure) -> Self {
         let outcome = match f.outcome {
-            RunOutcome::Timeout => Outcome::Timeout,
-            RunOutcome::ConnectError => Outcome::ConnectError,
-            RunOutcome::ProtocolError | RunOutcome::BodyTooLarge => Outcome::ProtocolError,
-            RunOutcome::Http4xx | RunOutcome::Http5xx => Outcome::HttpError,
-            _ => Outcome::CheckFailed,
+            HttpOutcome::Timeout => CheckOutcome::Timeout,
+            HttpOutcome::ConnectError => CheckOutcome::ConnectError,
+            HttpOutcome::ProtocolError | HttpOutcome::BodyTooLarge => CheckOutcome::ProtocolError,
+            HttpOutcome::Http4xx | HttpOutcome::Http5xx => CheckOutcome::HttpError,
+            _ => CheckOutcome::CheckFailed,
         };
         failed(outcome, f.reason)
     }
@@ -126,7 +130,7 @@ pub struct Probe {
 
 impl Probe {
     /// Keeps a figure `target` measured in the state file's history.
-    pub fn observe(&self, target: &Target, figure: &str, value: f64) {
+    pub fn observe(&self, target: &ProbeTarget, figure: &str, value: f64) {
         let observation = crate::history::Observation {
             at: unix_now(),
             portal: target.portal.clone(),
@@ -155,7 +159,7 @@ impl Probe {
     }
 
     /// The client for `t`, built on first use when it has TLS options.
-    pub fn client(&self, t: &Target) -> Result<HttpClient, Failed> {
+    pub fn client(&self, t: &ProbeTarget) -> Result<HttpClient, Failed> {
         if t.ca_file.is_none() && !t.insecure_skip_verify {
             return Ok(self.client.clone());
         }
@@ -168,13 +172,13 @@ impl Probe {
             return Ok(c.clone());
         }
         let client = dvc_http::build(t.insecure_skip_verify, &t.extra_roots)
-            .map_err(|e| failed(Outcome::Internal, format!("TLS setup: {e}")))?;
+            .map_err(|e| failed(CheckOutcome::Internal, format!("TLS setup: {e}")))?;
         clients.insert(key, client.clone());
         Ok(client)
     }
 
     /// Connects to an https target and reads when its certificate expires (Unix seconds).
-    async fn certificate_not_after(&self, t: &Target) -> Result<i64, String> {
+    async fn certificate_not_after(&self, t: &ProbeTarget) -> Result<i64, String> {
         let uri: hyper::Uri = t.url.parse().map_err(|e| format!("{e}"))?;
         let host = uri
             .host()
@@ -204,8 +208,8 @@ impl Probe {
 
     async fn send(
         &self,
-        target: &Target,
-        check: &Check,
+        target: &ProbeTarget,
+        check: &ProbeCheck,
         step: &str,
         request: Prepared,
     ) -> Result<Response, Failed> {
@@ -263,7 +267,7 @@ where
 {
     tokio::time::timeout(limit, run).await.unwrap_or_else(|_| {
         Err(failed(
-            Outcome::Timeout,
+            CheckOutcome::Timeout,
             format!("no result within {limit:?}"),
         ))
     })

@@ -1,7 +1,7 @@
 //! Payment checks: a fee paid through the portal's gateway sandbox, timed to confirmation.
 
-use super::{Failed, Outcome, Probe, failed, json_answer, resolve};
-use crate::config::{Check, PaymentCheck, Target};
+use super::{CheckOutcome, Failed, Probe, failed, json_answer, resolve};
+use crate::config::{PaymentCheck, ProbeCheck, ProbeTarget};
 use dvc_http::Prepared;
 use hyper::body::Bytes;
 use hyper::header::{CONTENT_TYPE, COOKIE, HeaderValue};
@@ -11,7 +11,12 @@ use std::time::Instant;
 impl Probe {
     /// One run of a payment check: a fresh pay-first test dossier, its payment created, paid at
     /// the gateway, then polled until the portal shows it settled.
-    pub async fn pay(&self, t: &Target, c: &Check, p: &PaymentCheck) -> Result<(), Failed> {
+    pub async fn pay(
+        &self,
+        t: &ProbeTarget,
+        c: &ProbeCheck,
+        p: &PaymentCheck,
+    ) -> Result<(), Failed> {
         let labels = [t.portal.as_str(), t.province.as_str()];
         let dossier = self
             .submit_dossier(t, c, &p.procedure, p.login.as_ref())
@@ -40,7 +45,7 @@ impl Probe {
             payment["redirect_url"].as_str(),
         ) else {
             return Err(failed(
-                Outcome::CheckFailed,
+                CheckOutcome::CheckFailed,
                 "payment answer has no payment_id or redirect_url",
             ));
         };
@@ -62,7 +67,7 @@ impl Probe {
             .observe(started.elapsed().as_secs_f64());
         if !(200..400).contains(&answer.status) {
             return Err(failed(
-                Outcome::HttpError,
+                CheckOutcome::HttpError,
                 format!("the gateway answered {}", answer.status),
             ));
         }
@@ -101,7 +106,7 @@ impl Probe {
                     return if settled == "succeeded" {
                         Ok(())
                     } else {
-                        Err(failed(Outcome::CheckFailed, "the payment failed"))
+                        Err(failed(CheckOutcome::CheckFailed, "the payment failed"))
                     };
                 }
                 _ if paid.elapsed() + p.poll_every > p.confirm_timeout => {
@@ -114,7 +119,7 @@ impl Probe {
                         .with_label_values(&labels)
                         .set(1.0);
                     return Err(failed(
-                        Outcome::Timeout,
+                        CheckOutcome::Timeout,
                         format!("payment {id} not confirmed within {:?}", p.confirm_timeout),
                     ));
                 }

@@ -1,14 +1,19 @@
 //! Stats checks: deadline figures from the portal's public statistics.
 
-use super::{Failed, Outcome, Probe, failed, json_answer};
-use crate::config::{Check, StatsCheck, StatsField, Target};
+use super::{CheckOutcome, Failed, Probe, failed, json_answer};
+use crate::config::{ProbeCheck, ProbeTarget, StatsCheck, StatsField};
 use crate::history::figure;
 use dvc_http::Prepared;
 use serde_json::Value;
 
 impl Probe {
     /// One run of a stats check.
-    pub async fn stats(&self, t: &Target, c: &Check, s: &StatsCheck) -> Result<(), Failed> {
+    pub async fn stats(
+        &self,
+        t: &ProbeTarget,
+        c: &ProbeCheck,
+        s: &StatsCheck,
+    ) -> Result<(), Failed> {
         let answer = self
             .send(t, c, "stats", Prepared::get(format!("{}{}", t.url, s.path)))
             .await?;
@@ -17,7 +22,7 @@ impl Probe {
             Some(path) => path
                 .find(&body)
                 .and_then(Value::as_array)
-                .ok_or_else(|| failed(Outcome::CheckFailed, format!("{path} is not a list")))?
+                .ok_or_else(|| failed(CheckOutcome::CheckFailed, format!("{path} is not a list")))?
                 .iter()
                 .collect(),
             None => vec![&body],
@@ -34,7 +39,7 @@ impl Probe {
             for (field, path) in &s.fields {
                 let Some(value) = path.find(item).and_then(Value::as_f64) else {
                     return Err(failed(
-                        Outcome::CheckFailed,
+                        CheckOutcome::CheckFailed,
                         format!("{path} is not a number for agency {agency}"),
                     ));
                 };

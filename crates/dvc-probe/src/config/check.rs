@@ -3,7 +3,7 @@
 
 use super::*;
 
-pub(super) fn check(cx: &mut Ctx<'_>, c: &CheckFile, dir: Option<&Path>) -> Option<Check> {
+pub(super) fn check(cx: &mut Ctx<'_>, c: &CheckFile, dir: Option<&Path>) -> Option<ProbeCheck> {
     let kind_name = c.kind.get_ref().as_str();
     let (interval_default, timeout_default) = match kind_name {
         "intake" => (Duration::from_secs(3600), Duration::from_secs(30)),
@@ -270,7 +270,7 @@ pub(super) fn check(cx: &mut Ctx<'_>, c: &CheckFile, dir: Option<&Path>) -> Opti
             return None;
         }
     };
-    Some(Check {
+    Some(ProbeCheck {
         name: c.name.get_ref().clone(),
         interval,
         jitter,

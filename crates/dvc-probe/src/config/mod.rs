@@ -84,13 +84,13 @@ pub struct ProbeConfig {
     pub location: String,
     /// Days of check runs and figures the state file keeps (for `dvcbench compare`).
     pub history_days: u32,
-    pub targets: Vec<Target>,
+    pub targets: Vec<ProbeTarget>,
     /// The file's text with secrets redacted, for display.
     pub redacted: String,
 }
 
 #[derive(Debug, Clone)]
-pub struct Target {
+pub struct ProbeTarget {
     pub portal: String,
     pub province: String,
     pub url: String,
@@ -98,11 +98,11 @@ pub struct Target {
     pub ca_file: Option<String>,
     pub extra_roots: Vec<rustls::pki_types::CertificateDer<'static>>,
     pub insecure_skip_verify: bool,
-    pub checks: Vec<Check>,
+    pub checks: Vec<ProbeCheck>,
 }
 
 #[derive(Debug, Clone)]
-pub struct Check {
+pub struct ProbeCheck {
     pub name: String,
     pub interval: Duration,
     pub jitter: Duration,
@@ -327,7 +327,7 @@ impl ProbeConfig {
                     Err(e) => cx.error(ca.span().start, e),
                 }
             }
-            targets.push(Target {
+            targets.push(ProbeTarget {
                 portal: t.portal.get_ref().clone(),
                 province: t.province.clone(),
                 url,

@@ -6,7 +6,7 @@ use super::text::{anchor, locations, period, shown, shown_figures, source, unran
 use crate::Lang;
 use crate::escape::html as escape;
 use crate::html::STYLE;
-use crate::svg::{self, Series};
+use crate::svg::{self, Line};
 use dvc_compare::{Comparison, FigureId, Trend};
 use std::fmt::Write;
 
@@ -157,9 +157,9 @@ pub fn html(c: &Comparison, lang: Lang) -> String {
         ),
     ] {
         let named = lines(trend, scale);
-        let series: Vec<Series<'_>> = named
+        let series: Vec<Line<'_>> = named
             .iter()
-            .map(|(name, values)| Series {
+            .map(|(name, values)| Line {
                 name,
                 values: values.clone(),
             })
