@@ -37,7 +37,7 @@
 //! scenario
 //!     .apply(&Overrides { rate: Some("50/s".into()), ..Overrides::default() })
 //!     .expect("within the scenario's rules");
-//! assert_eq!(scenario.load.stages[0].rate, 50.0);
+//! assert_eq!(scenario.load.as_open().expect("an open load").stages[0].rate, 50.0);
 //!
 //! let broken = Scenario::from_source(Path::new("s.toml"), "[load]\nstages = 3\n");
 //! assert!(broken.unwrap_err().to_string().starts_with("s.toml:2:"));
