@@ -30,6 +30,7 @@
 //! ```
 
 mod client;
+mod encode;
 mod h1;
 mod outcome;
 mod send;
@@ -38,13 +39,14 @@ mod timer;
 mod tls;
 
 pub use client::{Answer, DEFAULT_BODY_LIMIT, HttpClient, Options, Prepared, SendError, build};
+pub use encode::{encode, encode_component_into, encode_segment_into, percent_encode_into};
 pub use h1::Headers;
 pub use hyper::Method;
 pub use hyper::body::Bytes;
 pub use hyper::header;
 pub use outcome::Outcome;
 pub use rustls::pki_types::CertificateDer;
-pub use send::{Failure, Response, encode, fail, send, send_timed};
+pub use send::{Failure, Response, fail, send, send_timed};
 pub use target::{check_target, is_loopback};
 pub use timer::RequestTimer;
 pub use tls::{parse_roots, read_roots, tls_config};

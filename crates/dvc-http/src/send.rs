@@ -31,21 +31,6 @@ pub fn fail(outcome: Outcome, reason: impl Into<String>) -> Failure {
     }
 }
 
-/// Percent-encodes a query or form component (RFC 3986: everything but unreserved
-/// characters).
-pub fn encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for b in text.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(b as char)
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
-}
-
 /// Sends a request and reads the whole response within `timeout`.
 pub async fn send(
     client: &HttpClient,
@@ -86,17 +71,5 @@ impl SendError {
             SendError::TooLarge(_) => Outcome::BodyTooLarge,
             SendError::Request(_) => Outcome::CheckFailed,
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn encodes_vietnamese_text_for_urls() {
-        assert_eq!(encode("khai sinh"), "khai%20sinh");
-        assert_eq!(encode("Tết"), "T%E1%BA%BFt");
-        assert_eq!(encode("a&b=c/d"), "a%26b%3Dc%2Fd");
     }
 }

@@ -13,6 +13,7 @@
 //! is validated ([`Template::resolve_env`]); such a value is a secret: it is sent, and shown
 //! nowhere (a template displays as `${NAME}`).
 
+use dvc_http::{encode_component_into, encode_segment_into};
 use std::fmt;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -199,13 +200,18 @@ impl Template {
     /// Renders a path: literal text as written, each variable's value percent-encoded as
     /// one path segment (`/`, `?`, `#`, `%` and anything outside `pchar` encoded) unless raw.
     pub fn render_path_into(&self, vars: &dyn Vars, out: &mut String) -> Result<(), String> {
-        self.render_encoded(vars, out, |text, out| out.push_str(text), encode_segment)
+        self.render_encoded(
+            vars,
+            out,
+            |text, out| out.push_str(text),
+            encode_segment_into,
+        )
     }
 
     /// Renders a query or form value: everything percent-encoded but unreserved characters,
     /// except the values of raw variables.
     pub fn render_component_into(&self, vars: &dyn Vars, out: &mut String) -> Result<(), String> {
-        self.render_encoded(vars, out, encode_component, encode_component)
+        self.render_encoded(vars, out, encode_component_into, encode_component_into)
     }
 
     fn render_encoded(
@@ -237,37 +243,6 @@ impl Template {
             }
         }
         Ok(())
-    }
-}
-
-/// Appends `text` percent-encoded but its unreserved characters (RFC 3986 §2.3).
-fn encode_component(text: &str, out: &mut String) {
-    encode_where(text, out, |b| {
-        b.is_ascii_alphanumeric() || b"-._~".contains(&b)
-    });
-}
-
-/// Appends `text` percent-encoded as one path segment: `pchar` but `%` kept (RFC 3986 §3.3).
-fn encode_segment(text: &str, out: &mut String) {
-    encode_where(text, out, |b| {
-        b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@".contains(&b)
-    });
-}
-
-fn encode_where(text: &str, out: &mut String, keep: impl Fn(u8) -> bool) {
-    // The usual value (a dossier code, a number) needs nothing: one scan finds that out.
-    if text.bytes().all(&keep) {
-        out.push_str(text);
-        return;
-    }
-    for b in text.bytes() {
-        if keep(b) {
-            out.push(char::from(b));
-        } else {
-            out.push('%');
-            out.push(char::from(b"0123456789ABCDEF"[usize::from(b >> 4)]));
-            out.push(char::from(b"0123456789ABCDEF"[usize::from(b & 15)]));
-        }
     }
 }
 

@@ -6,7 +6,8 @@ use crate::jsonpath::as_text;
 use crate::recorder::Outcome;
 use crate::scenario::{Body, Check, ExtractFrom, FileContent, PartValue, Step};
 use crate::template::Vars;
-pub use dvc_http::{Failure, Response, encode, send, send_timed};
+use dvc_http::encode_component_into;
+pub use dvc_http::{Failure, Response, send, send_timed};
 use dvc_http::{Prepared, fail};
 use hyper::body::Bytes;
 use hyper::header::{HeaderMap, HeaderName, HeaderValue};
@@ -89,13 +90,7 @@ fn request_target(url: &mut String, from: usize) -> Result<(), Failure> {
         ));
     }
     let mut escaped = String::with_capacity(rest.len() + 16);
-    for b in rest.bytes() {
-        if unsafe_byte(b) {
-            escaped.push_str(&format!("%{b:02X}"));
-        } else {
-            escaped.push(b as char);
-        }
-    }
+    dvc_http::percent_encode_into(rest, &mut escaped, |b| !unsafe_byte(b));
     url.truncate(from + first);
     url.push_str(&escaped);
     Ok(())
@@ -151,7 +146,7 @@ pub fn build(
         let mut sep = if url.contains('?') { '&' } else { '?' };
         for (k, v) in &step.query {
             url.push(sep);
-            url.push_str(&encode(k));
+            encode_component_into(k, &mut url);
             url.push('=');
             v.render_component_into(state, &mut url)
                 .map_err(|e| fail(Outcome::CheckFailed, e))?;
@@ -189,7 +184,7 @@ pub fn build(
                 if !form.is_empty() {
                     form.push('&');
                 }
-                form.push_str(&encode(k));
+                encode_component_into(k, &mut form);
                 form.push('=');
                 v.render_component_into(state, &mut form)
                     .map_err(|e| fail(Outcome::CheckFailed, e))?;
