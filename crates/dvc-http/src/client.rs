@@ -149,24 +149,47 @@ impl HttpClient {
                 "the request target holds {b:#04x}: not sent"
             )));
         }
-        if tls && self.speaks_h2(origin) {
+        let idle = match self.checkout(origin) {
             // Boxed: hyper's request future is large, and HTTP/1.1 requests would otherwise
             // carry its size in every journey.
-            return Box::pin(self.send_hyper(request)).await;
-        }
-        match self.send_h1(&request, tls, origin, authority, target).await {
+            Checkout::Http2 => return Box::pin(self.send_hyper(request)).await,
+            Checkout::Http1(idle) => idle,
+        };
+        match self
+            .send_h1(&request, idle, tls, origin, authority, target)
+            .await
+        {
             Err(H1Error::Http2) => Box::pin(self.send_hyper(request)).await,
             Err(H1Error::Send(e)) => Err(e),
             Ok(answer) => Ok(answer),
         }
     }
 
-    fn speaks_h2(&self, origin: &str) -> bool {
-        self.origins
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .iter()
-            .any(|o| o.origin == origin && o.h2)
+    /// What the pool has for `origin`, in one look: HTTP/2, or an idle connection if any.
+    fn checkout(&self, origin: &str) -> Checkout {
+        let mut origins = self.origins.lock().unwrap_or_else(|p| p.into_inner());
+        match origins.iter_mut().find(|o| o.origin == origin) {
+            Some(o) if o.h2 => Checkout::Http2,
+            Some(o) => Checkout::Http1(o.idle.pop()),
+            None => Checkout::Http1(None),
+        }
+    }
+
+    /// Runs `f` on the pool's entry for `origin`, made if there is none yet.
+    fn with_origin(&self, origin: &str, f: impl FnOnce(&mut Origin)) {
+        let mut origins = self.origins.lock().unwrap_or_else(|p| p.into_inner());
+        let at = match origins.iter().position(|o| o.origin == origin) {
+            Some(at) => at,
+            None => {
+                origins.push(Origin {
+                    origin: origin.to_owned(),
+                    idle: Vec::new(),
+                    h2: false,
+                });
+                origins.len() - 1
+            }
+        };
+        f(&mut origins[at]);
     }
 
     /// HTTP/2 through hyper-util's pooled client.
@@ -217,15 +240,14 @@ impl HttpClient {
     async fn send_h1(
         &self,
         request: &Prepared,
+        idle: Option<h1::Conn>,
         tls: bool,
         origin: &str,
         authority: &str,
         target: &str,
     ) -> Result<Answer, H1Error> {
         // A request that is not sent twice does not go on a connection already closed.
-        let idle = self
-            .take_idle(origin)
-            .filter(|c| idempotent(&request.method) || !c.is_stale());
+        let idle = idle.filter(|c| idempotent(&request.method) || !c.is_stale());
         // Connecting is boxed: its future is large and rare beside a pooled exchange.
         let mut conn = match idle {
             Some(c) => c,
@@ -275,31 +297,13 @@ impl HttpClient {
         };
         if exchange.reusable {
             conn.head = head;
-            let mut origins = self.origins.lock().unwrap_or_else(|p| p.into_inner());
-            match origins.iter_mut().find(|o| o.origin == origin) {
-                Some(o) => o.idle.push(conn),
-                None => origins.push(Origin {
-                    origin: origin.to_owned(),
-                    idle: vec![conn],
-                    h2: false,
-                }),
-            }
+            self.with_origin(origin, |o| o.idle.push(conn));
         }
         Ok(Answer {
             status: exchange.status,
             headers: exchange.headers,
             body: exchange.body,
         })
-    }
-
-    fn take_idle(&self, origin: &str) -> Option<h1::Conn> {
-        self.origins
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .iter_mut()
-            .find(|o| o.origin == origin)?
-            .idle
-            .pop()
     }
 
     /// Opens a connection to `authority`; a TLS server that chooses HTTP/2 is remembered, and
@@ -337,19 +341,19 @@ impl HttpClient {
                 )))
             })?;
         if h2 {
-            let mut origins = self.origins.lock().unwrap_or_else(|p| p.into_inner());
-            match origins.iter_mut().find(|o| o.origin == origin) {
-                Some(o) => o.h2 = true,
-                None => origins.push(Origin {
-                    origin: origin.to_owned(),
-                    idle: Vec::new(),
-                    h2: true,
-                }),
-            }
+            self.with_origin(origin, |o| o.h2 = true);
             return Err(H1Error::Http2);
         }
         Ok(conn)
     }
+}
+
+/// What the pool has for an origin.
+enum Checkout {
+    /// The origin's server chose HTTP/2: requests go through hyper.
+    Http2,
+    /// HTTP/1.1, with an idle connection if one waits.
+    Http1(Option<h1::Conn>),
 }
 
 /// Why the HTTP/1.1 path gave no answer: an error, or the server chose HTTP/2.
