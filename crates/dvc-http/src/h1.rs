@@ -314,19 +314,20 @@ impl Conn {
     /// Reads a body of `n` bytes that is not yet whole in the buffer (a whole one is taken
     /// with its head in `exchange`).
     async fn read_exact_body(&mut self, n: usize) -> Result<Bytes, ExchangeError> {
-        let mut body = Vec::with_capacity(n.min(1 << 20));
+        let mut body = Vec::with_capacity(n.min(64 * 1024));
         body.extend_from_slice(&self.buf[..self.filled]);
         self.filled = 0;
         let mut rest = n - body.len();
         while rest > 0 {
-            let room = body.len();
-            body.resize(room + rest, 0);
-            let got = self
-                .stream
-                .read(&mut body[room..])
+            // Room grows with what arrived, never to an announced length a server may not send.
+            if body.capacity() - body.len() < 8 * 1024 {
+                body.reserve(rest.min(body.len().max(64 * 1024)));
+            }
+            let got = (&mut self.stream)
+                .take(rest as u64)
+                .read_buf(&mut body)
                 .await
                 .map_err(|e| protocol(format!("reading the body: {e}")))?;
-            body.truncate(room + got);
             if got == 0 {
                 return Err(protocol("connection closed inside the body"));
             }
