@@ -250,8 +250,13 @@ impl Runtime {
                 });
             }
             if let Err(f) = result {
-                let reason = self.scenario.secrets.redact(&f.reason);
-                tracing::debug!(journey = %journey.name, step = %step.name, %reason, "step failed");
+                // Fields are evaluated only when debug logging is on: no redaction otherwise.
+                tracing::debug!(
+                    journey = %journey.name,
+                    step = %step.name,
+                    reason = %self.scenario.secrets.redact(&f.reason),
+                    "step failed"
+                );
                 outcome = f.outcome;
                 break;
             }
