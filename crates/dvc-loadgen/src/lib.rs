@@ -73,22 +73,15 @@ mod template;
 mod thresholds;
 pub mod units;
 
-#[cfg(feature = "engine")]
-pub use data::{FileKind, generated_file};
-#[cfg(feature = "engine")]
-pub use engine::Runtime;
-#[cfg(feature = "engine")]
-pub use engine::request::judge;
-#[cfg(feature = "engine")]
-pub use jsonpath::{JsonPath, as_text};
-#[cfg(feature = "engine")]
-pub use plan::Plan;
 pub use recorder::{Outcome, Series, decode as decode_histogram, encode as encode_histogram};
 #[cfg(feature = "engine")]
-pub use run::{RunOptions, run};
-#[cfg(feature = "engine")]
-pub use secrets::{REDACTED, Secrets};
-#[cfg(feature = "engine")]
-pub use template::{JsonTemplate, Template};
-#[cfg(feature = "engine")]
-pub use thresholds::Threshold;
+pub use {
+    data::{FileKind, generated_file},
+    engine::{Runtime, request::judge},
+    jsonpath::{JsonPath, as_text},
+    plan::Plan,
+    run::{RunOptions, run},
+    secrets::{REDACTED, Secrets},
+    template::{JsonTemplate, Template},
+    thresholds::Threshold,
+};
