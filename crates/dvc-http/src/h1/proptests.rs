@@ -2,10 +2,9 @@
 //! and wherever hyper (whose heads httparse parses) reads a whole response, it reads the same
 //! status and body.
 
-use super::{Conn, Stream, request_head};
+use super::{Conn, Stream};
 use http_body_util::BodyExt;
 use hyper::body::Bytes;
-use hyper::header::HeaderMap;
 use proptest::prelude::*;
 use tokio::io::{AsyncReadExt, AsyncWriteExt, DuplexStream};
 
@@ -32,16 +31,10 @@ async fn ours(pieces: Vec<Vec<u8>>) -> Option<(u16, Bytes)> {
     let (client, server) = tokio::io::duplex(1 << 20);
     tokio::spawn(answer(server, pieces));
     let mut conn = Conn::new(Stream::Memory(client));
-    let mut head = Vec::new();
-    request_head(
-        &hyper::Method::GET,
-        "/",
-        Some("t"),
-        &HeaderMap::new(),
-        0,
-        &mut head,
-    );
-    let exchange = conn.exchange(&head, &[], false, 1 << 20).await.ok()?;
+    let exchange = conn
+        .exchange(&super::tests::get_head(), &[], false, 1 << 20)
+        .await
+        .ok()?;
     Some((exchange.status, exchange.body))
 }
 

@@ -31,7 +31,8 @@ async fn canned(responses: Vec<Vec<u8>>) -> String {
     address
 }
 
-async fn get(conn: &mut Conn) -> Exchange {
+/// The head of a `GET /` with no fields.
+pub(super) fn get_head() -> Vec<u8> {
     let mut head = Vec::new();
     request_head(
         &hyper::Method::GET,
@@ -41,7 +42,11 @@ async fn get(conn: &mut Conn) -> Exchange {
         0,
         &mut head,
     );
-    conn.exchange(&head, &[], false, 64 << 20)
+    head
+}
+
+async fn get(conn: &mut Conn) -> Exchange {
+    conn.exchange(&get_head(), &[], false, 64 << 20)
         .await
         .expect("a complete exchange")
 }
@@ -102,16 +107,7 @@ async fn connection_close_and_truncation_are_reported() {
 async fn refused(responses: &[Vec<u8>]) -> ExchangeError {
     let address = canned(responses.to_vec()).await;
     let mut conn = Conn::open(&address).await.expect("connect");
-    let mut head = Vec::new();
-    request_head(
-        &hyper::Method::GET,
-        "/",
-        None,
-        &HeaderMap::new(),
-        0,
-        &mut head,
-    );
-    conn.exchange(&head, &[], false, 64 << 20)
+    conn.exchange(&get_head(), &[], false, 64 << 20)
         .await
         .expect_err("refused")
 }
