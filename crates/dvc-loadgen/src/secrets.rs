@@ -65,6 +65,15 @@ impl Secrets {
         }
     }
 
+    /// Keeps the values of credential parameters written in a URL (`?access_token=…`) secret.
+    pub fn add_url_credentials(&mut self, url: &str) {
+        for c in PARAMETER.captures_iter(url) {
+            if credential_parameter(&c["key"], &c["value"]) {
+                self.add(&c["value"]);
+            }
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.values.is_empty()
     }
@@ -81,10 +90,36 @@ impl Secrets {
     }
 }
 
-/// A scenario file's text with the string values of credential fields replaced by
-/// `[redacted]` (a value that only names environment variables, `"${TOKEN}"`, is kept: it
-/// holds no secret).
+/// A scenario file's text with the string values of credential fields, and the values of
+/// credential parameters in URLs (`?access_token=…`), replaced by `[redacted]` (a value that
+/// only names environment variables, `"${TOKEN}"`, is kept: it holds no secret).
 pub fn redact_source(source: &str) -> String {
+    let fields = redact_fields(source);
+    PARAMETER
+        .replace_all(&fields, |c: &regex::Captures| {
+            let (key, value) = (&c["key"], &c["value"]);
+            if credential_parameter(key, value) {
+                format!("{key}{REDACTED}")
+            } else {
+                format!("{key}{value}")
+            }
+        })
+        .into_owned()
+}
+
+/// A URL parameter with its separator and `=` (`&access_token=`), and its value.
+static PARAMETER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?P<key>[?&;][A-Za-z0-9_.-]+=)(?P<value>[^&;#"'\s]+)"#)
+        .expect("invariant: a valid regular expression")
+});
+
+/// Whether a URL parameter (`key` as [`PARAMETER`] captures it) holds a credential written out.
+fn credential_parameter(key: &str, value: &str) -> bool {
+    is_sensitive(&key[1..key.len() - 1]) && !value.starts_with("${")
+}
+
+/// [`redact_source`] for `key = "value"` fields.
+fn redact_fields(source: &str) -> String {
     static FIELD: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r#"(?P<key>(?:"[^"\n]*"|'[^'\n]*'|[A-Za-z0-9_.-]+)\s*=\s*)(?P<value>"(?:[^"\\\n]|\\.)*"|'[^'\n]*')"#)
             .expect("invariant: a valid regular expression")
@@ -124,6 +159,13 @@ mod tests {
         for secret in ["s3cr3t-t0ken", "k-123456", "dvc-demo"] {
             assert!(!redacted.contains(secret), "{secret} in {redacted}");
         }
+        let url = redact_source(
+            "path = \"/api/files?id=7&access_token=s3ss-t0ken&lang=vi\"\nq = \"?api_key=${KEY}\"\n",
+        );
+        assert_eq!(
+            url,
+            "path = \"/api/files?id=7&access_token=[redacted]&lang=vi\"\nq = \"?api_key=${KEY}\"\n"
+        );
         for kept in [
             "application/json",
             "{{citizen.id}}",
@@ -146,5 +188,10 @@ mod tests {
         );
         assert_eq!(secrets.redact("Bearer"), "Bearer");
         assert!(matches!(secrets.redact("nothing here"), Cow::Borrowed(_)));
+        secrets.add_url_credentials("/files?id=7&access_token=s3ss-t0ken&key=${K}");
+        assert_eq!(
+            secrets.redact("the path \"/files?id=7&access_token=s3ss-t0ken\""),
+            "the path \"/files?id=7&access_token=[redacted]\""
+        );
     }
 }

@@ -66,10 +66,11 @@ impl Problems<'_> {
         for value in self.ok(offset, t.resolve_env(env))? {
             self.secrets.add(&value);
         }
-        if field.is_some_and(is_sensitive) {
-            for text in t.literal_text() {
+        for text in t.literal_text() {
+            if field.is_some_and(is_sensitive) {
                 self.secrets.add_credential(text);
             }
+            self.secrets.add_url_credentials(text);
         }
         Some(())
     }
