@@ -7,7 +7,8 @@
 //! * [`lunar`]: the Vietnamese lunar calendar (computed for UTC+7);
 //! * [`deadline`]: processing times, same-day cutoffs, the acceptance deadline, supplement
 //!   pauses, and early / on-time / late judgement;
-//! * [`lifecycle`]: dossier states 1–10, their transitions, and portal status mappings.
+//! * [`lifecycle`]: dossier states 1–10, their transitions, and portal status mappings;
+//! * [`units`]: durations, rates and sizes as configuration files write them.
 //!
 //! ```
 //! use dvc_domain::calendar::WorkingCalendar;
@@ -32,5 +33,6 @@ pub mod lifecycle;
 pub mod lunar;
 pub mod office_hours;
 pub mod provinces;
+pub mod units;
 
 pub use error::{Diagnostic, Error};

@@ -256,7 +256,8 @@ fn judge(
                 .expression
                 .split_once(' ')
                 .ok_or_else(|| format!("threshold {:?} cannot be read", t.expression))?;
-            let th = Threshold::parse(metric, condition, &steps, &journeys)?;
+            let th = Threshold::parse(metric, condition, &steps, &journeys)
+                .map_err(|e| e.to_string())?;
             let (value, passed) = th.evaluate(merged);
             Ok(ThresholdResult {
                 expression: th.expression,

@@ -66,6 +66,28 @@ const STATS: [&str; 10] = [
     "rate",
 ];
 
+/// A threshold the scenario cannot hold a run to; the message says what is accepted.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ThresholdError {
+    #[error("threshold condition must start with <, <=, >, >= or ==, e.g. \"< 800ms\"; got {0:?}")]
+    Operator(String),
+    #[error(transparent)]
+    Bound(#[from] crate::units::UnitError),
+    #[error("unknown statistic {stat:?} in {metric:?}; use one of {}", STATS.join(", "))]
+    Statistic { stat: String, metric: String },
+    #[error("{metric:?} names no {kind} called {name:?}; known: {}", known.join(", "))]
+    Unknown {
+        metric: String,
+        kind: String,
+        name: String,
+        known: Vec<String>,
+    },
+    #[error(
+        "unknown threshold metric {0:?}; e.g. \"step.submit.p95\", \"journey.error_rate\", \"arrivals.dropped\""
+    )]
+    Metric(String),
+}
+
 impl Threshold {
     /// Parses `metric` and `condition`; `steps` and `journeys` are the names that exist.
     pub fn parse(
@@ -73,15 +95,19 @@ impl Threshold {
         condition: &str,
         steps: &[&str],
         journeys: &[&str],
-    ) -> Result<Threshold, String> {
+    ) -> Result<Threshold, ThresholdError> {
         check_metric(metric, steps, journeys)?;
         let condition = condition.trim();
-        let (op, rest) = [("<=", Op::Le), (">=", Op::Ge), ("==", Op::Eq), ("<", Op::Lt), (">", Op::Gt)]
-            .into_iter()
-            .find_map(|(s, op)| condition.strip_prefix(s).map(|rest| (op, rest)))
-            .ok_or_else(|| {
-                format!("threshold condition must start with <, <=, >, >= or ==, e.g. \"< 800ms\"; got {condition:?}")
-            })?;
+        let (op, rest) = [
+            ("<=", Op::Le),
+            (">=", Op::Ge),
+            ("==", Op::Eq),
+            ("<", Op::Lt),
+            (">", Op::Gt),
+        ]
+        .into_iter()
+        .find_map(|(s, op)| condition.strip_prefix(s).map(|rest| (op, rest)))
+        .ok_or_else(|| ThresholdError::Operator(condition.to_owned()))?;
         let bound = crate::units::parse_value(rest)?;
         Ok(Threshold {
             metric: metric.to_owned(),
@@ -161,16 +187,16 @@ fn stat_of(s: &Stats, stat: &str, duration: f64) -> Option<f64> {
     }
 }
 
-fn check_metric(metric: &str, steps: &[&str], journeys: &[&str]) -> Result<(), String> {
-    let hint = "e.g. \"step.submit.p95\", \"journey.error_rate\", \"arrivals.dropped\"";
+fn check_metric(metric: &str, steps: &[&str], journeys: &[&str]) -> Result<(), ThresholdError> {
     let parts: Vec<&str> = metric.split('.').collect();
     let stat_ok = |stat: &str| {
-        STATS.contains(&stat).then_some(()).ok_or_else(|| {
-            format!(
-                "unknown statistic {stat:?} in {metric:?}; use one of {}",
-                STATS.join(", ")
-            )
-        })
+        STATS
+            .contains(&stat)
+            .then_some(())
+            .ok_or_else(|| ThresholdError::Statistic {
+                stat: stat.to_owned(),
+                metric: metric.to_owned(),
+            })
     };
     match parts.as_slice() {
         ["arrivals", "planned" | "started" | "late" | "dropped"] => Ok(()),
@@ -181,14 +207,16 @@ fn check_metric(metric: &str, steps: &[&str], journeys: &[&str]) -> Result<(), S
             let name = name.join(".");
             let known = if *kind == "step" { steps } else { journeys };
             if !known.contains(&name.as_str()) {
-                return Err(format!(
-                    "{metric:?} names no {kind} called {name:?}; known: {}",
-                    known.join(", ")
-                ));
+                return Err(ThresholdError::Unknown {
+                    metric: metric.to_owned(),
+                    kind: (*kind).to_owned(),
+                    name,
+                    known: known.iter().map(|k| (*k).to_owned()).collect(),
+                });
             }
             stat_ok(stat)
         }
-        _ => Err(format!("unknown threshold metric {metric:?}; {hint}")),
+        _ => Err(ThresholdError::Metric(metric.to_owned())),
     }
 }
 
@@ -237,7 +265,9 @@ mod tests {
 
     #[test]
     fn rejects_unknown_names_and_bad_conditions() {
-        let err = Threshold::parse("step.sumbit.p95", "< 1s", &["submit"], &[]).expect_err("typo");
+        let err = Threshold::parse("step.sumbit.p95", "< 1s", &["submit"], &[])
+            .expect_err("typo")
+            .to_string();
         assert!(err.contains("no step called \"sumbit\""), "{err}");
         assert!(Threshold::parse("step.submit.p42", "< 1s", &["submit"], &[]).is_err());
         assert!(Threshold::parse("latency", "< 1s", &[], &[]).is_err());

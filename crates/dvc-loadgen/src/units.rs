@@ -1,79 +1,7 @@
-//! Parsing of the human units used in scenarios: durations (`"250ms"`, `"2m"`), rates
-//! (`"50/s"`, `"3000/m"`), sizes (`"200KB"`, `"1.5MB"`), and threshold values (`"800ms"`, `"1%"`).
+//! The human units used in scenarios: parsing (from [`dvc_domain::units`], shared with the
+//! probe and the portal) and formatting durations for people.
 
-use std::time::Duration;
-
-fn split_number(input: &str) -> Option<(f64, &str)> {
-    let input = input.trim();
-    let end = input
-        .char_indices()
-        .find(|(_, c)| !(c.is_ascii_digit() || *c == '.'))
-        .map_or(input.len(), |(i, _)| i);
-    let number: f64 = input[..end].parse().ok()?;
-    number.is_finite().then_some((number, input[end..].trim()))
-}
-
-/// `"250ms"`, `"1.5s"`, `"2m"`, `"1h"`, `"7d"`, `"500us"`.
-pub fn parse_duration(input: &str) -> Result<Duration, String> {
-    let fail = || format!("expected a duration such as \"250ms\", \"30s\", \"2m\"; got {input:?}");
-    let (n, unit) = split_number(input).ok_or_else(fail)?;
-    let seconds = match unit {
-        "us" | "µs" => n / 1e6,
-        "ms" => n / 1e3,
-        "s" => n,
-        "m" => n * 60.0,
-        "h" => n * 3600.0,
-        "d" => n * 86_400.0,
-        _ => return Err(fail()),
-    };
-    Duration::try_from_secs_f64(seconds).map_err(|_| fail())
-}
-
-/// `"50/s"`, `"3000/m"`, `"100/h"` → arrivals per second.
-pub fn parse_rate(input: &str) -> Result<f64, String> {
-    let fail = || format!("expected a rate such as \"50/s\" or \"3000/m\"; got {input:?}");
-    let (n, unit) = split_number(input).ok_or_else(fail)?;
-    match unit {
-        "/s" => Ok(n),
-        "/m" => Ok(n / 60.0),
-        "/h" => Ok(n / 3600.0),
-        _ => Err(fail()),
-    }
-}
-
-/// `"512B"`, `"200KB"`, `"1.5MB"` (1 KB = 1024 bytes).
-pub fn parse_size(input: &str) -> Result<usize, String> {
-    let fail = || format!("expected a size such as \"200KB\" or \"1MB\"; got {input:?}");
-    let (n, unit) = split_number(input).ok_or_else(fail)?;
-    let bytes = match unit.to_ascii_uppercase().as_str() {
-        "B" | "" => n,
-        "KB" | "KIB" => n * 1024.0,
-        "MB" | "MIB" => n * 1024.0 * 1024.0,
-        "GB" | "GIB" => n * 1024.0 * 1024.0 * 1024.0,
-        _ => return Err(fail()),
-    };
-    Ok(bytes as usize)
-}
-
-/// A threshold value in base units: durations in seconds, percentages as ratios, rates per
-/// second, plain numbers as they are.
-pub fn parse_value(input: &str) -> Result<f64, String> {
-    let trimmed = input.trim();
-    if let Some(p) = trimmed.strip_suffix('%') {
-        return p
-            .trim()
-            .parse::<f64>()
-            .map(|v| v / 100.0)
-            .map_err(|_| format!("expected a percentage such as \"1%\"; got {input:?}"));
-    }
-    if trimmed.contains('/') {
-        return parse_rate(trimmed);
-    }
-    if let Ok(n) = trimmed.parse::<f64>() {
-        return Ok(n);
-    }
-    parse_duration(trimmed).map(|d| d.as_secs_f64())
-}
+pub use dvc_domain::units::{UnitError, parse_duration, parse_rate, parse_size, parse_value};
 
 /// A duration for people: `850µs`, `12.3ms`, `1.25s`, `2m05s`.
 pub fn fmt_seconds(seconds: f64) -> String {
@@ -91,23 +19,6 @@ pub fn fmt_seconds(seconds: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn parses_units_and_rejects_garbage() {
-        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
-        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
-        assert_eq!(parse_duration("7d"), Ok(Duration::from_secs(7 * 86_400)));
-        assert_eq!(parse_rate("3000/m"), Ok(50.0));
-        assert_eq!(parse_size("200KB"), Ok(204_800));
-        assert_eq!(parse_value("1%"), Ok(0.01));
-        assert_eq!(parse_value("800ms"), Ok(0.8));
-        assert_eq!(parse_value("0"), Ok(0.0));
-        assert!(parse_duration("soon").is_err());
-        assert!(parse_duration("10").is_err());
-        assert!(parse_rate("50").is_err());
-        assert_eq!(parse_size("2GB"), Ok(2 << 30));
-        assert!(parse_size("2TB").is_err());
-    }
 
     #[test]
     fn formats_durations_for_people() {

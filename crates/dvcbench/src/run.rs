@@ -73,20 +73,19 @@ const MAX_THREADS: usize = 1024;
 
 /// Applies --target, --rate, --duration and --scale through the scenario's own checks, and
 /// checks --threads.
-fn apply_overrides(scenario: &mut Scenario, args: &RunArgs) -> Result<(), String> {
+fn apply_overrides(scenario: &mut Scenario, args: &RunArgs) -> anyhow::Result<()> {
     if let Some(threads) = args.threads
         && !(1..=MAX_THREADS).contains(&threads)
     {
-        return Err(format!(
-            "--threads must be 1 to {MAX_THREADS}; got {threads}"
-        ));
+        anyhow::bail!("--threads must be 1 to {MAX_THREADS}; got {threads}");
     }
     scenario.apply(&Overrides {
         target: args.target.clone(),
         rate: args.rate.clone(),
         duration: args.duration.clone(),
         scale: args.scale,
-    })
+    })?;
+    Ok(())
 }
 
 /// The segment this process runs: `--segment I/N` (or DVCBENCH_SEGMENT), `--segments N`
@@ -211,7 +210,7 @@ pub(crate) fn thresholds_failed(summary: &RunSummary) -> Failure {
 pub fn run(args: RunArgs, out: &mut dyn Write) -> Result<(), Failure> {
     crate::report::lang(&args.lang)?;
     let mut scenario = Scenario::load(&args.scenario).map_err(Failure::bad_input)?;
-    apply_overrides(&mut scenario, &args).map_err(|e| Failure::bad_input(anyhow!(e)))?;
+    apply_overrides(&mut scenario, &args).map_err(Failure::bad_input)?;
     let segment = segment(&args, &scenario).map_err(|e| Failure::bad_input(anyhow!(e)))?;
     let start_at = args
         .start_at

@@ -7,7 +7,7 @@ pub mod config;
 mod overrides;
 mod validate;
 
-pub use overrides::{MAX_ARRIVALS, Overrides};
+pub use overrides::{MAX_ARRIVALS, OverrideError, Overrides};
 pub use validate::{Disk, Env, Files, validate, validate_with};
 
 use crate::data::{Feeder, FileKind};

@@ -4,7 +4,7 @@
 use super::validate::target_base;
 use super::{Load, Scenario, Stage};
 use crate::plan::Plan;
-use crate::units::{parse_duration, parse_rate};
+use crate::units::{UnitError, parse_duration, parse_rate};
 
 /// Most arrivals one run plans: an hour at 250,000 a second, far past what one generator
 /// starts; a larger plan is a typo in `--rate`, `--scale` or `--duration`.
@@ -23,26 +23,56 @@ pub struct Overrides {
     pub scale: Option<f64>,
 }
 
+/// A command-line change the scenario's rules refuse; the message names the flag.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum OverrideError {
+    #[error("--target: {0}")]
+    Target(String),
+    #[error("--duration: {0}")]
+    DurationUnit(UnitError),
+    #[error("--duration must be longer than 0s, e.g. 30s")]
+    ZeroDuration,
+    #[error("--scale must be a positive number; got {0}")]
+    Scale(f64),
+    #[error("--rate: {0}")]
+    RateUnit(UnitError),
+    #[error("--rate applies to the open model; this scenario is closed (its stages count users)")]
+    RateOnClosed,
+    #[error("--rate must be more than 0/s, e.g. 50/s; got {0}")]
+    ZeroRate(String),
+    #[error("--rate {rate}/s is over the scenario's max_rate {max_rate}/s")]
+    OverMaxRate { rate: f64, max_rate: f64 },
+    #[error(
+        "the load as given plans about {0:.3e} arrivals; one run takes at most {MAX_ARRIVALS:.0e} (check --rate, --scale and --duration)"
+    )]
+    TooManyArrivals(f64),
+}
+
 impl Scenario {
     /// Applies `o`; an error names the flag and what it takes.
-    pub fn apply(&mut self, o: &Overrides) -> Result<(), String> {
+    pub fn apply(&mut self, o: &Overrides) -> Result<(), OverrideError> {
         if let Some(target) = &o.target {
-            self.target.base = target_base(target).map_err(|e| format!("--target: {e}"))?;
+            self.target.base = target_base(target).map_err(OverrideError::Target)?;
         }
-        let duration = o.duration.as_deref().map(parse_duration).transpose()?;
+        let duration = o
+            .duration
+            .as_deref()
+            .map(parse_duration)
+            .transpose()
+            .map_err(OverrideError::DurationUnit)?;
         if duration.is_some_and(|d| d.is_zero()) {
-            return Err("--duration must be longer than 0s, e.g. 30s".to_owned());
+            return Err(OverrideError::ZeroDuration);
         }
         if let Some(scale) = o.scale
             && !(scale.is_finite() && scale > 0.0)
         {
-            return Err(format!("--scale must be a positive number; got {scale}"));
+            return Err(OverrideError::Scale(scale));
         }
         let total = self.load.duration();
         let load = match &mut self.load {
             Load::Closed(load) => {
                 if o.rate.is_some() {
-                    return Err("--rate applies to the open model; this scenario is closed (its stages count users)".to_owned());
+                    return Err(OverrideError::RateOnClosed);
                 }
                 for stage in &mut load.users {
                     if let Some(scale) = o.scale {
@@ -68,17 +98,15 @@ impl Scenario {
             }
         }
         if let Some(text) = o.rate.as_deref() {
-            let rate = parse_rate(text)?;
+            let rate = parse_rate(text).map_err(OverrideError::RateUnit)?;
             if !(rate.is_finite() && rate > 0.0) {
-                return Err(format!(
-                    "--rate must be more than 0/s, e.g. 50/s; got {text}"
-                ));
+                return Err(OverrideError::ZeroRate(text.to_owned()));
             }
             if rate > load.max_rate {
-                return Err(format!(
-                    "--rate {rate}/s is over the scenario's max_rate {}/s",
-                    load.max_rate
-                ));
+                return Err(OverrideError::OverMaxRate {
+                    rate,
+                    max_rate: load.max_rate,
+                });
             }
             let d = duration.unwrap_or(total);
             load.stages = vec![Stage { duration: d, rate }];
@@ -94,12 +122,10 @@ impl Scenario {
 }
 
 /// Refuses an open load that plans more than [`MAX_ARRIVALS`].
-fn refuse_absurd(load: &Load) -> Result<(), String> {
+fn refuse_absurd(load: &Load) -> Result<(), OverrideError> {
     let n = Plan::new(load).expected_total();
     if n > MAX_ARRIVALS {
-        return Err(format!(
-            "the load as given plans about {n:.3e} arrivals; one run takes at most {MAX_ARRIVALS:.0e} (check --rate, --scale and --duration)"
-        ));
+        return Err(OverrideError::TooManyArrivals(n));
     }
     Ok(())
 }
@@ -142,7 +168,7 @@ mod tests {
             (open_load.stages[0].rate, s.load.duration().as_secs()),
             (20.0, 60)
         );
-        let refused = |o: Overrides| open().apply(&o).expect_err("refused");
+        let refused = |o: Overrides| open().apply(&o).expect_err("refused").to_string();
         let e = refused(Overrides {
             target: Some("http://".into()),
             ..Overrides::default()

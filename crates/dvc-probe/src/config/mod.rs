@@ -233,7 +233,7 @@ impl Ctx<'_> {
             Some(v) => match parse_duration(v.get_ref()) {
                 Ok(d) => d,
                 Err(e) => {
-                    self.error(v.span().start, e);
+                    self.error(v.span().start, e.to_string());
                     default
                 }
             },

@@ -86,11 +86,11 @@ impl Problems<'_> {
     }
 
     /// `Ok` values pass through; errors are recorded at `offset`.
-    fn ok<T>(&mut self, offset: usize, result: Result<T, String>) -> Option<T> {
+    fn ok<T, E: std::fmt::Display>(&mut self, offset: usize, result: Result<T, E>) -> Option<T> {
         match result {
             Ok(v) => Some(v),
             Err(message) => {
-                self.at(offset, message);
+                self.at(offset, message.to_string());
                 None
             }
         }
