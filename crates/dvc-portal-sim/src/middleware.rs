@@ -93,15 +93,16 @@ pub async fn faults(State(portal): State<SharedPortal>, req: Request, next: Next
             ),
         );
     }
-    if faults.stall_every_ms > 0 && faults.stall_for_ms > 0 {
+    let (every, stall) = (faults.stall_every.0, faults.stall_for.0);
+    if !every.is_zero() && !stall.is_zero() {
         let phase =
-            (portal.started.elapsed().as_millis() % u128::from(faults.stall_every_ms)) as u64;
-        if phase < faults.stall_for_ms {
-            tokio::time::sleep(Duration::from_millis(faults.stall_for_ms - phase)).await;
+            Duration::from_nanos((portal.started.elapsed().as_nanos() % every.as_nanos()) as u64);
+        if phase < stall {
+            tokio::time::sleep(stall - phase).await;
         }
     }
-    if let Some(ms) = per_route(&faults.latency_ms, route_key(&req)).filter(|ms| *ms > 0) {
-        tokio::time::sleep(Duration::from_millis(ms)).await;
+    if let Some(latency) = per_route(&faults.latency, route_key(&req)).filter(|d| !d.is_zero()) {
+        tokio::time::sleep(latency.0).await;
     }
     if faults.error_rate > 0.0 && portal.office().roll() < faults.error_rate {
         return reject(
@@ -119,9 +120,9 @@ pub async fn faults(State(portal): State<SharedPortal>, req: Request, next: Next
 /// The service model: at most `workers` requests served at once, `queue` waiting, each taking
 /// the route's service time. Beyond the queue: 503 with `Retry-After`.
 pub async fn capacity(State(portal): State<SharedPortal>, req: Request, next: Next) -> Response {
-    let service = per_route(&portal.config.capacity.service_time_ms, route_key(&req))
-        .filter(|ms| *ms > 0.0)
-        .map(|ms| Duration::from_secs_f64(ms / 1000.0));
+    let service = per_route(&portal.config.capacity.service_time, route_key(&req))
+        .filter(|d| !d.is_zero())
+        .map(|d| d.0);
     let Some(workers) = &portal.capacity.workers else {
         if let Some(d) = service {
             tokio::time::sleep(d).await;

@@ -28,14 +28,19 @@ pub fn load_config(args: &PortalArgs) -> Result<SimConfig, Failure> {
 }
 
 /// Reads and validates a simulator configuration file; problems are bad input (exit 2).
+/// Deprecated keys are named on stderr with their replacement.
 pub fn read_sim_config(path: &std::path::Path) -> Result<SimConfig, Failure> {
     let source = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read portal config {}", path.display()))
         .map_err(Failure::bad_input)?;
-    SimConfig::parse(&path.display().to_string(), &source).map_err(|problems| {
+    let config = SimConfig::parse(&path.display().to_string(), &source).map_err(|problems| {
         let text: Vec<String> = problems.iter().map(ToString::to_string).collect();
         Failure::bad_input(anyhow!("{}", text.join("\n")))
-    })
+    })?;
+    for deprecated in &config.deprecated {
+        eprintln!("warning: {deprecated}");
+    }
+    Ok(config)
 }
 
 /// Runs the simulator until Ctrl-C or SIGTERM.

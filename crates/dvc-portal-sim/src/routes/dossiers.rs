@@ -100,14 +100,12 @@ async fn read_parts(
 
 /// Generates the next dossier code of an agency: `{agency}.H{province}-{yyMMdd}-{seq}`.
 ///
-/// The sequence is taken under the agency's lock (held for `code_generation_ms`), so a burst on
+/// The sequence is taken under the agency's lock (held for `code_generation`), so a burst on
 /// one agency serialises here. With the `duplicate_codes` fault the lock is skipped and the
 /// read and write of the sequence are apart, so concurrent submissions can get the same code.
 async fn generate_code(portal: &SharedPortal, agency: &str, agency_code: &str) -> String {
     let day = portal.now().date();
-    let hold = std::time::Duration::from_secs_f64(
-        portal.config.capacity.code_generation_ms.max(0.0) / 1000.0,
-    );
+    let hold = portal.config.capacity.code_generation.0;
     let seq = if portal.faults().duplicate_codes {
         let seq = portal.office().sequence(agency, day) + 1;
         tokio::task::yield_now().await;

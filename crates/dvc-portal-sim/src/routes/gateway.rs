@@ -150,7 +150,7 @@ fn schedule_callbacks(portal: &SharedPortal, id: &str, code: &str, amount: u64, 
     };
     cb.signature = sha256_hex(&cb.signed_fields(&portal.config.payment.secret));
     let body = serde_json::to_vec(&cb).expect("invariant: a callback serialises");
-    let delay = Duration::from_millis(portal.config.payment.callback_delay_ms);
+    let delay = portal.config.payment.callback_delay.0;
     let client = portal.client.clone();
     tokio::spawn(async move {
         tokio::time::sleep(delay).await;
@@ -176,8 +176,8 @@ fn settled(portal: &SharedPortal, txn: &Transaction) -> Option<bool> {
         GatewayOutcome::Success => Some(true),
         GatewayOutcome::Failed => Some(false),
         GatewayOutcome::Pending => (txn.decided.elapsed()
-            >= Duration::from_millis(portal.config.payment.pending_resolves_after_ms))
-        .then_some(true),
+            >= portal.config.payment.pending_resolves_after.0)
+            .then_some(true),
     }
 }
 
@@ -206,12 +206,12 @@ pub async fn query(
 /// transaction is older than a few callback delays, and settles those the gateway has settled.
 pub async fn reconcile_forever(portal: SharedPortal) {
     let pay = portal.config.payment.clone();
-    let every = Duration::from_millis(pay.reconcile_every_ms.max(10));
-    let older_than = Duration::from_millis(
-        pay.callback_delay_ms
-            .saturating_mul(3)
-            .max(pay.reconcile_every_ms),
-    );
+    let every = pay.reconcile_every.0.max(Duration::from_millis(10));
+    let older_than = pay
+        .callback_delay
+        .0
+        .saturating_mul(3)
+        .max(pay.reconcile_every.0);
     let mut tick = tokio::time::interval(every);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     loop {

@@ -16,6 +16,9 @@
 //! error_rate = 0.02
 //! ```
 
+mod duration;
+
+pub use duration::Millis;
 use dvc_domain::Diagnostic;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -36,6 +39,9 @@ pub struct SimConfig {
     pub limits: LimitsConfig,
     /// The portals to serve; default: one for province 01 at `/`.
     pub portal: Vec<Spanned<PortalConfig>>,
+    /// Deprecated keys the file still uses, each with its replacement; the caller shows them.
+    #[serde(skip)]
+    pub deprecated: Vec<Diagnostic>,
 }
 
 impl Default for SimConfig {
@@ -47,6 +53,7 @@ impl Default for SimConfig {
             accounts: AccountsConfig::default(),
             limits: LimitsConfig::default(),
             portal: Vec::new(),
+            deprecated: Vec::new(),
         }
     }
 }
@@ -159,28 +166,31 @@ impl Default for BackOfficeConfig {
 pub struct PaymentConfig {
     /// Shared secret of the callback signature.
     pub secret: String,
-    /// Real milliseconds from the citizen paying to the gateway's callback.
-    pub callback_delay_ms: u64,
+    /// Real time from the citizen paying to the gateway's callback.
+    #[serde(alias = "callback_delay_ms")]
+    pub callback_delay: Millis,
     /// Shares of gateway outcomes; they must add up to 1.
     pub success: f64,
     pub failed: f64,
     pub pending: f64,
-    /// Real milliseconds after which a pending transaction settles (as a success).
-    pub pending_resolves_after_ms: u64,
-    /// Real milliseconds between runs of the reconciliation job.
-    pub reconcile_every_ms: u64,
+    /// Real time after which a pending transaction settles (as a success).
+    #[serde(alias = "pending_resolves_after_ms")]
+    pub pending_resolves_after: Millis,
+    /// Real time between runs of the reconciliation job.
+    #[serde(alias = "reconcile_every_ms")]
+    pub reconcile_every: Millis,
 }
 
 impl Default for PaymentConfig {
     fn default() -> Self {
         PaymentConfig {
             secret: "dvc-sim-secret".into(),
-            callback_delay_ms: 100,
+            callback_delay: Millis::from_millis(100),
             success: 0.95,
             failed: 0.03,
             pending: 0.02,
-            pending_resolves_after_ms: 2_000,
-            reconcile_every_ms: 500,
+            pending_resolves_after: Millis::from_millis(2_000),
+            reconcile_every: Millis::from_millis(500),
         }
     }
 }
@@ -193,11 +203,13 @@ pub struct CapacityConfig {
     pub workers: usize,
     /// Requests allowed to wait for a worker; beyond it requests get 503.
     pub queue: usize,
-    /// Milliseconds of work per request, by route ("POST /api/dossiers") or "default".
-    pub service_time_ms: BTreeMap<String, f64>,
-    /// Milliseconds spent generating a dossier code under the agency's lock (the hot-agency
+    /// Work per request, by route ("POST /api/dossiers") or "default".
+    #[serde(alias = "service_time_ms")]
+    pub service_time: BTreeMap<String, Millis>,
+    /// Time spent generating a dossier code under the agency's lock (the hot-agency
     /// bottleneck: a burst on one agency serialises here).
-    pub code_generation_ms: f64,
+    #[serde(alias = "code_generation_ms")]
+    pub code_generation: Millis,
 }
 
 impl Default for CapacityConfig {
@@ -205,8 +217,8 @@ impl Default for CapacityConfig {
         CapacityConfig {
             workers: 0,
             queue: 1024,
-            service_time_ms: BTreeMap::new(),
-            code_generation_ms: 0.0,
+            service_time: BTreeMap::new(),
+            code_generation: Millis::default(),
         }
     }
 }
@@ -221,11 +233,15 @@ pub struct FaultsConfig {
     pub outage_windows: Vec<OutageWindow>,
     /// Share of API and page requests answered with 500.
     pub error_rate: f64,
-    /// Added latency in milliseconds, by route ("GET /api/dossiers/{code}") or "default".
-    pub latency_ms: BTreeMap<String, u64>,
-    /// Every `stall_every_ms` of real time, the portal freezes for `stall_for_ms`.
-    pub stall_every_ms: u64,
-    pub stall_for_ms: u64,
+    /// Added latency, by route ("GET /api/dossiers/{code}") or "default". The JSON of
+    /// `/admin/faults` names it `latency_ms`, in milliseconds.
+    #[serde(rename = "latency_ms", alias = "latency")]
+    pub latency: BTreeMap<String, Millis>,
+    /// Every `stall_every` of real time, the portal freezes for `stall_for`.
+    #[serde(rename = "stall_every_ms", alias = "stall_every")]
+    pub stall_every: Millis,
+    #[serde(rename = "stall_for_ms", alias = "stall_for")]
+    pub stall_for: Millis,
     /// The payment gateway refuses new payments (503).
     pub gateway_outage: bool,
     /// Probability that the gateway sends its callback twice.
@@ -248,9 +264,12 @@ pub struct OutageWindow {
 impl SimConfig {
     /// Parses and validates `portal.toml`; `path` names it in diagnostics.
     pub fn parse(path: &str, source: &str) -> Result<SimConfig, Vec<Diagnostic>> {
-        let config: SimConfig =
+        let mut config: SimConfig =
             toml::from_str(source).map_err(|e| vec![Diagnostic::from_toml(path, source, &e)])?;
-        let problems = config.validate(path, source);
+        let mut problems = config.validate(path, source);
+        let (deprecated, errors) = duration::check(path, source);
+        problems.extend(errors);
+        config.deprecated = deprecated;
         if problems.is_empty() {
             Ok(config)
         } else {
@@ -393,8 +412,8 @@ impl FaultsConfig {
                 )),
             }
         }
-        if self.stall_for_ms > 0 && self.stall_every_ms <= self.stall_for_ms {
-            out.push("faults.stall_every_ms must be longer than stall_for_ms".into());
+        if !self.stall_for.is_zero() && self.stall_every <= self.stall_for {
+            out.push("faults.stall_every must be longer than stall_for".into());
         }
         out.extend(
             [
@@ -443,6 +462,41 @@ mod tests {
             shown
                 .iter()
                 .any(|s| s.contains("accept + refuse + supplement must add up to 1"))
+        );
+    }
+
+    #[test]
+    fn durations_read_as_everywhere_else_and_old_ms_keys_still_work() {
+        let new = SimConfig::parse(
+            "p.toml",
+            "[[portal]]\n[portal.payment]\ncallback_delay = \"1.5s\"\n[portal.capacity]\n\
+             service_time = { default = \"4ms\" }\n[portal.faults]\nstall_every = \"10s\"\nstall_for = \"1s\"\n",
+        )
+        .expect("valid");
+        assert!(new.deprecated.is_empty());
+        let old = SimConfig::parse(
+            "p.toml",
+            "[[portal]]\n[portal.payment]\ncallback_delay_ms = 1500\n[portal.capacity]\n\
+             service_time_ms = { default = 4 }\n[portal.faults]\nstall_every_ms = 10000\nstall_for_ms = 1000\n",
+        )
+        .expect("still valid");
+        assert_eq!(old.deprecated.len(), 4);
+        let (a, b) = (&new.portals()[0], &old.portals()[0]);
+        assert_eq!(a.payment.callback_delay, Millis::from_millis(1500));
+        assert_eq!(a.payment.callback_delay, b.payment.callback_delay);
+        assert_eq!(a.capacity.service_time, b.capacity.service_time);
+        assert_eq!(a.faults, b.faults);
+        let shown = SimConfig::parse(
+            "p.toml",
+            "[[portal]]\n[portal.faults]\nstall_every = \"1s\"\nstall_for = \"2s\"\n",
+        )
+        .expect_err("a stall longer than its period");
+        assert!(
+            shown[0]
+                .to_string()
+                .contains("faults.stall_every must be longer than stall_for"),
+            "{}",
+            shown[0]
         );
     }
 
