@@ -270,15 +270,8 @@ pub fn rank(provinces: &mut [Province], weights: &Weights, min_samples: u64) {
     }
 }
 
-/// The `q` quantile of `values` (nearest rank), sorted in place.
-pub fn quantile(values: &mut [f64], q: f64) -> Option<f64> {
-    if values.is_empty() {
-        return None;
-    }
-    values.sort_by(f64::total_cmp);
-    let rank = ((q * values.len() as f64).ceil() as usize).clamp(1, values.len());
-    Some(values[rank - 1])
-}
+/// The nearest-rank quantile every figure computed from samples uses.
+pub use dvc_domain::quantile::quantile;
 
 /// Number of trend points over a period.
 pub const TREND_POINTS: usize = 24;
@@ -354,13 +347,5 @@ mod tests {
         assert!(Weights::with(&zero).is_err());
         let sum: f64 = Weights::default().0.values().sum();
         assert!((sum - 1.0).abs() < 1e-9);
-    }
-
-    #[test]
-    fn quantiles_by_nearest_rank() {
-        let mut v = vec![5.0, 1.0, 3.0, 2.0, 4.0];
-        assert_eq!(quantile(&mut v, 0.5), Some(3.0));
-        assert_eq!(quantile(&mut v, 0.95), Some(5.0));
-        assert_eq!(quantile(&mut [], 0.5), None);
     }
 }

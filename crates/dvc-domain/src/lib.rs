@@ -8,6 +8,7 @@
 //! * [`deadline`]: processing times, same-day cutoffs, the acceptance deadline, supplement
 //!   pauses, and early / on-time / late judgement;
 //! * [`lifecycle`]: dossier states 1–10, their transitions, and portal status mappings;
+//! * [`quantile`]: quantiles by nearest rank, the one definition of a percentile of samples;
 //! * [`units`]: durations, rates and sizes as configuration files write them.
 //!
 //! ```
@@ -33,6 +34,7 @@ pub mod lifecycle;
 pub mod lunar;
 pub mod office_hours;
 pub mod provinces;
+pub mod quantile;
 pub mod units;
 
 pub use error::{Diagnostic, Error};

@@ -1,7 +1,8 @@
 //! The HTML report: verdict and thresholds first, then charts, tables, the scenario as run and
 //! the machine. Everything inline: it opens from a file with no network.
 
-use crate::labels::{Labels, Lang};
+use crate::Lang;
+use crate::labels::Labels;
 use crate::svg::{self, Line};
 use crate::{Change, arrivals_line, deltas, segments_line, threshold_value};
 use dvc_loadgen::summary::{GooseFigures, RunSummary, Stats, Verdict};
@@ -77,7 +78,7 @@ fn goose_table(out: &mut String, l: &Labels, g: &GooseFigures) {
 
 /// The whole report.
 pub fn html(run: &RunSummary, baseline: Option<&RunSummary>, lang: Lang) -> String {
-    let l = lang.labels();
+    let l = Labels::of(lang);
     let mut out = String::new();
     let (class, word) = match run.verdict() {
         Verdict::Passed => ("passed", l.passed),

@@ -1,244 +1,141 @@
-//! The words of a report, in Vietnamese and English.
+//! The words of a run report, in Vietnamese and English.
 
-/// The report's language.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Lang {
-    #[default]
-    Vi,
-    En,
-}
-
-impl std::str::FromStr for Lang {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Lang, String> {
-        match s {
-            "vi" => Ok(Lang::Vi),
-            "en" => Ok(Lang::En),
-            other => Err(format!("unknown language {other:?}; use vi or en")),
-        }
-    }
-}
-
-/// Every label a report shows.
-pub struct Labels {
-    pub html_lang: &'static str,
-    pub title: &'static str,
-    pub passed: &'static str,
-    pub failed: &'static str,
-    pub incomplete: &'static str,
-    pub scenario: &'static str,
-    pub target: &'static str,
-    pub started: &'static str,
-    pub duration: &'static str,
-    pub stopped: &'static str,
-    pub thresholds: &'static str,
-    pub expression: &'static str,
-    pub value: &'static str,
-    pub result: &'static str,
-    pub ok: &'static str,
-    pub not_ok: &'static str,
-    pub no_data: &'static str,
-    pub arrivals: &'static str,
-    pub planned: &'static str,
-    pub started_arrivals: &'static str,
-    pub late: &'static str,
-    pub dropped: &'static str,
-    pub requests: &'static str,
-    pub charts: &'static str,
-    pub arrival_rate: &'static str,
-    pub request_rate: &'static str,
-    pub in_flight: &'static str,
-    pub latency_over_time: &'static str,
-    pub errors_over_time: &'static str,
-    pub latency_by_step: &'static str,
-    pub per_second: &'static str,
-    pub journeys_unit: &'static str,
-    pub seconds_since_start: &'static str,
-    pub steps: &'static str,
-    pub journeys: &'static str,
-    pub name: &'static str,
-    pub count: &'static str,
-    pub errors: &'static str,
-    pub error_rate: &'static str,
-    pub baseline: &'static str,
-    pub better: &'static str,
-    pub same: &'static str,
-    pub worse: &'static str,
-    pub throughput: &'static str,
-    pub verify: &'static str,
-    pub checked: &'static str,
-    pub missing: &'static str,
-    pub duplicated: &'static str,
-    pub unchecked: &'static str,
-    pub scenario_as_run: &'static str,
-    pub machine: &'static str,
-    pub segment: &'static str,
-    pub segment_judged: &'static str,
-    pub merged_from: &'static str,
-    pub segments_missing: &'static str,
-    pub started_late: &'static str,
-    pub clock_offset: &'static str,
-    pub version: &'static str,
-    pub latency_note: &'static str,
-    pub latency_note_closed: &'static str,
-    pub virtual_citizens: &'static str,
-    pub closed_model: &'static str,
-    pub journey_starts: &'static str,
-    pub planned_citizens: &'static str,
-    pub alive_citizens: &'static str,
-    pub goose_figures: &'static str,
-    pub goose_note: &'static str,
-    pub adjusted: &'static str,
-}
-
-const VI: Labels = Labels {
-    html_lang: "vi",
-    title: "Báo cáo kiểm thử tải",
-    passed: "ĐẠT",
-    failed: "KHÔNG ĐẠT",
-    incomplete: "CHƯA HOÀN TẤT",
-    scenario: "Kịch bản",
-    target: "Hệ thống được kiểm thử",
-    started: "Bắt đầu",
-    duration: "Thời lượng",
-    stopped: "Dừng sớm",
-    thresholds: "Ngưỡng chất lượng",
-    expression: "Ngưỡng",
-    value: "Giá trị đo",
-    result: "Kết quả",
-    ok: "đạt",
-    not_ok: "không đạt",
-    no_data: "không có dữ liệu",
-    arrivals: "Lượt truy cập",
-    planned: "theo kế hoạch",
-    started_arrivals: "đã bắt đầu",
-    late: "trễ",
-    dropped: "bị bỏ",
-    requests: "yêu cầu HTTP",
-    charts: "Biểu đồ",
-    arrival_rate: "Tốc độ đến: kế hoạch và thực tế",
-    request_rate: "Yêu cầu mỗi giây",
-    in_flight: "Hành trình đang chạy",
-    latency_over_time: "Độ trễ theo thời gian (p50, p95, p99)",
-    errors_over_time: "Lỗi theo thời gian, theo loại",
-    latency_by_step: "Phân bố độ trễ theo bước",
-    per_second: "/giây",
-    journeys_unit: "hành trình",
-    seconds_since_start: "giây từ lúc bắt đầu",
-    steps: "Các bước",
-    journeys: "Các hành trình",
-    name: "Tên",
-    count: "Số lượt",
-    errors: "Lỗi",
-    error_rate: "Tỉ lệ lỗi",
-    baseline: "So với lần chạy trước",
-    better: "tốt hơn",
-    same: "như cũ",
-    worse: "kém hơn",
-    throughput: "Thông lượng",
-    verify: "Đối soát",
-    checked: "đã tra cứu",
-    missing: "không tìm thấy",
-    duplicated: "trùng",
-    unchecked: "không kiểm tra được",
-    scenario_as_run: "Kịch bản đã chạy",
-    machine: "Máy chạy kiểm thử",
-    segment: "Phân đoạn",
-    segment_judged: "các ngưỡng được đánh giá trên kết quả đã gộp (dvcbench merge)",
-    merged_from: "Gộp từ các phân đoạn",
-    segments_missing: "thiếu",
-    started_late: "bắt đầu trễ",
-    clock_offset: "lệch đồng hồ so với cổng",
-    version: "Phiên bản dvcbench",
-    latency_note: "Độ trễ tính từ thời điểm dự kiến bắt đầu (không bỏ sót thời gian chờ).",
-    latency_note_closed: "Mô hình đóng: mỗi bước tính từ khi bước trước kết thúc (cộng thời gian suy nghĩ). Khi cổng chậm, công dân ảo gửi ít yêu cầu hơn; xem số liệu đã hiệu chỉnh của Goose bên dưới.",
-    virtual_citizens: "Công dân ảo",
-    closed_model: "mô hình đóng (Goose), tối đa",
-    journey_starts: "Hành trình bắt đầu mỗi giây",
-    planned_citizens: "công dân ảo theo kế hoạch",
-    alive_citizens: "công dân ảo đang hoạt động",
-    goose_figures: "Số liệu của Goose (theo yêu cầu HTTP)",
-    goose_note: "Goose bù các yêu cầu lẽ ra đã được gửi trong lúc một câu trả lời chậm giữ công dân ảo lại (giảm thiểu coordinated omission, theo nhịp trung bình của từng công dân ảo); các cột \"đã hiệu chỉnh\" gồm cả các yêu cầu bù đó. Thời gian suy nghĩ ngẫu nhiên và việc chờ kết quả cũng kéo dài một vòng và được Goose tính như bị giữ lại.",
-    adjusted: "đã hiệu chỉnh",
-};
-
-const EN: Labels = Labels {
-    html_lang: "en",
-    title: "Load test report",
-    passed: "PASSED",
-    failed: "FAILED",
-    incomplete: "INCOMPLETE",
-    scenario: "Scenario",
-    target: "Target",
-    started: "Started",
-    duration: "Duration",
-    stopped: "Stopped early",
-    thresholds: "Thresholds",
-    expression: "Threshold",
-    value: "Measured",
-    result: "Result",
-    ok: "passed",
-    not_ok: "failed",
-    no_data: "no data",
-    arrivals: "Arrivals",
-    planned: "planned",
-    started_arrivals: "started",
-    late: "late",
-    dropped: "dropped",
-    requests: "HTTP requests",
-    charts: "Charts",
-    arrival_rate: "Arrival rate: planned and started",
-    request_rate: "Requests per second",
-    in_flight: "Journeys in flight",
-    latency_over_time: "Latency over time (p50, p95, p99)",
-    errors_over_time: "Errors over time, by outcome",
-    latency_by_step: "Latency distribution by step",
-    per_second: "/s",
-    journeys_unit: "journeys",
-    seconds_since_start: "seconds since the start",
-    steps: "Steps",
-    journeys: "Journeys",
-    name: "Name",
-    count: "Count",
-    errors: "Errors",
-    error_rate: "Error rate",
-    baseline: "Against the baseline run",
-    better: "better",
-    same: "same",
-    worse: "worse",
-    throughput: "Throughput",
-    verify: "Reconciliation",
-    checked: "looked up",
-    missing: "missing",
-    duplicated: "duplicated",
-    unchecked: "could not be checked",
-    scenario_as_run: "The scenario as run",
-    machine: "Generator machine",
-    segment: "Segment",
-    segment_judged: "thresholds are judged on the merged result (dvcbench merge)",
-    merged_from: "Merged from segments",
-    segments_missing: "missing",
-    started_late: "started late",
-    clock_offset: "clock offset to the portal",
-    version: "dvcbench version",
-    latency_note: "Latencies count from each arrival's intended start (no coordinated omission).",
-    latency_note_closed: "Closed model: each step counts from the end of the previous one (plus think time). A slow portal makes the virtual citizens send fewer requests; see Goose's adjusted figures below.",
-    virtual_citizens: "Virtual citizens",
-    closed_model: "closed model (Goose), up to",
-    journey_starts: "Journeys started per second",
-    planned_citizens: "virtual citizens planned",
-    alive_citizens: "virtual citizens active",
-    goose_figures: "Goose's figures (per HTTP request)",
-    goose_note: "Goose backfills the requests a citizen would have sent while a slow answer held it up (coordinated-omission mitigation, at each citizen's average cadence); the adjusted columns include them. Random think times and polling also lengthen a loop and count as held up.",
-    adjusted: "adjusted",
-};
-
-impl Lang {
-    pub fn labels(self) -> &'static Labels {
-        match self {
-            Lang::Vi => &VI,
-            Lang::En => &EN,
-        }
+crate::i18n::labels! {
+    /// Every label a report shows.
+    pub struct Labels {
+        html_lang: "vi",
+            "en";
+        title: "Báo cáo kiểm thử tải",
+            "Load test report";
+        passed: "ĐẠT",
+            "PASSED";
+        failed: "KHÔNG ĐẠT",
+            "FAILED";
+        incomplete: "CHƯA HOÀN TẤT",
+            "INCOMPLETE";
+        scenario: "Kịch bản",
+            "Scenario";
+        target: "Hệ thống được kiểm thử",
+            "Target";
+        started: "Bắt đầu",
+            "Started";
+        duration: "Thời lượng",
+            "Duration";
+        stopped: "Dừng sớm",
+            "Stopped early";
+        thresholds: "Ngưỡng chất lượng",
+            "Thresholds";
+        expression: "Ngưỡng",
+            "Threshold";
+        value: "Giá trị đo",
+            "Measured";
+        result: "Kết quả",
+            "Result";
+        ok: "đạt",
+            "passed";
+        not_ok: "không đạt",
+            "failed";
+        no_data: "không có dữ liệu",
+            "no data";
+        arrivals: "Lượt truy cập",
+            "Arrivals";
+        planned: "theo kế hoạch",
+            "planned";
+        started_arrivals: "đã bắt đầu",
+            "started";
+        late: "trễ",
+            "late";
+        dropped: "bị bỏ",
+            "dropped";
+        requests: "yêu cầu HTTP",
+            "HTTP requests";
+        charts: "Biểu đồ",
+            "Charts";
+        arrival_rate: "Tốc độ đến: kế hoạch và thực tế",
+            "Arrival rate: planned and started";
+        request_rate: "Yêu cầu mỗi giây",
+            "Requests per second";
+        in_flight: "Hành trình đang chạy",
+            "Journeys in flight";
+        latency_over_time: "Độ trễ theo thời gian (p50, p95, p99)",
+            "Latency over time (p50, p95, p99)";
+        errors_over_time: "Lỗi theo thời gian, theo loại",
+            "Errors over time, by outcome";
+        latency_by_step: "Phân bố độ trễ theo bước",
+            "Latency distribution by step";
+        per_second: "/giây",
+            "/s";
+        journeys_unit: "hành trình",
+            "journeys";
+        steps: "Các bước",
+            "Steps";
+        journeys: "Các hành trình",
+            "Journeys";
+        name: "Tên",
+            "Name";
+        count: "Số lượt",
+            "Count";
+        errors: "Lỗi",
+            "Errors";
+        error_rate: "Tỉ lệ lỗi",
+            "Error rate";
+        baseline: "So với lần chạy trước",
+            "Against the baseline run";
+        better: "tốt hơn",
+            "better";
+        same: "như cũ",
+            "same";
+        worse: "kém hơn",
+            "worse";
+        throughput: "Thông lượng",
+            "Throughput";
+        verify: "Đối soát",
+            "Reconciliation";
+        checked: "đã tra cứu",
+            "looked up";
+        missing: "không tìm thấy",
+            "missing";
+        duplicated: "trùng",
+            "duplicated";
+        unchecked: "không kiểm tra được",
+            "could not be checked";
+        scenario_as_run: "Kịch bản đã chạy",
+            "The scenario as run";
+        machine: "Máy chạy kiểm thử",
+            "Generator machine";
+        segment: "Phân đoạn",
+            "Segment";
+        segment_judged: "các ngưỡng được đánh giá trên kết quả đã gộp (dvcbench merge)",
+            "thresholds are judged on the merged result (dvcbench merge)";
+        merged_from: "Gộp từ các phân đoạn",
+            "Merged from segments";
+        segments_missing: "thiếu",
+            "missing";
+        started_late: "bắt đầu trễ",
+            "started late";
+        clock_offset: "lệch đồng hồ so với cổng",
+            "clock offset to the portal";
+        version: "Phiên bản dvcbench",
+            "dvcbench version";
+        latency_note: "Độ trễ tính từ thời điểm dự kiến bắt đầu (không bỏ sót thời gian chờ).",
+            "Latencies count from each arrival's intended start (no coordinated omission).";
+        latency_note_closed: "Mô hình đóng: mỗi bước tính từ khi bước trước kết thúc (cộng thời gian suy nghĩ). Khi cổng chậm, công dân ảo gửi ít yêu cầu hơn; xem số liệu đã hiệu chỉnh của Goose bên dưới.",
+            "Closed model: each step counts from the end of the previous one (plus think time). A slow portal makes the virtual citizens send fewer requests; see Goose's adjusted figures below.";
+        virtual_citizens: "Công dân ảo",
+            "Virtual citizens";
+        closed_model: "mô hình đóng (Goose), tối đa",
+            "closed model (Goose), up to";
+        journey_starts: "Hành trình bắt đầu mỗi giây",
+            "Journeys started per second";
+        planned_citizens: "công dân ảo theo kế hoạch",
+            "virtual citizens planned";
+        alive_citizens: "công dân ảo đang hoạt động",
+            "virtual citizens active";
+        goose_figures: "Số liệu của Goose (theo yêu cầu HTTP)",
+            "Goose's figures (per HTTP request)";
+        goose_note: "Goose bù các yêu cầu lẽ ra đã được gửi trong lúc một câu trả lời chậm giữ công dân ảo lại (giảm thiểu coordinated omission, theo nhịp trung bình của từng công dân ảo); các cột \"đã hiệu chỉnh\" gồm cả các yêu cầu bù đó. Thời gian suy nghĩ ngẫu nhiên và việc chờ kết quả cũng kéo dài một vòng và được Goose tính như bị giữ lại.",
+            "Goose backfills the requests a citizen would have sent while a slow answer held it up (coordinated-omission mitigation, at each citizen's average cadence); the adjusted columns include them. Random think times and polling also lengthen a loop and count as held up.";
+        adjusted: "đã hiệu chỉnh",
+            "adjusted";
     }
 }

@@ -7,12 +7,13 @@
 pub mod compare;
 mod escape;
 mod html;
+mod i18n;
 mod labels;
 mod markdown;
 pub mod svg;
 
 pub use html::html;
-pub use labels::Lang;
+pub use i18n::{Lang, UnknownLang};
 pub use markdown::markdown;
 
 use dvc_loadgen::summary::{RunSummary, Stats};

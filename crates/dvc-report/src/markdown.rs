@@ -1,6 +1,7 @@
 //! The Markdown report, for CI comments and tickets.
 
-use crate::labels::Lang;
+use crate::Lang;
+use crate::labels::Labels;
 use crate::{Change, arrivals_line, deltas, segments_line, threshold_value};
 use dvc_loadgen::summary::{RunSummary, Verdict};
 use dvc_loadgen::units::fmt_seconds;
@@ -10,7 +11,7 @@ use crate::escape::markdown_cell as cell;
 
 /// The Markdown report.
 pub fn markdown(run: &RunSummary, baseline: Option<&RunSummary>, lang: Lang) -> String {
-    let l = lang.labels();
+    let l = Labels::of(lang);
     let mut out = String::new();
     let word = match run.verdict() {
         Verdict::Passed => format!("✅ {}", l.passed),

@@ -307,18 +307,10 @@ fn figures(metrics: &goose::metrics::GooseMetrics, order: &[String]) -> GooseFig
     }
 }
 
-/// The `q` quantile, in seconds, of times in milliseconds with counts (nearest rank).
+/// The `q` quantile, in seconds, of times in milliseconds with counts.
 fn quantile(times: &BTreeMap<usize, usize>, q: f64) -> Option<f64> {
-    let total: usize = times.values().sum();
-    let rank = ((q * total as f64).ceil() as usize).max(1);
-    let mut seen = 0;
-    for (ms, n) in times {
-        seen += n;
-        if seen >= rank {
-            return Some(*ms as f64 / 1000.0);
-        }
-    }
-    None
+    dvc_domain::quantile::quantile_of_counts(times.iter().map(|(ms, n)| (*ms, *n as u64)), q)
+        .map(|ms| ms as f64 / 1000.0)
 }
 
 #[cfg(test)]
