@@ -2,16 +2,18 @@
 //! Every problem is reported as `file:line:column: message`, all at once.
 
 use dvc_domain::Diagnostic;
-use dvc_loadgen::JsonPath;
 use dvc_loadgen::units::parse_duration;
 use serde::Deserialize;
-use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Duration;
 use toml::Spanned;
 
 mod check;
-use check::check;
+
+pub use check::{
+    CheckKind, HttpCheck, IntakeCheck, JourneyCheck, PaymentCheck, ProbeCheck, StatsCheck,
+    StatsField,
+};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -38,44 +40,9 @@ struct TargetFile {
     ca_file: Option<Spanned<String>>,
     #[serde(default)]
     insecure_skip_verify: bool,
-    #[serde(default)]
-    check: Vec<CheckFile>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct CheckFile {
-    name: Spanned<String>,
-    kind: Spanned<String>,
-    interval: Option<Spanned<String>>,
-    jitter: Option<Spanned<String>>,
-    timeout: Option<Spanned<String>>,
-    #[serde(default)]
-    office_hours_only: bool,
-    // http
-    path: Option<Spanned<String>>,
-    status: Option<Spanned<Vec<u16>>>,
-    body_regex: Option<Spanned<String>>,
-    json: Option<Spanned<BTreeMap<String, toml::Value>>>,
-    latency_budget: Option<Spanned<String>>,
-    // intake
-    procedure: Option<Spanned<String>>,
-    citizen_id: Option<Spanned<String>>,
-    password: Option<Spanned<String>>,
-    password_file: Option<Spanned<String>>,
-    follow_every: Option<Spanned<String>>,
-    give_up_after: Option<Spanned<String>>,
-    // payment
-    outcome: Option<Spanned<String>>,
-    confirm_timeout: Option<Spanned<String>>,
-    poll_every: Option<Spanned<String>>,
-    // journey
-    scenario: Option<Spanned<String>>,
-    journey: Option<Spanned<String>>,
-    // stats
-    items: Option<Spanned<String>>,
-    agency: Option<Spanned<String>>,
-    fields: Option<Spanned<BTreeMap<String, String>>>,
+    /// Read again from the spanned tree, one struct per kind (see `check`).
+    #[serde(default, rename = "check")]
+    _check: Vec<serde::de::IgnoredAny>,
 }
 
 /// A validated probe configuration.
@@ -100,120 +67,6 @@ pub struct ProbeTarget {
     pub insecure_skip_verify: bool,
     pub checks: Vec<ProbeCheck>,
 }
-
-#[derive(Debug, Clone)]
-pub struct ProbeCheck {
-    pub name: String,
-    pub interval: Duration,
-    pub jitter: Duration,
-    pub timeout: Duration,
-    pub office_hours_only: bool,
-    pub kind: CheckKind,
-}
-
-#[derive(Debug, Clone)]
-pub enum CheckKind {
-    Http(HttpCheck),
-    Journey(JourneyCheck),
-    Intake(IntakeCheck),
-    Payment(PaymentCheck),
-    Stats(StatsCheck),
-}
-
-impl CheckKind {
-    /// The `kind` label.
-    pub fn id(&self) -> &'static str {
-        match self {
-            CheckKind::Http(_) => "http",
-            CheckKind::Journey(_) => "journey",
-            CheckKind::Intake(_) => "intake",
-            CheckKind::Payment(_) => "payment",
-            CheckKind::Stats(_) => "stats",
-        }
-    }
-}
-
-#[derive(Debug, Clone)]
-pub struct HttpCheck {
-    pub path: String,
-    /// Accepted statuses (empty: any 2xx or 3xx) and JSON conditions, judged as a runner
-    /// step's check is.
-    pub check: dvc_loadgen::scenario::Check,
-    pub body_regex: Option<regex::Regex>,
-    pub latency_budget: Option<Duration>,
-}
-
-/// A scripted check: one journey of a runner scenario file, run once per interval against the
-/// target (the scenario's own target and load are not used).
-#[derive(Debug, Clone)]
-pub struct JourneyCheck {
-    pub scenario: std::sync::Arc<dvc_loadgen::scenario::Scenario>,
-    pub journey: usize,
-}
-
-#[derive(Debug, Clone)]
-pub struct IntakeCheck {
-    pub procedure: String,
-    pub login: Option<(String, String)>,
-    pub follow_every: Duration,
-    pub give_up_after: Duration,
-}
-
-/// A payment on a fresh test dossier of a pay-first `procedure`, through the portal's gateway
-/// sandbox: init, redirect, then polling until the payment is confirmed.
-#[derive(Debug, Clone)]
-pub struct PaymentCheck {
-    pub procedure: String,
-    pub login: Option<(String, String)>,
-    /// Sandbox outcome asked of the gateway ("success", "failed", "pending"); none: the
-    /// gateway decides.
-    pub outcome: Option<String>,
-    pub confirm_timeout: Duration,
-    pub poll_every: Duration,
-}
-
-/// Where the statistics answer keeps each agency's figures: `items` is the list of per-agency
-/// objects (absent: the answer is one object), `agency` the agency's name within an item.
-#[derive(Debug, Clone)]
-pub struct StatsCheck {
-    pub path: String,
-    pub items: Option<JsonPath>,
-    pub agency: Option<JsonPath>,
-    pub fields: Vec<(StatsField, JsonPath)>,
-}
-
-/// The figures a statistics check can read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StatsField {
-    Received,
-    ResolvedEarly,
-    ResolvedOnTime,
-    ResolvedLate,
-    OpenInTime,
-    OpenOverdue,
-    LateAcceptances,
-}
-
-impl StatsField {
-    pub const ALL: [(&'static str, StatsField); 7] = [
-        ("received", StatsField::Received),
-        ("resolved_early", StatsField::ResolvedEarly),
-        ("resolved_on_time", StatsField::ResolvedOnTime),
-        ("resolved_late", StatsField::ResolvedLate),
-        ("open_in_time", StatsField::OpenInTime),
-        ("open_overdue", StatsField::OpenOverdue),
-        ("late_acceptances", StatsField::LateAcceptances),
-    ];
-
-    pub fn id(self) -> &'static str {
-        StatsField::ALL
-            .iter()
-            .find(|(_, f)| *f == self)
-            .map_or("", |(n, _)| n)
-    }
-}
-
-const KINDS: [&str; 5] = ["http", "journey", "intake", "payment", "stats"];
 
 struct Ctx<'a> {
     path: &'a str,
@@ -277,6 +130,9 @@ impl ProbeConfig {
     ) -> Result<ProbeConfig, Vec<Diagnostic>> {
         let file: File =
             toml::from_str(source).map_err(|e| vec![Diagnostic::from_toml(path, source, &e)])?;
+        let tree = toml::de::DeTable::parse(source)
+            .map_err(|e| vec![Diagnostic::from_toml(path, source, &e)])?;
+        let raw_checks = raw_checks(tree.get_ref());
         let mut cx = Ctx {
             path,
             source,
@@ -284,7 +140,7 @@ impl ProbeConfig {
         };
         let mut targets = Vec::new();
         let mut seen = Vec::new();
-        for t in &file.target {
+        for (t, raw) in file.target.iter().zip(&raw_checks) {
             let url = t.url.get_ref().trim_end_matches('/').to_owned();
             if !(url.starts_with("http://") || url.starts_with("https://")) {
                 cx.error(
@@ -301,18 +157,17 @@ impl ProbeConfig {
             seen.push(t.portal.get_ref().clone());
             let mut checks = Vec::new();
             let mut names = Vec::new();
-            for c in &t.check {
-                if names.contains(c.name.get_ref()) {
-                    cx.error(
-                        c.name.span().start,
-                        format!(
-                            "check {:?} is listed twice for this target",
-                            c.name.get_ref()
-                        ),
-                    );
+            for c in raw {
+                if let Some(name) = check::name_of(c) {
+                    if names.contains(name.get_ref()) {
+                        cx.error(
+                            name.span().start,
+                            format!("check {:?} is listed twice for this target", name.get_ref()),
+                        );
+                    }
+                    names.push(name.get_ref().clone());
                 }
-                names.push(c.name.get_ref().clone());
-                if let Some(check) = check(&mut cx, c, dir) {
+                if let Some(check) = check::check(&mut cx, c, dir) {
                     checks.push(check);
                 }
             }
@@ -360,6 +215,24 @@ impl ProbeConfig {
             redacted: redact(source),
         })
     }
+}
+
+/// Each target's checks as spanned values, in the file's order.
+fn raw_checks<'a>(root: &'a toml::de::DeTable<'a>) -> Vec<Vec<Spanned<toml::de::DeValue<'a>>>> {
+    use toml::de::DeValue;
+    let Some(DeValue::Array(targets)) = root.get("target").map(Spanned::get_ref) else {
+        return Vec::new();
+    };
+    targets
+        .iter()
+        .map(|t| match t.get_ref() {
+            DeValue::Table(t) => match t.get("check").map(Spanned::get_ref) {
+                Some(DeValue::Array(checks)) => checks.iter().cloned().collect(),
+                _ => Vec::new(),
+            },
+            _ => Vec::new(),
+        })
+        .collect()
 }
 
 fn toml_to_json(v: &toml::Value) -> serde_json::Value {

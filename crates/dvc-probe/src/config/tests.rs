@@ -119,3 +119,26 @@ fn history_days_must_be_positive() {
         "{found:?}"
     );
 }
+
+#[test]
+fn a_key_no_kind_takes_is_refused_where_it_stands() {
+    let e = errors(
+        "[[target]]\nportal = \"hn\"\nprovince = \"x\"\nurl = \"http://a\"\n[[target.check]]\n\
+         name = \"home\"\nkind = \"http\"\nstatuss = [200]\n",
+    );
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert!(
+        e[0].starts_with(
+            "probe.toml:8:1: unknown field `statuss`, expected one of `path`, `status`"
+        ),
+        "{e:?}"
+    );
+    let e = errors(
+        "[[target]]\nportal = \"hn\"\nprovince = \"x\"\nurl = \"http://a\"\n[[target.check]]\n\
+         name = \"pay\"\nkind = \"payment\"\n",
+    );
+    assert_eq!(
+        e,
+        ["probe.toml:7:8: a payment check needs procedure = \"<code>\"".to_owned()]
+    );
+}

@@ -1,0 +1,271 @@
+//! One `[[target.check]]`: the keys every check takes ([`Common`]), then one file per kind,
+//! each holding its section of `probe.toml` as a documented struct (the reference for its keys)
+//! and its validation into the check the daemon runs.
+//!
+//! A check is read from the file's spanned tree, so every problem names its line and column:
+//! the common keys first, then the rest as the kind's struct, where a key of another kind is
+//! named as such and any other unknown key is refused.
+
+use super::Ctx;
+use dvc_domain::Diagnostic;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use toml::Spanned;
+use toml::de::{DeTable, DeValue, ValueDeserializer};
+
+pub mod http;
+pub mod intake;
+pub mod journey;
+pub mod stats;
+
+pub use http::HttpCheck;
+pub use intake::{IntakeCheck, PaymentCheck};
+pub use journey::JourneyCheck;
+pub use stats::{StatsCheck, StatsField};
+
+/// The keys every check takes, whatever its kind.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Common {
+    /// The check's name, unique within its target (the `check` label).
+    name: Spanned<String>,
+    /// `http`, `journey`, `intake`, `payment` or `stats`.
+    kind: Spanned<String>,
+    /// Time between two runs; default by kind: 60s, `intake` 1h, `payment` 15m, `stats` 5m.
+    interval: Option<Spanned<String>>,
+    /// Each run starts up to this much later than its interval says, so checks of many
+    /// probes do not arrive together; default 0s.
+    jitter: Option<Spanned<String>>,
+    /// Longest a run may take; default by kind: 10s, `intake` 30s, `payment` 2m, `stats` 30s.
+    timeout: Option<Spanned<String>>,
+    /// Run only during the installation's office hours on working days.
+    #[serde(default)]
+    office_hours_only: bool,
+}
+
+const COMMON: [&str; 6] = [
+    "name",
+    "kind",
+    "interval",
+    "jitter",
+    "timeout",
+    "office_hours_only",
+];
+
+/// The kinds and the keys each takes beside the common ones.
+pub(super) const KINDS: [(&str, &[&str]); 5] = [
+    ("http", http::KEYS),
+    ("journey", journey::KEYS),
+    ("intake", intake::INTAKE_KEYS),
+    ("payment", intake::PAYMENT_KEYS),
+    ("stats", stats::KEYS),
+];
+
+/// A validated check: its schedule and its kind's settings.
+#[derive(Debug, Clone)]
+pub struct ProbeCheck {
+    pub name: String,
+    pub interval: Duration,
+    pub jitter: Duration,
+    pub timeout: Duration,
+    pub office_hours_only: bool,
+    pub kind: CheckKind,
+}
+
+/// What a check does, by kind.
+#[derive(Debug, Clone)]
+pub enum CheckKind {
+    Http(HttpCheck),
+    Journey(JourneyCheck),
+    Intake(IntakeCheck),
+    Payment(PaymentCheck),
+    Stats(StatsCheck),
+}
+
+impl CheckKind {
+    /// The `kind` label.
+    pub fn id(&self) -> &'static str {
+        match self {
+            CheckKind::Http(_) => "http",
+            CheckKind::Journey(_) => "journey",
+            CheckKind::Intake(_) => "intake",
+            CheckKind::Payment(_) => "payment",
+            CheckKind::Stats(_) => "stats",
+        }
+    }
+}
+
+/// What a kind's validation needs besides its own keys.
+pub(super) struct Place<'a> {
+    /// Where the check's `kind` stands, for problems of the check as a whole.
+    pub kind_at: usize,
+    /// The configuration file's directory, for relative `*_file` and `scenario` paths.
+    pub dir: Option<&'a Path>,
+}
+
+impl Place<'_> {
+    pub fn resolve(&self, file: &str) -> PathBuf {
+        self.dir
+            .map_or_else(|| Path::new(file).to_owned(), |d| d.join(file))
+    }
+}
+
+/// The check's name with where it stands, for the duplicate-name check.
+pub(super) fn name_of(raw: &Spanned<DeValue<'_>>) -> Option<Spanned<String>> {
+    let DeValue::Table(table) = raw.get_ref() else {
+        return None;
+    };
+    let (_, value) = table.iter().find(|(k, _)| k.get_ref() == "name")?;
+    match value.get_ref() {
+        DeValue::String(s) => Some(Spanned::new(value.span(), s.to_string())),
+        _ => None,
+    }
+}
+
+/// Validates one check read from the spanned tree.
+pub(super) fn check(
+    cx: &mut Ctx<'_>,
+    raw: &Spanned<DeValue<'_>>,
+    dir: Option<&Path>,
+) -> Option<ProbeCheck> {
+    let DeValue::Table(table) = raw.get_ref() else {
+        cx.error(raw.span().start, "a check is a table: [[target.check]]");
+        return None;
+    };
+    let (common, rest): (DeTable<'_>, DeTable<'_>) = table
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .partition(|(k, _)| COMMON.contains(&k.get_ref().as_ref()));
+    let c: Common = read(cx, raw.span(), common)?;
+    let kind_name = c.kind.get_ref().as_str();
+    let Some((_, keys)) = KINDS.iter().find(|(k, _)| *k == kind_name) else {
+        let known: Vec<&str> = KINDS.iter().map(|(k, _)| *k).collect();
+        cx.error(
+            c.kind.span().start,
+            format!(
+                "unknown check kind {kind_name:?}; known: {}",
+                known.join(", ")
+            ),
+        );
+        return None;
+    };
+    let mut misplaced = false;
+    for (key, value) in &rest {
+        let name = key.get_ref().as_ref();
+        if !keys.contains(&name) && KINDS.iter().any(|(_, k)| k.contains(&name)) {
+            cx.error(
+                value.span().start,
+                format!("{name} does not apply to {kind_name} checks"),
+            );
+            misplaced = true;
+        }
+    }
+    let (interval_default, timeout_default) = match kind_name {
+        "intake" => (Duration::from_secs(3600), Duration::from_secs(30)),
+        "payment" => (Duration::from_secs(900), Duration::from_secs(120)),
+        "stats" => (Duration::from_secs(300), Duration::from_secs(30)),
+        _ => (Duration::from_secs(60), Duration::from_secs(10)),
+    };
+    let interval = cx.duration(&c.interval, interval_default);
+    let jitter = cx.duration(&c.jitter, Duration::ZERO);
+    let timeout = cx.duration(&c.timeout, timeout_default);
+    if interval.is_zero()
+        && let Some(i) = &c.interval
+    {
+        cx.error(i.span().start, "interval must be above zero");
+    }
+    if jitter >= interval
+        && let Some(j) = &c.jitter
+    {
+        cx.error(j.span().start, "jitter must be shorter than the interval");
+    }
+    if misplaced {
+        return None;
+    }
+    let place = Place {
+        kind_at: c.kind.span().start,
+        dir,
+    };
+    let span = raw.span();
+    let kind = match kind_name {
+        "http" => {
+            let file = read(cx, span, rest)?;
+            CheckKind::Http(http::check(cx, file))
+        }
+        "journey" => {
+            let file = read(cx, span, rest)?;
+            CheckKind::Journey(journey::check(cx, file, &place)?)
+        }
+        "intake" => {
+            let file = read(cx, span, rest)?;
+            CheckKind::Intake(intake::check_intake(cx, file, &place)?)
+        }
+        "payment" => {
+            let file = read(cx, span, rest)?;
+            CheckKind::Payment(intake::check_payment(cx, file, &place)?)
+        }
+        _ => {
+            let file = read(cx, span, rest)?;
+            CheckKind::Stats(stats::check(cx, file, &place))
+        }
+    };
+    Some(ProbeCheck {
+        name: c.name.get_ref().clone(),
+        interval,
+        jitter,
+        timeout,
+        office_hours_only: c.office_hours_only,
+        kind,
+    })
+}
+
+/// Deserializes `table` (keys of the check standing at `span`) as `T`, reporting its
+/// problems where they stand.
+fn read<T: DeserializeOwned>(
+    cx: &mut Ctx<'_>,
+    span: std::ops::Range<usize>,
+    table: DeTable<'_>,
+) -> Option<T> {
+    let value = Spanned::new(span, DeValue::Table(table));
+    T::deserialize(ValueDeserializer::from(value))
+        .map_err(|e| {
+            cx.errors
+                .push(Diagnostic::from_toml(cx.path, cx.source, &e))
+        })
+        .ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every key a kind lists is one its struct reads, and nothing else is read.
+    #[test]
+    fn each_kinds_keys_are_its_structs_fields() {
+        fn accepts<T: DeserializeOwned>(keys: &[&str]) -> Result<(), String> {
+            for key in keys {
+                let mut probe = format!("{key} = \"x\"\n");
+                if let Err(e) = toml::from_str::<T>(&probe) {
+                    let m = e.message().to_owned();
+                    if m.contains("unknown field") {
+                        return Err(format!("{key}: {m}"));
+                    }
+                }
+                probe = "surely_not_a_key = 1\n".into();
+                let refused = toml::from_str::<T>(&probe)
+                    .map_or_else(|e| e.message().contains("unknown field"), |_| false);
+                if !refused {
+                    return Err("an unknown key was read".into());
+                }
+            }
+            Ok(())
+        }
+        assert_eq!(accepts::<http::HttpFile>(http::KEYS), Ok(()));
+        assert_eq!(accepts::<journey::JourneyFile>(journey::KEYS), Ok(()));
+        assert_eq!(accepts::<intake::IntakeFile>(intake::INTAKE_KEYS), Ok(()));
+        assert_eq!(accepts::<intake::PaymentFile>(intake::PAYMENT_KEYS), Ok(()));
+        assert_eq!(accepts::<stats::StatsFile>(stats::KEYS), Ok(()));
+    }
+}

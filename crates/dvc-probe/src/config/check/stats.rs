@@ -1,0 +1,118 @@
+//! `kind = "stats"`: the portal's public statistics, read per agency into on-time figures
+//! (indicator 2.1 of the national service index).
+
+use super::super::Ctx;
+use super::Place;
+use dvc_loadgen::JsonPath;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use toml::Spanned;
+
+/// The keys of a `stats` check.
+///
+/// ```toml
+/// [[target.check]]
+/// name = "stats"
+/// kind = "stats"
+/// path = "/api/stats"          # default
+/// items = "$.agencies"         # the list of per-agency objects; absent: one object
+/// agency = "$.agency"          # the agency's name within an item
+/// fields = { received = "$.received", resolved_late = "$.resolved_late" }
+/// ```
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatsFile {
+    /// The statistics answer's path; default `/api/stats`.
+    pub path: Option<Spanned<String>>,
+    /// JSON path of the list of per-agency objects; absent: the answer is one object.
+    pub items: Option<Spanned<String>>,
+    /// JSON path of the agency's name within an item.
+    pub agency: Option<Spanned<String>>,
+    /// Figure name (see [`StatsField::ALL`]) → JSON path of its value.
+    pub fields: Option<Spanned<BTreeMap<String, String>>>,
+}
+
+pub(in crate::config) const KEYS: &[&str] = &["path", "items", "agency", "fields"];
+
+/// Where the statistics answer keeps each agency's figures: `items` is the list of per-agency
+/// objects (absent: the answer is one object), `agency` the agency's name within an item.
+#[derive(Debug, Clone)]
+pub struct StatsCheck {
+    pub path: String,
+    pub items: Option<JsonPath>,
+    pub agency: Option<JsonPath>,
+    pub fields: Vec<(StatsField, JsonPath)>,
+}
+
+/// The figures a statistics check can read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatsField {
+    Received,
+    ResolvedEarly,
+    ResolvedOnTime,
+    ResolvedLate,
+    OpenInTime,
+    OpenOverdue,
+    LateAcceptances,
+}
+
+impl StatsField {
+    pub const ALL: [(&'static str, StatsField); 7] = [
+        ("received", StatsField::Received),
+        ("resolved_early", StatsField::ResolvedEarly),
+        ("resolved_on_time", StatsField::ResolvedOnTime),
+        ("resolved_late", StatsField::ResolvedLate),
+        ("open_in_time", StatsField::OpenInTime),
+        ("open_overdue", StatsField::OpenOverdue),
+        ("late_acceptances", StatsField::LateAcceptances),
+    ];
+
+    pub fn id(self) -> &'static str {
+        StatsField::ALL
+            .iter()
+            .find(|(_, f)| *f == self)
+            .map_or("", |(n, _)| n)
+    }
+}
+
+pub(super) fn check(cx: &mut Ctx<'_>, c: StatsFile, place: &Place<'_>) -> StatsCheck {
+    let mut fields = Vec::new();
+    match &c.fields {
+        None => cx.error(
+            place.kind_at,
+            "a stats check needs [fields] mapping figures to JSON paths",
+        ),
+        Some(map) => {
+            for (name, path) in map.get_ref() {
+                let Some((_, field)) = StatsField::ALL.iter().find(|(n, _)| n == name) else {
+                    let known: Vec<&str> = StatsField::ALL.iter().map(|(n, _)| *n).collect();
+                    cx.error(
+                        map.span().start,
+                        format!("unknown figure {name:?}; known: {}", known.join(", ")),
+                    );
+                    continue;
+                };
+                match JsonPath::parse(path) {
+                    Ok(p) => fields.push((*field, p)),
+                    Err(e) => cx.error(map.span().start, format!("{name}: {e}")),
+                }
+            }
+        }
+    }
+    let mut path_of = |v: &Option<Spanned<String>>| {
+        v.as_ref().and_then(|p| {
+            JsonPath::parse(p.get_ref())
+                .map_err(|e| cx.error(p.span().start, e))
+                .ok()
+        })
+    };
+    StatsCheck {
+        path: c
+            .path
+            .as_ref()
+            .map_or_else(|| "/api/stats".into(), |p| p.get_ref().clone()),
+        items: path_of(&c.items),
+        agency: path_of(&c.agency),
+        fields,
+    }
+}
