@@ -159,4 +159,5 @@ fn comparison_reports_match_their_golden_files() {
         );
     }
     golden("compare.csv", &dvc_report::compare::text::csv(&c));
+    golden("compare.txt", &dvc_report::compare::text::terminal(&c));
 }

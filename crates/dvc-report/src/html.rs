@@ -4,9 +4,8 @@
 use crate::Lang;
 use crate::labels::Labels;
 use crate::svg::{self, Line};
-use crate::{Change, arrivals_line, deltas, segments_line, threshold_value};
-use dvc_loadgen::summary::{GooseFigures, RunSummary, Stats, Verdict};
-use dvc_loadgen::units::fmt_seconds;
+use crate::view::{Change, RunView, StatsRow};
+use dvc_loadgen::summary::{RunSummary, Verdict};
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
@@ -26,34 +25,32 @@ fn ms(v: f64) -> Option<f64> {
     Some(v * 1000.0)
 }
 
-fn stats_table(out: &mut String, l: &Labels, rows: &[Stats]) {
+fn stats_table(out: &mut String, l: &Labels, rows: &[StatsRow<'_>]) {
     let _ = write!(
         out,
         "<table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>p50</th><th>p90</th><th>p95</th><th>p99</th><th>max</th></tr>",
         l.name, l.count, l.errors, l.error_rate
     );
     for s in rows {
-        let lat = &s.latency_seconds;
-        let rate = s.error_rate().unwrap_or(0.0);
         let _ = write!(
             out,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{:.2}%</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            escape(&s.name),
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape(s.name),
             s.count,
-            s.errors_total(),
-            rate * 100.0,
-            fmt_seconds(lat.p50),
-            fmt_seconds(lat.p90),
-            fmt_seconds(lat.p95),
-            fmt_seconds(lat.p99),
-            fmt_seconds(lat.max)
+            s.errors,
+            s.error_rate,
+            s.p50,
+            s.p90,
+            s.p95,
+            s.p99,
+            s.max
         );
     }
     out.push_str("</table>");
 }
 
 /// Goose's figures beside ours (closed runs).
-fn goose_table(out: &mut String, l: &Labels, g: &GooseFigures) {
+fn goose_table(out: &mut String, l: &Labels, rows: &[(&str, [String; 7])]) {
     let _ = write!(
         out,
         "<h2>{}</h2><p class=\"note\">{}</p><table id=\"goose\"><tr><th>{}</th><th>{}</th><th>p50</th><th>p95</th><th>p99</th><th>{} ({})</th><th>p95 ({})</th><th>p99 ({})</th></tr>",
@@ -66,9 +63,9 @@ fn goose_table(out: &mut String, l: &Labels, g: &GooseFigures) {
         l.adjusted,
         l.adjusted
     );
-    for st in &g.steps {
-        let _ = write!(out, "<tr><td>{}</td>", escape(&st.name));
-        for cell in st.cells() {
+    for (name, cells) in rows {
+        let _ = write!(out, "<tr><td>{}</td>", escape(name));
+        for cell in cells {
             let _ = write!(out, "<td>{cell}</td>");
         }
         out.push_str("</tr>");
@@ -78,9 +75,13 @@ fn goose_table(out: &mut String, l: &Labels, g: &GooseFigures) {
 
 /// The whole report.
 pub fn html(run: &RunSummary, baseline: Option<&RunSummary>, lang: Lang) -> String {
-    let l = Labels::of(lang);
+    render(&RunView::new(run, baseline, lang))
+}
+
+fn render(v: &RunView<'_>) -> String {
+    let (l, run) = (v.l, v.run);
     let mut out = String::new();
-    let (class, word) = match run.verdict() {
+    let (class, word) = match v.verdict {
         Verdict::Passed => ("passed", l.passed),
         Verdict::Failed => ("failed", l.failed),
         Verdict::Incomplete => ("incomplete", l.incomplete),
@@ -101,22 +102,15 @@ pub fn html(run: &RunSummary, baseline: Option<&RunSummary>, lang: Lang) -> Stri
     );
     let _ = write!(
         out,
-        "<table><tr><td>{}</td><td>{}</td></tr><tr><td>{}</td><td>{}</td></tr><tr><td>{}</td><td>{}</td></tr><tr><td>{}</td><td>{:.1} s</td></tr>",
+        "<table><tr><td>{}</td><td>{}</td></tr><tr><td>{}</td><td>{}</td></tr><tr><td>{}</td><td>{}</td></tr><tr><td>{}</td><td>{}</td></tr>",
         l.scenario,
-        escape(&format!(
-            "{}{}",
-            run.scenario,
-            run.description
-                .as_deref()
-                .map(|d| format!(" — {d}"))
-                .unwrap_or_default()
-        )),
+        escape(&v.scenario),
         l.target,
         escape(&run.target),
         l.started,
         escape(&run.started_at),
         l.duration,
-        run.duration_seconds
+        v.duration
     );
     if let Some(reason) = &run.stop_reason {
         let _ = write!(
@@ -129,14 +123,13 @@ pub fn html(run: &RunSummary, baseline: Option<&RunSummary>, lang: Lang) -> Stri
     out.push_str("</table>");
 
     // Thresholds first: the verdict's reasons.
-    if !run.thresholds.is_empty() {
+    if !v.thresholds.is_empty() {
         let _ = write!(
             out,
             "<h2>{}</h2><table id=\"thresholds\"><tr><th>{}</th><th>{}</th><th>{}</th></tr>",
             l.thresholds, l.expression, l.value, l.result
         );
-        for t in &run.thresholds {
-            let value = threshold_value(t, l);
+        for t in &v.thresholds {
             let (c, w) = if t.passed {
                 ("ok", l.ok)
             } else {
@@ -144,8 +137,9 @@ pub fn html(run: &RunSummary, baseline: Option<&RunSummary>, lang: Lang) -> Stri
             };
             let _ = write!(
                 out,
-                "<tr><td>{}</td><td>{value}</td><td class=\"{c}\">{w}</td></tr>",
-                escape(&t.expression)
+                "<tr><td>{}</td><td>{}</td><td class=\"{c}\">{w}</td></tr>",
+                escape(t.expression),
+                t.value
             );
         }
         out.push_str("</table>");
@@ -153,22 +147,17 @@ pub fn html(run: &RunSummary, baseline: Option<&RunSummary>, lang: Lang) -> Stri
     let _ = write!(
         out,
         "<p id=\"arrivals\">{}</p>",
-        escape(&arrivals_line(run, l, " · "))
+        escape(&v.arrivals_line(" · "))
     );
-    if let Some(line) = segments_line(run, l) {
-        let _ = write!(out, "<p id=\"segments\">{}</p>", escape(&line));
+    if let Some(line) = &v.segments {
+        let _ = write!(out, "<p id=\"segments\">{}</p>", escape(line));
     }
 
     // Charts.
     let _ = write!(
         out,
         "<h2>{}</h2><p class=\"note\">{}</p><div class=\"charts\">",
-        l.charts,
-        if run.goose.is_some() {
-            l.latency_note_closed
-        } else {
-            l.latency_note
-        }
+        l.charts, v.latency_note
     );
     let x: Vec<f64> = run.timeline.iter().map(|p| p.t).collect();
     let figure = |out: &mut String, caption: &str, svg: String| {
@@ -290,7 +279,7 @@ pub fn html(run: &RunSummary, baseline: Option<&RunSummary>, lang: Lang) -> Stri
         l.errors_over_time,
         svg::line_chart("chart-errors", &x, &error_series, l.per_second),
     );
-    let rows: Vec<(String, Vec<f64>)> = run
+    let bars: Vec<(String, Vec<f64>)> = run
         .steps
         .iter()
         .map(|s| {
@@ -304,64 +293,50 @@ pub fn html(run: &RunSummary, baseline: Option<&RunSummary>, lang: Lang) -> Stri
     figure(
         &mut out,
         l.latency_by_step,
-        svg::bar_chart("chart-steps", &rows, &["p50", "p95", "p99"], "ms"),
+        svg::bar_chart("chart-steps", &bars, &["p50", "p95", "p99"], "ms"),
     );
     out.push_str("</div>");
 
     let _ = write!(out, "<h2>{}</h2>", l.steps);
-    stats_table(&mut out, l, &run.steps);
+    stats_table(&mut out, l, &v.steps);
     let _ = write!(out, "<h2>{}</h2>", l.journeys);
-    stats_table(&mut out, l, &run.journeys);
-    if let Some(g) = &run.goose {
-        goose_table(&mut out, l, g);
+    stats_table(&mut out, l, &v.journeys);
+    if let Some(rows) = &v.goose {
+        goose_table(&mut out, l, rows);
     }
 
-    if let Some(b) = baseline {
+    if let Some(b) = &v.baseline {
         let _ = write!(
             out,
             "<h2>{}</h2><p class=\"note\">{} · {}</p><table id=\"baseline\"><tr><th>{}</th><th>p95</th><th>p99</th><th>{}</th><th>{}</th></tr>",
             l.baseline,
-            escape(&b.scenario),
-            escape(&b.started_at),
+            escape(b.scenario),
+            escape(b.started_at),
             l.name,
             l.error_rate,
             l.throughput
         );
-        let cell = |(now, then, t): (f64, f64, Change), fmt: &dyn Fn(f64) -> String| {
-            let (c, w) = match t {
-                Change::Better => ("ok", l.better),
-                Change::Same => ("same", l.same),
-                Change::Worse => ("bad", l.worse),
-            };
-            format!("<td class=\"{c}\">{} ← {} ({w})</td>", fmt(now), fmt(then))
-        };
-        for d in deltas(run, b) {
-            let _ = write!(
-                out,
-                "<tr><td>{}</td>{}{}{}{}</tr>",
-                escape(&d.step),
-                cell(d.p95, &fmt_seconds),
-                cell(d.p99, &fmt_seconds),
-                cell(d.error_rate, &|v| format!("{:.2}%", v * 100.0)),
-                cell(d.throughput, &|v| format!("{v:.1}{}", l.per_second))
-            );
+        for d in &b.rows {
+            let _ = write!(out, "<tr><td>{}</td>", escape(&d.step));
+            for m in &d.cells {
+                let (c, w) = match m.change {
+                    Change::Better => ("ok", l.better),
+                    Change::Same => ("same", l.same),
+                    Change::Worse => ("bad", l.worse),
+                };
+                let _ = write!(out, "<td class=\"{c}\">{} ← {} ({w})</td>", m.now, m.then);
+            }
+            out.push_str("</tr>");
         }
         out.push_str("</table>");
     }
-    if let Some(v) = &run.verify {
+    if let Some((variable, counts)) = &v.verify {
         let _ = write!(
             out,
-            "<h2>{}</h2><p>{}: {} {} · {} {} · {} {} · {} {}</p>",
+            "<h2>{}</h2><p>{}: {}</p>",
             l.verify,
-            escape(&v.variable),
-            v.checked,
-            l.checked,
-            v.missing,
-            l.missing,
-            v.duplicated,
-            l.duplicated,
-            v.unchecked,
-            l.unchecked
+            escape(variable),
+            counts.join(" · ")
         );
     }
     if let Some(source) = &run.scenario_source {

@@ -1,19 +1,21 @@
 //! The Markdown report, for CI comments and tickets.
 
 use crate::Lang;
-use crate::labels::Labels;
-use crate::{Change, arrivals_line, deltas, segments_line, threshold_value};
+use crate::view::{Change, RunView};
 use dvc_loadgen::summary::{RunSummary, Verdict};
-use dvc_loadgen::units::fmt_seconds;
 use std::fmt::Write;
 
 use crate::escape::markdown_cell as cell;
 
 /// The Markdown report.
 pub fn markdown(run: &RunSummary, baseline: Option<&RunSummary>, lang: Lang) -> String {
-    let l = Labels::of(lang);
+    render(&RunView::new(run, baseline, lang))
+}
+
+fn render(v: &RunView<'_>) -> String {
+    let (l, run) = (v.l, v.run);
     let mut out = String::new();
-    let word = match run.verdict() {
+    let word = match v.verdict {
         Verdict::Passed => format!("✅ {}", l.passed),
         Verdict::Failed => format!("❌ {}", l.failed),
         Verdict::Incomplete => format!("⚠️ {}", l.incomplete),
@@ -21,50 +23,48 @@ pub fn markdown(run: &RunSummary, baseline: Option<&RunSummary>, lang: Lang) -> 
     let _ = writeln!(out, "## {} — {}: {word}\n", l.title, cell(&run.scenario));
     let _ = writeln!(
         out,
-        "{} `{}` · {} {} · {} {:.1} s\n",
-        l.target, run.target, l.started, run.started_at, l.duration, run.duration_seconds
+        "{} `{}` · {} {} · {} {}\n",
+        l.target, run.target, l.started, run.started_at, l.duration, v.duration
     );
-    if !run.thresholds.is_empty() {
+    if !v.thresholds.is_empty() {
         let _ = writeln!(
             out,
             "| {} | {} | {} |\n|---|---|---|",
             l.expression, l.value, l.result
         );
-        for t in &run.thresholds {
-            let value = threshold_value(t, l);
+        for t in &v.thresholds {
             let result = if t.passed {
                 format!("✅ {}", l.ok)
             } else {
                 format!("❌ {}", l.not_ok)
             };
-            let _ = writeln!(out, "| `{}` | {value} | {result} |", cell(&t.expression));
+            let _ = writeln!(out, "| `{}` | {} | {result} |", cell(t.expression), t.value);
         }
         out.push('\n');
     }
-    let _ = writeln!(out, "{}\n", arrivals_line(run, l, ", "));
-    if let Some(line) = segments_line(run, l) {
-        let _ = writeln!(out, "{}\n", cell(&line));
+    let _ = writeln!(out, "{}\n", v.arrivals_line(", "));
+    if let Some(line) = &v.segments {
+        let _ = writeln!(out, "{}\n", cell(line));
     }
     let _ = writeln!(
         out,
         "| {} | {} | {} | p50 | p95 | p99 | max |\n|---|---:|---:|---:|---:|---:|---:|",
         l.steps, l.count, l.errors
     );
-    for s in &run.steps {
-        let lat = &s.latency_seconds;
+    for s in &v.steps {
         let _ = writeln!(
             out,
             "| {} | {} | {} | {} | {} | {} | {} |",
-            cell(&s.name),
+            cell(s.name),
             s.count,
-            s.errors_total(),
-            fmt_seconds(lat.p50),
-            fmt_seconds(lat.p95),
-            fmt_seconds(lat.p99),
-            fmt_seconds(lat.max)
+            s.errors,
+            s.p50,
+            s.p95,
+            s.p99,
+            s.max
         );
     }
-    if let Some(g) = &run.goose {
+    if let Some(rows) = &v.goose {
         let _ = writeln!(
             out,
             "\n### {}\n\n{}\n\n| {} | {} | p50 | p95 | p99 | {} ({}) | p95 ({}) | p99 ({}) |\n|---|---:|---:|---:|---:|---:|---:|---:|",
@@ -77,56 +77,39 @@ pub fn markdown(run: &RunSummary, baseline: Option<&RunSummary>, lang: Lang) -> 
             l.adjusted,
             l.adjusted
         );
-        for st in &g.steps {
-            let _ = writeln!(out, "| {} | {} |", cell(&st.name), st.cells().join(" | "));
+        for (name, cells) in rows {
+            let _ = writeln!(out, "| {} | {} |", cell(name), cells.join(" | "));
         }
     }
-    if let Some(b) = baseline {
+    if let Some(b) = &v.baseline {
         let _ = writeln!(
             out,
             "\n### {} ({})\n\n| {} | p95 | p99 | {} | {} |\n|---|---|---|---|---|",
             l.baseline, b.started_at, l.name, l.error_rate, l.throughput
         );
-        let mark = |t: Change| match t {
-            Change::Better => "🟢",
-            Change::Same => "⚪",
-            Change::Worse => "🔴",
-        };
-        for d in deltas(run, b) {
-            let _ = writeln!(
-                out,
-                "| {} | {} {} ← {} | {} {} ← {} | {} {:.2}% ← {:.2}% | {} {:.1} ← {:.1}{} |",
-                cell(&d.step),
-                mark(d.p95.2),
-                fmt_seconds(d.p95.0),
-                fmt_seconds(d.p95.1),
-                mark(d.p99.2),
-                fmt_seconds(d.p99.0),
-                fmt_seconds(d.p99.1),
-                mark(d.error_rate.2),
-                d.error_rate.0 * 100.0,
-                d.error_rate.1 * 100.0,
-                mark(d.throughput.2),
-                d.throughput.0,
-                d.throughput.1,
-                l.per_second
-            );
+        for d in &b.rows {
+            let cells: Vec<String> = d
+                .cells
+                .iter()
+                .map(|m| {
+                    let mark = match m.change {
+                        Change::Better => "🟢",
+                        Change::Same => "⚪",
+                        Change::Worse => "🔴",
+                    };
+                    format!("{mark} {} ← {}", m.now, m.then)
+                })
+                .collect();
+            let _ = writeln!(out, "| {} | {} |", cell(&d.step), cells.join(" | "));
         }
     }
-    if let Some(v) = &run.verify {
+    if let Some((variable, counts)) = &v.verify {
         let _ = writeln!(
             out,
-            "\n{}: {} {} {}, {} {}, {} {}, {} {}",
+            "\n{} ({}): {}",
             l.verify,
-            v.checked,
-            cell(&v.variable),
-            l.checked,
-            v.missing,
-            l.missing,
-            v.duplicated,
-            l.duplicated,
-            v.unchecked,
-            l.unchecked
+            cell(variable),
+            counts.join(", ")
         );
     }
     out

@@ -5,7 +5,7 @@ use crate::cli::CompareArgs;
 use crate::report::{lang, write};
 use anyhow::anyhow;
 use chrono::{DateTime, Utc};
-use dvc_compare::{Comparison, FigureId, Weights};
+use dvc_compare::Weights;
 use dvc_report::compare;
 use std::io::Write;
 
@@ -100,7 +100,7 @@ pub fn run(args: CompareArgs, out: &mut dyn Write) -> Result<(), Failure> {
             comparison.from, comparison.to
         )?;
     }
-    out.write_all(terminal(&comparison).as_bytes())?;
+    out.write_all(compare::text::terminal(&comparison).as_bytes())?;
     if let Some(path) = &args.html {
         write(path, &compare::html::html(&comparison, lang))?;
         writeln!(out, "HTML comparison written to {}", path.display())?;
@@ -130,48 +130,6 @@ pub fn run(args: CompareArgs, out: &mut dyn Write) -> Result<(), Failure> {
         }
     }
     Ok(())
-}
-
-/// The ranking as a plain table for the terminal.
-fn terminal(c: &Comparison) -> String {
-    use dvc_loadgen::units::fmt_seconds;
-    let mut out = format!(
-        "{:>4}  {:<24} {:>6} {:>9} {:>9} {:>9} {:>9} {:>8} {:>8}\n",
-        "rank",
-        "province",
-        "score",
-        "avail.",
-        "avail.24",
-        "page p95",
-        "intake95",
-        "late",
-        "on time"
-    );
-    let pct = |v: Option<f64>| v.map_or("-".to_owned(), |v| format!("{:.2}%", v * 100.0));
-    for p in &c.provinces {
-        let v = |f: FigureId| p.figure(f).value;
-        out.push_str(&format!(
-            "{:>4}  {:<24} {:>6} {:>9} {:>9} {:>9} {:>9} {:>8} {:>8}\n",
-            p.rank.map_or("-".to_owned(), |r| r.to_string()),
-            p.name,
-            p.score.map_or("-".to_owned(), |s| format!("{s:.1}")),
-            pct(v(FigureId::AvailabilityOffice)),
-            pct(v(FigureId::Availability)),
-            v(FigureId::PageP95).map_or("-".to_owned(), fmt_seconds),
-            v(FigureId::IntakeP95).map_or("-".to_owned(), |s| format!("{:.1}h", s / 3600.0)),
-            pct(v(FigureId::LateAcceptance)),
-            pct(v(FigureId::OnTime)),
-        ));
-        if p.rank.is_none() {
-            let names: Vec<&str> = p.too_few.iter().map(|f| f.id()).collect();
-            out.push_str(&format!(
-                "      not ranked: fewer than {} samples of {}\n",
-                c.min_samples,
-                names.join(", ")
-            ));
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -1,8 +1,7 @@
 //! The comparison as one self-contained HTML page: the ranking first, then charts, then the
 //! methodology with the weights.
 
-use super::labels::Labels;
-use super::text::{anchor, locations, period, shown, shown_figures, source, unranked};
+use super::view::ComparisonView;
 use crate::Lang;
 use crate::escape::html as escape;
 use crate::html::STYLE;
@@ -16,8 +15,8 @@ const WIDE: &str =
 
 /// The HTML comparison.
 pub fn html(c: &Comparison, lang: Lang) -> String {
-    let l = Labels::of(lang);
-    let figures = shown_figures(c);
+    let v = ComparisonView::new(c, lang);
+    let l = v.l;
     let mut out = String::new();
     let _ = write!(
         out,
@@ -27,11 +26,11 @@ pub fn html(c: &Comparison, lang: Lang) -> String {
     let about = format!(
         "{}: {} · {}: {} · {}: {}",
         l.period,
-        escape(&period(c)),
+        escape(&v.period),
         l.source,
-        escape(&source(c, l)),
+        escape(&v.source),
         l.location,
-        escape(&locations(c, l))
+        escape(&v.locations)
     );
     let _ = write!(out, "<p id=\"period\">{about}</p>");
 
@@ -40,32 +39,30 @@ pub fn html(c: &Comparison, lang: Lang) -> String {
         "<h2>{}</h2><div class=\"wide\"><table id=\"ranking\"><tr><th>{}</th><th>{}</th><th>{}</th>",
         l.ranking, l.rank, l.province, l.score
     );
-    for f in &figures {
+    for f in &v.figures {
         let _ = write!(out, "<th>{}</th>", l.figure(*f).0);
     }
     out.push_str("</tr>");
-    for p in &c.provinces {
-        let (rank, score) = match (p.rank, p.score) {
-            (Some(r), Some(s)) => (r.to_string(), format!("<b>{s:.1}</b>")),
-            _ => (
+    for p in &v.provinces {
+        let (rank, score) = match &p.placed {
+            Ok((rank, score)) => (rank.to_string(), format!("<b>{score}</b>")),
+            Err(why) => (
                 "–".to_owned(),
-                format!("<span class=\"bad\">{}</span>", escape(&unranked(p, l))),
+                format!("<span class=\"bad\">{}</span>", escape(why)),
             ),
         };
         let _ = write!(
             out,
             "<tr data-province=\"{0}\"><td>{rank}</td><td>{0}</td><td>{score}</td>",
-            escape(&p.name)
+            escape(p.name)
         );
-        for f in &figures {
-            let fig = p.figure(*f);
-            let short = fig.samples < c.min_samples;
+        for fig in &p.cells {
             let _ = write!(
                 out,
                 "<td data-figure=\"{}\">{}<br><span class=\"{}\">{} {}</span></td>",
-                f.id(),
-                escape(&shown(*f, fig.value, l)),
-                if short { "bad" } else { "same" },
+                fig.id.id(),
+                escape(&fig.value),
+                if fig.too_few { "bad" } else { "same" },
                 fig.samples,
                 l.samples
             );
@@ -177,16 +174,16 @@ pub fn html(c: &Comparison, lang: Lang) -> String {
         "<h2>{}</h2><p>{}</p><table id=\"methodology\"><tr><th>{}</th><th style=\"text-align:left\">{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
         l.methodology, l.method_intro, l.figure, l.meaning, l.full_marks, l.zero_marks, l.weight
     );
-    for f in &figures {
-        let (name, meaning) = l.figure(*f);
-        let (full, zero) = f.anchors();
+    for m in &v.methodology {
         let _ = write!(
             out,
-            "<tr data-figure=\"{}\"><td>{name}</td><td style=\"text-align:left\">{meaning}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            f.id(),
-            escape(&anchor(*f, full, l)),
-            escape(&anchor(*f, zero, l)),
-            c.weights.get(*f)
+            "<tr data-figure=\"{}\"><td>{}</td><td style=\"text-align:left\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            m.id.id(),
+            m.name,
+            m.meaning,
+            escape(&m.full_marks),
+            escape(&m.zero_marks),
+            m.weight
         );
     }
     let _ = write!(
