@@ -194,31 +194,43 @@ impl Default for Weights {
     }
 }
 
+/// A `--weight` override that cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WeightError {
+    #[error("--weight wants NAME=WEIGHT; got {0:?}")]
+    Syntax(String),
+    #[error("--weight: unknown figure {name:?}; one of {}", FigureId::ALL.map(FigureId::id).join(", "))]
+    Figure { name: String },
+    #[error("--weight {name}: {value:?} is not a number ≥ 0")]
+    Value { name: String, value: String },
+    #[error("--weight: every weight is 0, nothing would be scored")]
+    AllZero,
+}
+
 impl Weights {
     /// The defaults with `NAME=WEIGHT` overrides (0 leaves a figure out of the score).
-    pub fn with(overrides: &[String]) -> Result<Weights, String> {
+    pub fn with(overrides: &[String]) -> Result<Weights, WeightError> {
         let mut w = Weights::default();
         for o in overrides {
             let (name, value) = o
                 .split_once('=')
-                .ok_or_else(|| format!("--weight wants NAME=WEIGHT; got {o:?}"))?;
-            let figure = FigureId::parse(name.trim()).ok_or_else(|| {
-                let names: Vec<&str> = FigureId::ALL.iter().map(|f| f.id()).collect();
-                format!(
-                    "--weight: unknown figure {name:?}; one of {}",
-                    names.join(", ")
-                )
+                .ok_or_else(|| WeightError::Syntax(o.clone()))?;
+            let figure = FigureId::parse(name.trim()).ok_or_else(|| WeightError::Figure {
+                name: name.to_owned(),
             })?;
             let weight: f64 = value
                 .trim()
                 .parse()
                 .ok()
                 .filter(|v: &f64| v.is_finite() && *v >= 0.0)
-                .ok_or_else(|| format!("--weight {name}: {value:?} is not a number ≥ 0"))?;
+                .ok_or_else(|| WeightError::Value {
+                    name: name.to_owned(),
+                    value: value.to_owned(),
+                })?;
             w.0.insert(figure, weight);
         }
         if w.0.values().all(|v| *v == 0.0) {
-            return Err("--weight: every weight is 0, nothing would be scored".into());
+            return Err(WeightError::AllZero);
         }
         Ok(w)
     }

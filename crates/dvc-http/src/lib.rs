@@ -47,6 +47,6 @@ pub use hyper::header;
 pub use outcome::Outcome;
 pub use rustls::pki_types::CertificateDer;
 pub use send::{Failure, Response, fail, send, send_timed};
-pub use target::{check_target, is_loopback};
+pub use target::{TargetError, check_target, is_loopback};
 pub use timer::RequestTimer;
 pub use tls::{parse_roots, read_roots, tls_config};

@@ -118,30 +118,56 @@ pub struct Feeder {
     rows: Vec<Vec<String>>,
 }
 
+/// A CSV file a feeder cannot use; `file` names it as the scenario does.
+#[derive(Debug, thiserror::Error)]
+pub enum FeederError {
+    #[error("cannot read CSV {file}: {error}")]
+    Read { file: String, error: std::io::Error },
+    #[error("{file}: {error}")]
+    Header { file: String, error: csv::Error },
+    #[error("{file}:{line}: {error}")]
+    Row {
+        file: String,
+        line: usize,
+        error: csv::Error,
+    },
+    #[error("{0} has no rows")]
+    Empty(String),
+}
+
 impl Feeder {
     /// Reads a CSV file whose first line names the columns.
-    pub fn read(name: &str, path: &std::path::Path) -> Result<Feeder, String> {
-        let bytes =
-            std::fs::read(path).map_err(|e| format!("cannot read CSV {}: {e}", path.display()))?;
+    pub fn read(name: &str, path: &std::path::Path) -> Result<Feeder, FeederError> {
+        let bytes = std::fs::read(path).map_err(|error| FeederError::Read {
+            file: path.display().to_string(),
+            error,
+        })?;
         Feeder::parse(name, &path.display().to_string(), &bytes)
     }
 
     /// A feeder from CSV text (`shown` names it in errors).
-    pub fn parse(name: &str, shown: &str, csv_text: &[u8]) -> Result<Feeder, String> {
+    pub fn parse(name: &str, shown: &str, csv_text: &[u8]) -> Result<Feeder, FeederError> {
         let mut reader = csv::Reader::from_reader(csv_text);
         let columns: Vec<String> = reader
             .headers()
-            .map_err(|e| format!("{shown}: {e}"))?
+            .map_err(|error| FeederError::Header {
+                file: shown.to_owned(),
+                error,
+            })?
             .iter()
             .map(str::to_owned)
             .collect();
         let mut rows = Vec::new();
         for (i, record) in reader.records().enumerate() {
-            let record = record.map_err(|e| format!("{shown}:{}: {e}", i + 2))?;
+            let record = record.map_err(|error| FeederError::Row {
+                file: shown.to_owned(),
+                line: i + 2,
+                error,
+            })?;
             rows.push(record.iter().map(str::to_owned).collect());
         }
         if rows.is_empty() {
-            return Err(format!("{shown} has no rows"));
+            return Err(FeederError::Empty(shown.to_owned()));
         }
         Ok(Feeder {
             name: name.to_owned(),
@@ -231,8 +257,9 @@ mod tests {
         );
         assert_eq!(rows[1][1], ("accounts.password".to_owned(), "b".to_owned()));
         assert_eq!(rows[2], rows[0], "wraps around");
-        let missing =
-            Feeder::read("x", std::path::Path::new("/nonexistent/x.csv")).expect_err("missing");
+        let missing = Feeder::read("x", std::path::Path::new("/nonexistent/x.csv"))
+            .expect_err("missing")
+            .to_string();
         assert!(
             missing.starts_with("cannot read CSV /nonexistent/x.csv"),
             "{missing}"

@@ -15,9 +15,20 @@ pub struct JsonPath {
     segments: Vec<Segment>,
 }
 
+/// A JSON path that cannot be read, and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("bad JSON path {path:?}: {why}; e.g. \"$.items[0].code\"")]
+pub struct JsonPathError {
+    pub path: String,
+    pub why: &'static str,
+}
+
 impl JsonPath {
-    pub fn parse(source: &str) -> Result<JsonPath, String> {
-        let fail = |why: &str| format!("bad JSON path {source:?}: {why}; e.g. \"$.items[0].code\"");
+    pub fn parse(source: &str) -> Result<JsonPath, JsonPathError> {
+        let fail = |why: &'static str| JsonPathError {
+            path: source.to_owned(),
+            why,
+        };
         let body = source.trim();
         let body = body.strip_prefix('$').unwrap_or(body);
         let body = body.strip_prefix('.').unwrap_or(body);

@@ -30,28 +30,37 @@ pub struct Segment {
 /// enough that a typo (`--segments 10000000`) is caught.
 pub const MAX_SEGMENTS: u32 = 10_000;
 
+/// A segment that does not exist or cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SegmentError {
+    #[error("the number of segments must be 1 to {MAX_SEGMENTS}; got {0}")]
+    Count(u32),
+    #[error("segment {index}/{count} does not exist: segments are numbered 1 to {count}")]
+    Index { index: u32, count: u32 },
+    #[error("a segment is I/N with 1 ≤ I ≤ N, e.g. \"2/8\"; got {0:?}")]
+    Syntax(String),
+    #[error("JOB_COMPLETION_INDEX must be a whole number; got {0:?}")]
+    JobIndex(String),
+}
+
 impl Segment {
     /// The whole run on one generator.
     pub const WHOLE: Segment = Segment { index: 1, count: 1 };
 
     /// Segment `index` of `count`, both checked.
-    pub fn new(index: u32, count: u32) -> Result<Segment, String> {
+    pub fn new(index: u32, count: u32) -> Result<Segment, SegmentError> {
         if count == 0 || count > MAX_SEGMENTS {
-            return Err(format!(
-                "the number of segments must be 1 to {MAX_SEGMENTS}; got {count}"
-            ));
+            return Err(SegmentError::Count(count));
         }
         if index == 0 || index > count {
-            return Err(format!(
-                "segment {index}/{count} does not exist: segments are numbered 1 to {count}"
-            ));
+            return Err(SegmentError::Index { index, count });
         }
         Ok(Segment { index, count })
     }
 
     /// Parses `I/N`, e.g. `2/8`.
-    pub fn parse(text: &str) -> Result<Segment, String> {
-        let usage = || format!("a segment is I/N with 1 ≤ I ≤ N, e.g. \"2/8\"; got {text:?}");
+    pub fn parse(text: &str) -> Result<Segment, SegmentError> {
+        let usage = || SegmentError::Syntax(text.to_owned());
         let (i, n) = text.trim().split_once('/').ok_or_else(usage)?;
         let i: u32 = i.trim().parse().map_err(|_| usage())?;
         let n: u32 = n.trim().parse().map_err(|_| usage())?;
@@ -60,10 +69,11 @@ impl Segment {
 
     /// The segment a Kubernetes Indexed Job's pod runs: its `JOB_COMPLETION_INDEX` (0-based)
     /// plus one, of `count`.
-    pub fn from_job_index(job_index: &str, count: u32) -> Result<Segment, String> {
-        let index: u32 = job_index.trim().parse().map_err(|_| {
-            format!("JOB_COMPLETION_INDEX must be a whole number; got {job_index:?}")
-        })?;
+    pub fn from_job_index(job_index: &str, count: u32) -> Result<Segment, SegmentError> {
+        let index: u32 = job_index
+            .trim()
+            .parse()
+            .map_err(|_| SegmentError::JobIndex(job_index.to_owned()))?;
         Segment::new(index.saturating_add(1), count)
     }
 
@@ -151,7 +161,7 @@ mod tests {
         for bad in [
             "5/4", "0/0", "0/3", "3", "a/b", "-1/2", "1/0", "1/20000", "",
         ] {
-            let err = Segment::parse(bad).expect_err(bad);
+            let err = Segment::parse(bad).expect_err(bad).to_string();
             assert!(
                 err.contains("segment") || err.contains("segments"),
                 "{bad}: {err}"

@@ -38,6 +38,33 @@ pub struct Template {
     segments: Vec<Segment>,
 }
 
+/// A template that cannot be read, or filled.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TemplateError {
+    #[error("unclosed ${{ in {0:?}")]
+    UnclosedEnv(String),
+    #[error(
+        "bad environment variable name {name:?} in {source_text:?} (write ${{NAME}} or ${{NAME:-default}})"
+    )]
+    EnvName { name: String, source_text: String },
+    #[error("unclosed {{{{ in template {0:?}")]
+    UnclosedVar(String),
+    #[error("unknown filter {filter:?} in template {source_text:?} (only \"raw\" exists)")]
+    Filter { filter: String, source_text: String },
+    #[error("bad variable name {name:?} in template {source_text:?}")]
+    VarName { name: String, source_text: String },
+    #[error("environment variable {0} is not set (write ${{{0}:-default}} for a default)")]
+    EnvUnset(String),
+    #[error("environment variable {0} was not resolved")]
+    EnvUnresolved(String),
+    #[error("variable {0:?} is not set")]
+    VarUnset(String),
+    #[error("{0} is not a JSON number")]
+    NotJsonNumber(String),
+    #[error("url cannot use {{{{variables}}}}; ${{NAME}} takes it from the environment")]
+    VarsInUrl,
+}
+
 /// Something that resolves variable names.
 pub trait Vars {
     fn get(&self, name: &str) -> Option<&str>;
@@ -45,7 +72,7 @@ pub trait Vars {
 
 impl Template {
     /// Parses `source`; an unclosed or empty `{{` is an error.
-    pub fn parse(source: &str) -> Result<Template, String> {
+    pub fn parse(source: &str) -> Result<Template, TemplateError> {
         let mut segments = Vec::new();
         let mut rest = source;
         while let Some(env) = rest.find("${") {
@@ -53,7 +80,7 @@ impl Template {
             segments.extend(Template::parse_vars(before, source)?.segments);
             let close = after
                 .find('}')
-                .ok_or_else(|| format!("unclosed ${{ in {source:?}"))?;
+                .ok_or_else(|| TemplateError::UnclosedEnv(source.to_owned()))?;
             let inside = &after[2..close];
             let (name, default) = match inside.split_once(":-") {
                 Some((name, default)) => (name, Some(default.to_owned())),
@@ -62,9 +89,10 @@ impl Template {
             let valid = name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
                 && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
             if !valid {
-                return Err(format!(
-                    "bad environment variable name {name:?} in {source:?} (write ${{NAME}} or ${{NAME:-default}})"
-                ));
+                return Err(TemplateError::EnvName {
+                    name: name.to_owned(),
+                    source_text: source.to_owned(),
+                });
             }
             segments.push(Segment::Env {
                 name: name.to_owned(),
@@ -78,7 +106,7 @@ impl Template {
     }
 
     /// Parses the `{{…}}` placeholders of `text`, a part of `source`.
-    fn parse_vars(text: &str, source: &str) -> Result<Template, String> {
+    fn parse_vars(text: &str, source: &str) -> Result<Template, TemplateError> {
         let mut segments = Vec::new();
         let mut rest = text;
         while let Some(open) = rest.find("{{") {
@@ -88,15 +116,15 @@ impl Template {
             let after = &rest[open + 2..];
             let close = after
                 .find("}}")
-                .ok_or_else(|| format!("unclosed {{{{ in template {source:?}"))?;
+                .ok_or_else(|| TemplateError::UnclosedVar(source.to_owned()))?;
             let inside = &after[..close];
             let (name, raw) = match inside.split_once('|') {
                 Some((name, filter)) if filter.trim() == "raw" => (name.trim(), true),
                 Some((_, filter)) => {
-                    return Err(format!(
-                        "unknown filter {:?} in template {source:?} (only \"raw\" exists)",
-                        filter.trim()
-                    ));
+                    return Err(TemplateError::Filter {
+                        filter: filter.trim().to_owned(),
+                        source_text: source.to_owned(),
+                    });
                 }
                 None => (inside.trim(), false),
             };
@@ -105,7 +133,10 @@ impl Template {
                     .chars()
                     .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-');
             if !valid {
-                return Err(format!("bad variable name {name:?} in template {source:?}"));
+                return Err(TemplateError::VarName {
+                    name: name.to_owned(),
+                    source_text: source.to_owned(),
+                });
             }
             segments.push(Segment::Var {
                 name: name.to_owned(),
@@ -132,7 +163,7 @@ impl Template {
     pub fn resolve_env(
         &mut self,
         env: &dyn Fn(&str) -> Option<String>,
-    ) -> Result<Vec<String>, String> {
+    ) -> Result<Vec<String>, TemplateError> {
         let mut secrets = Vec::new();
         for segment in &mut self.segments {
             if let Segment::Env {
@@ -148,9 +179,7 @@ impl Template {
                     }
                     (None, Some(d)) => *value = Some(d.clone()),
                     (None, None) => {
-                        return Err(format!(
-                            "environment variable {name} is not set (write ${{{name}:-default}} for a default)"
-                        ));
+                        return Err(TemplateError::EnvUnset(name.clone()));
                     }
                 }
             }
@@ -181,14 +210,14 @@ impl Template {
     }
 
     /// Fills the placeholders; the name of the first unset variable is the error.
-    pub fn render(&self, vars: &dyn Vars) -> Result<String, String> {
+    pub fn render(&self, vars: &dyn Vars) -> Result<String, TemplateError> {
         let mut out = String::new();
         self.render_into(vars, &mut out)?;
         Ok(out)
     }
 
     /// [`render`](Self::render), appending to `out`.
-    pub fn render_into(&self, vars: &dyn Vars, out: &mut String) -> Result<(), String> {
+    pub fn render_into(&self, vars: &dyn Vars, out: &mut String) -> Result<(), TemplateError> {
         self.render_encoded(
             vars,
             out,
@@ -199,7 +228,7 @@ impl Template {
 
     /// Renders a path: literal text as written, each variable's value percent-encoded as
     /// one path segment (`/`, `?`, `#`, `%` and anything outside `pchar` encoded) unless raw.
-    pub fn render_path_into(&self, vars: &dyn Vars, out: &mut String) -> Result<(), String> {
+    pub fn render_path_into(&self, vars: &dyn Vars, out: &mut String) -> Result<(), TemplateError> {
         self.render_encoded(
             vars,
             out,
@@ -210,7 +239,11 @@ impl Template {
 
     /// Renders a query or form value: everything percent-encoded but unreserved characters,
     /// except the values of raw variables.
-    pub fn render_component_into(&self, vars: &dyn Vars, out: &mut String) -> Result<(), String> {
+    pub fn render_component_into(
+        &self,
+        vars: &dyn Vars,
+        out: &mut String,
+    ) -> Result<(), TemplateError> {
         self.render_encoded(vars, out, encode_component_into, encode_component_into)
     }
 
@@ -220,20 +253,20 @@ impl Template {
         out: &mut String,
         literal: impl Fn(&str, &mut String),
         value: impl Fn(&str, &mut String),
-    ) -> Result<(), String> {
+    ) -> Result<(), TemplateError> {
         for segment in &self.segments {
             match segment {
                 Segment::Literal(text) => literal(text, out),
                 Segment::Env { name, value, .. } => literal(
                     value
                         .as_deref()
-                        .ok_or_else(|| format!("environment variable {name} was not resolved"))?,
+                        .ok_or_else(|| TemplateError::EnvUnresolved(name.clone()))?,
                     out,
                 ),
                 Segment::Var { name, raw } => {
                     let v = vars
                         .get(name)
-                        .ok_or_else(|| format!("variable {name:?} is not set"))?;
+                        .ok_or_else(|| TemplateError::VarUnset(name.clone()))?;
                     if *raw {
                         out.push_str(v);
                     } else {
@@ -273,13 +306,13 @@ pub enum JsonTemplate {
 
 impl JsonTemplate {
     /// Parses every string of a TOML value as a template.
-    pub fn from_toml(value: &toml::Value) -> Result<JsonTemplate, String> {
+    pub fn from_toml(value: &toml::Value) -> Result<JsonTemplate, TemplateError> {
         Ok(match value {
             toml::Value::String(s) => JsonTemplate::String(Template::parse(s)?),
             toml::Value::Integer(i) => JsonTemplate::Number((*i).into()),
             toml::Value::Float(f) => serde_json::Number::from_f64(*f)
                 .map(JsonTemplate::Number)
-                .ok_or_else(|| format!("{f} is not a JSON number"))?,
+                .ok_or_else(|| TemplateError::NotJsonNumber(f.to_string()))?,
             toml::Value::Boolean(b) => JsonTemplate::Bool(*b),
             toml::Value::Datetime(d) => JsonTemplate::String(Template::literal(&d.to_string())),
             toml::Value::Array(items) => JsonTemplate::Array(
@@ -292,7 +325,7 @@ impl JsonTemplate {
                 table
                     .iter()
                     .map(|(k, v)| Ok((k.clone(), JsonTemplate::from_toml(v)?)))
-                    .collect::<Result<_, String>>()?,
+                    .collect::<Result<_, TemplateError>>()?,
             ),
         })
     }
@@ -321,7 +354,7 @@ impl JsonTemplate {
     }
 
     /// The JSON value with placeholders filled.
-    pub fn render(&self, vars: &dyn Vars) -> Result<serde_json::Value, String> {
+    pub fn render(&self, vars: &dyn Vars) -> Result<serde_json::Value, TemplateError> {
         Ok(match self {
             JsonTemplate::Null => serde_json::Value::Null,
             JsonTemplate::Bool(b) => serde_json::Value::Bool(*b),
@@ -337,7 +370,7 @@ impl JsonTemplate {
                 fields
                     .iter()
                     .map(|(k, v)| Ok((k.clone(), v.render(vars)?)))
-                    .collect::<Result<_, String>>()?,
+                    .collect::<Result<_, TemplateError>>()?,
             ),
         })
     }
@@ -369,7 +402,7 @@ mod tests {
             "/api/dossiers/A-1?x=001"
         );
         let err = t.render(&Map(HashMap::new())).expect_err("unset");
-        assert_eq!(err, "variable \"dossier_code\" is not set");
+        assert_eq!(err.to_string(), "variable \"dossier_code\" is not set");
         assert_eq!(
             t.to_string(),
             "/api/dossiers/{{dossier_code}}?x={{citizen.id}}"
@@ -383,7 +416,7 @@ mod tests {
         assert!(Template::parse("/a/{{a b}}").is_err());
         assert!(Template::parse("plain } text {").is_ok());
         let e = Template::parse("/a/{{code | upper}}").expect_err("no such filter");
-        assert!(e.contains("unknown filter \"upper\""), "{e}");
+        assert!(e.to_string().contains("unknown filter \"upper\""), "{e}");
     }
 
     #[test]
@@ -398,7 +431,7 @@ mod tests {
         assert!(
             unset
                 .resolve_env(&env)
-                .is_err_and(|e| e.contains("NOPE is not set"))
+                .is_err_and(|e| e.to_string().contains("NOPE is not set"))
         );
         for bad in ["${}", "${1A}", "${A-B}", "${A"] {
             assert!(Template::parse(bad).is_err(), "{bad}");

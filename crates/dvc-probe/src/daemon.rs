@@ -154,7 +154,7 @@ impl Daemon {
     }
 
     /// Reads the configuration file again; an invalid one is rejected and the old one kept.
-    pub fn reload(&self) -> Result<(), String> {
+    pub fn reload(&self) -> Result<(), dvc_domain::Error> {
         match ProbeConfig::load(&self.config_path) {
             Ok(config) => {
                 self.apply(config);
@@ -169,7 +169,7 @@ impl Daemon {
                     .collect::<Vec<_>>()
                     .join("\n");
                 tracing::error!("configuration not reloaded, the old one stays:\n{text}");
-                Err(text)
+                Err(dvc_domain::Error::Config(errors))
             }
         }
     }
@@ -374,7 +374,7 @@ async fn reload(State(d): State<Arc<Daemon>>) -> Response {
         Ok(Ok(())) => (StatusCode::OK, axum::Json(json!({ "status": "reloaded" }))).into_response(),
         Ok(Err(errors)) => (
             StatusCode::BAD_REQUEST,
-            axum::Json(json!({ "error": "invalid configuration; the previous one stays", "details": errors })),
+            axum::Json(json!({ "error": "invalid configuration; the previous one stays", "details": errors.to_string() })),
         )
             .into_response(),
         Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, axum::Json(json!({ "error": e.to_string() }))).into_response(),

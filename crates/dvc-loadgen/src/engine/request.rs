@@ -134,13 +134,15 @@ pub fn build(
     state: &JourneyState,
     rng: &mut super::JourneyRng,
 ) -> Result<Prepared, Failure> {
-    let render =
-        |t: &crate::template::Template| t.render(state).map_err(|e| fail(Outcome::CheckFailed, e));
+    let render = |t: &crate::template::Template| {
+        t.render(state)
+            .map_err(|e| fail(Outcome::CheckFailed, e.to_string()))
+    };
     let mut url = String::with_capacity(base.len() + 64);
     url.push_str(base);
     step.path
         .render_path_into(state, &mut url)
-        .map_err(|e| fail(Outcome::CheckFailed, e))?;
+        .map_err(|e| fail(Outcome::CheckFailed, e.to_string()))?;
     request_target(&mut url, base.len())?;
     if !step.query.is_empty() {
         let mut sep = if url.contains('?') { '&' } else { '?' };
@@ -149,7 +151,7 @@ pub fn build(
             encode_component_into(k, &mut url);
             url.push('=');
             v.render_component_into(state, &mut url)
-                .map_err(|e| fail(Outcome::CheckFailed, e))?;
+                .map_err(|e| fail(Outcome::CheckFailed, e.to_string()))?;
             sep = '&';
         }
     }
@@ -172,7 +174,9 @@ pub fn build(
     let (content_type, body): (Option<String>, Bytes) = match &step.body {
         Body::None => (None, Bytes::new()),
         Body::Json(j) => {
-            let value = j.render(state).map_err(|e| fail(Outcome::CheckFailed, e))?;
+            let value = j
+                .render(state)
+                .map_err(|e| fail(Outcome::CheckFailed, e.to_string()))?;
             (
                 Some("application/json".into()),
                 Bytes::from(value.to_string()),
@@ -187,7 +191,7 @@ pub fn build(
                 encode_component_into(k, &mut form);
                 form.push('=');
                 v.render_component_into(state, &mut form)
-                    .map_err(|e| fail(Outcome::CheckFailed, e))?;
+                    .map_err(|e| fail(Outcome::CheckFailed, e.to_string()))?;
             }
             (
                 Some("application/x-www-form-urlencoded".into()),
@@ -207,7 +211,7 @@ pub fn build(
                     PartValue::Json(j) => (
                         "application/json",
                         j.render(state)
-                            .map_err(|e| fail(Outcome::CheckFailed, e))?
+                            .map_err(|e| fail(Outcome::CheckFailed, e.to_string()))?
                             .to_string(),
                     ),
                 };

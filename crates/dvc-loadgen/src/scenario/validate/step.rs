@@ -26,7 +26,10 @@ pub(super) fn feeders(p: &mut Problems, d: &DataConfig, dir: &Path) -> Vec<Feede
         let parsed = p
             .files
             .read(&full)
-            .map_err(|e| format!("cannot read CSV {}: {e}", full.display()))
+            .map_err(|error| crate::data::FeederError::Read {
+                file: full.display().to_string(),
+                error,
+            })
             .and_then(|bytes| Feeder::parse(&cfg.name, &full.display().to_string(), &bytes));
         if let Some(f) = p.ok(at, parsed) {
             out.push(f);

@@ -47,9 +47,7 @@ pub(super) fn target(p: &mut Problems, t: &TargetConfig, dir: &Path) -> Option<T
     let url = Template::parse(t.url.get_ref()).and_then(|mut url| {
         url.resolve_env(env)?;
         if url.vars().next().is_some() {
-            return Err(
-                "url cannot use {{variables}}; ${NAME} takes it from the environment".into(),
-            );
+            return Err(crate::template::TemplateError::VarsInUrl);
         }
         url.render(&NoVars)
     });

@@ -102,7 +102,7 @@ pub(super) fn check(cx: &mut Ctx<'_>, c: StatsFile, place: &Place<'_>) -> StatsC
     let mut path_of = |v: &Option<Spanned<String>>| {
         v.as_ref().and_then(|p| {
             JsonPath::parse(p.get_ref())
-                .map_err(|e| cx.error(p.span().start, e))
+                .map_err(|e| cx.error(p.span().start, e.to_string()))
                 .ok()
         })
     };
