@@ -7,7 +7,8 @@
 
 use super::{Runtime, pick};
 use crate::plan::Plan;
-use crate::segment;
+use crate::scenario::OpenLoad;
+use crate::segment::{self, Segment};
 use crate::summary::Arrivals;
 use dvc_http::RequestTimer;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -51,18 +52,77 @@ pub async fn run(
     plan: &Plan,
     start: Instant,
     counters: Arc<ArrivalCounters>,
-    mut stop: watch::Receiver<bool>,
+    stop: watch::Receiver<bool>,
 ) {
-    let Some(load) = rt.scenario.load.as_open() else {
+    let Some(load) = rt.scenario.load.as_open().cloned() else {
         return;
     };
+    let settings = Settings {
+        load,
+        segment: rt.segment,
+        weights: rt.scenario.journeys.iter().map(|j| j.weight).collect(),
+    };
+    schedule(rt, settings, plan, start, counters, stop).await;
+}
+
+/// What the scheduler starts: journeys, by number. The engine's [`Runtime`] runs them against
+/// the portal; the scheduler's tests run stand-ins in paused time.
+pub(crate) trait Journeys: Send + Sync + 'static {
+    /// Runs journey `journey` for arrival `arrival`, intended to start at `intended`; returns
+    /// when it ended.
+    fn run<'a>(
+        &'a self,
+        journey: usize,
+        arrival: u64,
+        intended: Instant,
+        timer: &'a mut RequestTimer,
+    ) -> impl Future<Output = Instant> + Send + 'a;
+
+    /// The count of journeys running now.
+    fn in_flight(&self) -> &AtomicU64;
+}
+
+impl Journeys for Runtime {
+    fn run<'a>(
+        &'a self,
+        journey: usize,
+        arrival: u64,
+        intended: Instant,
+        timer: &'a mut RequestTimer,
+    ) -> impl Future<Output = Instant> + Send + 'a {
+        self.run_journey(journey, arrival, intended, timer)
+    }
+
+    fn in_flight(&self) -> &AtomicU64 {
+        &self.in_flight
+    }
+}
+
+/// How the scheduler runs a plan: the open load's limits, this process's segment, and the
+/// journeys' weights.
+pub(crate) struct Settings {
+    pub load: OpenLoad,
+    pub segment: Segment,
+    pub weights: Vec<f64>,
+}
+
+/// [`run`] over any [`Journeys`].
+pub(crate) async fn schedule<J: Journeys>(
+    rt: Arc<J>,
+    settings: Settings,
+    plan: &Plan,
+    start: Instant,
+    counters: Arc<ArrivalCounters>,
+    mut stop: watch::Receiver<bool>,
+) {
+    let load = &settings.load;
     // A segment holds its share of the run's cap on journeys in flight.
     let cap = load
         .max_in_flight
-        .div_ceil(rt.segment.count as usize)
+        .div_ceil(settings.segment.count as usize)
         .max(1);
     let slots = Arc::new(Semaphore::new(cap));
-    let feed = Arc::new(Feed::new(&rt, plan, start, counters));
+    let feed = Arc::new(Feed::new(&settings, plan, start, counters));
     let mut pool = Pool::default();
     'arrivals: loop {
         // Wait for a free slot; meanwhile arrivals past their start deadline are dropped as
@@ -145,22 +205,20 @@ impl Arrival {
 }
 
 impl Feed {
-    fn new(rt: &Runtime, plan: &Plan, start: Instant, counters: Arc<ArrivalCounters>) -> Feed {
-        let load = &rt.scenario.load;
-        let max_start_delay = load.as_open().and_then(|o| o.max_start_delay);
-        let mut arrivals = Arc::new(plan.clone()).segment_arrivals(rt.segment);
+    fn new(s: &Settings, plan: &Plan, start: Instant, counters: Arc<ArrivalCounters>) -> Feed {
+        let mut arrivals = Arc::new(plan.clone()).segment_arrivals(s.segment);
         let next = arrivals.next();
         Feed {
             state: Mutex::new(FeedState {
                 arrivals: Box::new(arrivals),
                 next,
-                weights: rt.scenario.journeys.iter().map(|j| j.weight).collect(),
+                weights: s.weights.clone(),
                 closed: false,
             }),
             start,
-            max_start_delay,
+            max_start_delay: s.load.max_start_delay,
             counters,
-            mix: segment::Mix::new(load.seed().rotate_left(17)),
+            mix: segment::Mix::new(s.load.seed.rotate_left(17)),
         }
     }
 
@@ -294,7 +352,7 @@ struct Pool {
 }
 
 impl Pool {
-    fn hand(&mut self, job: Job, rt: &Arc<Runtime>, feed: &Arc<Feed>) {
+    fn hand<J: Journeys>(&mut self, job: Job, rt: &Arc<J>, feed: &Arc<Feed>) {
         let idle = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
         let job = match idle {
             Some(worker) => match worker.try_send(job) {
@@ -311,9 +369,9 @@ impl Pool {
             let mut timer = RequestTimer::new();
             while let Some(mut job) = next.take() {
                 loop {
-                    let counted = InFlight::enter(&rt.in_flight);
+                    let counted = InFlight::enter(rt.in_flight());
                     let ended = rt
-                        .run_journey(job.journey, job.arrival, job.intended, &mut timer)
+                        .run(job.journey, job.arrival, job.intended, &mut timer)
                         .await;
                     drop(counted);
                     // Behind the plan: go on with the next arrival already due, on this slot.
@@ -342,3 +400,6 @@ impl Pool {
         self.idle.lock().unwrap_or_else(|p| p.into_inner()).clear();
     }
 }
+
+#[cfg(test)]
+mod tests;
