@@ -11,6 +11,17 @@ pub mod store;
 
 use std::collections::BTreeMap;
 
+/// What to compare, whatever the source: the period, the provinces (all when empty), the
+/// weights and the fewest samples a ranked figure needs.
+#[derive(Debug, Clone)]
+pub struct Query<'a> {
+    pub from: chrono::DateTime<chrono::Utc>,
+    pub to: chrono::DateTime<chrono::Utc>,
+    pub provinces: &'a [String],
+    pub weights: Weights,
+    pub min_samples: u64,
+}
+
 /// A figure of the comparison.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum FigureId {

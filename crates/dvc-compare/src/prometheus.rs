@@ -3,24 +3,20 @@
 //! histogram buckets summed across probes and checks (`histogram_quantile` over
 //! `sum by (le, province)`), never from averaged percentiles; counts from `increase`.
 
-use crate::{Comparison, Figure, FigureId, Province, TREND_POINTS, Trend, Weights, rank};
+use crate::{Comparison, Figure, FigureId, Province, Query, TREND_POINTS, Trend, rank};
 use dvc_http::encode;
 use dvc_http::{HttpClient, Prepared};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-/// What to compare.
-pub struct Query<'a> {
-    /// Base URL of Prometheus (`http://prometheus:9090`).
+/// Where Prometheus answers.
+#[derive(Debug, Clone)]
+pub struct Prometheus<'a> {
+    /// Base URL (`http://prometheus:9090`).
     pub url: &'a str,
     /// Sent as `Authorization: Bearer …` (a Prometheus behind an authenticating proxy).
     pub bearer_token: Option<String>,
-    pub from: chrono::DateTime<chrono::Utc>,
-    pub to: chrono::DateTime<chrono::Utc>,
-    pub provinces: &'a [String],
-    pub weights: Weights,
-    pub min_samples: u64,
 }
 
 /// Why Prometheus gave no answer.
@@ -151,10 +147,10 @@ fn per_province(result: &Value, value: impl Fn(&Value) -> Option<f64>) -> ByProv
 const RUNS: &str = r#"dvc_probes_total{kind=~"http|journey",SEL}"#;
 const OK_RUNS: &str = r#"dvc_probes_total{kind=~"http|journey",outcome="ok",SEL}"#;
 
-/// Compares the provinces Prometheus at `q.url` knows of.
-pub async fn compare(q: Query<'_>) -> Result<Comparison, PrometheusError> {
+/// Compares the provinces Prometheus at `at.url` knows of.
+pub async fn compare(at: Prometheus<'_>, q: Query<'_>) -> Result<Comparison, PrometheusError> {
     let client = dvc_http::build(false, &[]).map_err(|e| PrometheusError::Unreachable {
-        url: q.url.to_owned(),
+        url: at.url.to_owned(),
         reason: e.to_string(),
     })?;
     let only = if q.provinces.is_empty() {
@@ -163,11 +159,11 @@ pub async fn compare(q: Query<'_>) -> Result<Comparison, PrometheusError> {
         let names: Vec<String> = q.provinces.iter().map(|p| regex_quote(p)).collect();
         format!("province=~\"{}\"", names.join("|"))
     };
-    let authorization = match &q.bearer_token {
+    let authorization = match &at.bearer_token {
         Some(token) => Some(
             dvc_http::header::HeaderValue::from_str(&format!("Bearer {}", token.trim())).map_err(
                 |_| PrometheusError::Unreachable {
-                    url: q.url.to_owned(),
+                    url: at.url.to_owned(),
                     reason: "the bearer token is not a valid header value".into(),
                 },
             )?,
@@ -176,7 +172,7 @@ pub async fn compare(q: Query<'_>) -> Result<Comparison, PrometheusError> {
     };
     let api = Api {
         client,
-        url: q.url,
+        url: at.url,
         authorization,
         only,
     };
@@ -334,7 +330,7 @@ pub async fn compare(q: Query<'_>) -> Result<Comparison, PrometheusError> {
     };
     let locations = location_names(&api, &d, to).await?;
     Ok(Comparison {
-        source: crate::Source::Prometheus(q.url.to_owned()),
+        source: crate::Source::Prometheus(at.url.to_owned()),
         from: q.from,
         to: q.to,
         locations,

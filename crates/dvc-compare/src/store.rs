@@ -1,26 +1,19 @@
 //! The comparison from a probe's state file: exact percentiles of the runs and figures it kept.
 
-use crate::{Comparison, Figure, FigureId, Province, TREND_POINTS, Trend, Weights, quantile, rank};
+use crate::{Comparison, Figure, FigureId, Province, Query, TREND_POINTS, Trend, quantile, rank};
 use dvc_domain::calendar::WorkingCalendar;
 use dvc_probe::history::{Observation, Run, figure};
 use dvc_probe::store::{Store, StoreError};
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// What to compare.
-pub struct Query<'a> {
-    pub from: chrono::DateTime<chrono::Utc>,
-    pub to: chrono::DateTime<chrono::Utc>,
-    /// Only these provinces (all when empty).
-    pub provinces: &'a [String],
-    pub weights: Weights,
-    pub min_samples: u64,
-    /// The calendar office hours are judged by (holidays included).
-    pub calendar: &'a WorkingCalendar,
-}
-
-/// Compares the provinces of the probe state file at `path`.
-pub fn compare(path: &Path, q: Query<'_>) -> Result<Comparison, StoreError> {
+/// Compares the provinces of the probe state file at `path`; office hours are judged by
+/// `calendar` (holidays included).
+pub fn compare(
+    path: &Path,
+    calendar: &WorkingCalendar,
+    q: Query<'_>,
+) -> Result<Comparison, StoreError> {
     let store = Store::open_read_only(path)?;
     let (from, to) = (q.from.timestamp() as f64, q.to.timestamp() as f64);
     let wanted =
@@ -46,7 +39,7 @@ pub fn compare(path: &Path, q: Query<'_>) -> Result<Comparison, StoreError> {
             let counted: Vec<bool> = runs
                 .iter()
                 .filter(|r| r.kind == "http" || r.kind == "journey")
-                .filter(|r| !office || office_open(q.calendar, r.at))
+                .filter(|r| !office || office_open(calendar, r.at))
                 .map(|r| r.outcome == "ok")
                 .collect();
             ratio(counted.iter().filter(|ok| **ok).count(), counted.len())
@@ -205,6 +198,7 @@ fn trends(runs: &[Run], from: f64, to: f64) -> (Trend, Trend) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Weights;
     use dvc_probe::history::{Observation, Run};
 
     fn at(local: &str) -> f64 {
@@ -298,13 +292,13 @@ mod tests {
         let compare_days = |provinces: &[String], min_samples| {
             compare(
                 &path,
+                &calendar,
                 Query {
                     from: parse("2025-04-06T00:00:00+07:00"),
                     to: parse("2025-04-09T00:00:00+07:00"),
                     provinces,
                     weights: Weights::default(),
                     min_samples,
-                    calendar: &calendar,
                 },
             )
             .expect("compare")

@@ -4,7 +4,7 @@
 //! its requests go through hyper-util's pooled client instead. Certificates are checked
 //! against Mozilla's roots (webpki-roots) and any the user adds.
 
-use crate::h1::{self, Stage, size_text};
+use crate::h1::{self, Reached, size_text};
 use crate::tls::tls_config;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Bytes;
@@ -279,15 +279,17 @@ impl HttpClient {
             // §9.3.1). The server may have received a request written before it closed: a POST
             // is never sent again.
             Err(e)
-                if e.stage == Stage::Unsent
-                    || (e.stage == Stage::Sent && conn.used > 1 && idempotent(&request.method)) =>
+                if e.stage == Reached::Unsent
+                    || (e.stage == Reached::Sent
+                        && conn.used > 1
+                        && idempotent(&request.method)) =>
             {
                 conn = Box::pin(self.connect(tls, origin, authority)).await?;
                 conn.exchange(&head, body, is_head, limit)
                     .await
                     .map_err(|e| H1Error::Send(exchange_error(e)))?
             }
-            Err(e) if e.stage == Stage::Sent && conn.used > 1 => {
+            Err(e) if e.stage == Reached::Sent && conn.used > 1 => {
                 return Err(H1Error::Send(SendError::Connect(format!(
                     "{} on a kept-alive connection; a {} is not sent again (the server may have received it)",
                     e.message, request.method
@@ -370,9 +372,9 @@ impl From<SendError> for H1Error {
 
 fn exchange_error(e: h1::ExchangeError) -> SendError {
     match e.stage {
-        Stage::Unsent | Stage::Sent => SendError::Connect(e.message),
-        Stage::Response => SendError::Protocol(e.message),
-        Stage::TooLarge => SendError::TooLarge(e.message),
+        Reached::Unsent | Reached::Sent => SendError::Connect(e.message),
+        Reached::Response => SendError::Protocol(e.message),
+        Reached::TooLarge => SendError::TooLarge(e.message),
     }
 }
 

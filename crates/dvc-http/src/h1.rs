@@ -47,7 +47,7 @@ pub struct Exchange {
 
 /// How far an exchange got before it failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Stage {
+pub enum Reached {
     /// Nothing was written: the request may go on another connection, whatever its method.
     Unsent,
     /// The request was (perhaps partly) written, and no byte of a response arrived.
@@ -62,10 +62,10 @@ pub enum Stage {
 #[derive(Debug)]
 pub struct ExchangeError {
     pub message: String,
-    pub stage: Stage,
+    pub stage: Reached,
 }
 
-fn error(message: impl Into<String>, stage: Stage) -> ExchangeError {
+fn error(message: impl Into<String>, stage: Reached) -> ExchangeError {
     ExchangeError {
         message: message.into(),
         stage,
@@ -74,13 +74,13 @@ fn error(message: impl Into<String>, stage: Stage) -> ExchangeError {
 
 /// An error in a response that began.
 fn protocol(message: impl Into<String>) -> ExchangeError {
-    error(message, Stage::Response)
+    error(message, Reached::Response)
 }
 
 fn too_large(limit: usize) -> ExchangeError {
     error(
         format!("response body over the limit of {}", size_text(limit)),
-        Stage::TooLarge,
+        Reached::TooLarge,
     )
 }
 
@@ -152,7 +152,10 @@ impl Conn {
         // A keep-alive connection has no unread bytes between exchanges; any left over are a
         // protocol error of the server's, and the connection is not reused.
         if self.filled != 0 {
-            return Err(error("unexpected bytes before the response", Stage::Unsent));
+            return Err(error(
+                "unexpected bytes before the response",
+                Reached::Unsent,
+            ));
         }
         let written = if body.is_empty() {
             self.stream.write_all(request).await
@@ -172,7 +175,7 @@ impl Conn {
             (Ok(()), Stream::Tls(_)) => self.stream.flush().await,
             (w, _) => w,
         };
-        written.map_err(|e| error(format!("sending the request: {e}"), Stage::Sent))?;
+        written.map_err(|e| error(format!("sending the request: {e}"), Reached::Sent))?;
         loop {
             let Head {
                 status,
@@ -282,12 +285,12 @@ impl Conn {
             let before = self.filled == 0;
             match self.fill().await {
                 Ok(0) if before => {
-                    return Err(error("connection closed before a response", Stage::Sent));
+                    return Err(error("connection closed before a response", Reached::Sent));
                 }
                 Ok(0) => return Err(protocol("connection closed inside the response head")),
                 Ok(_) => {}
                 Err(e) if before => {
-                    return Err(error(format!("reading the response: {e}"), Stage::Sent));
+                    return Err(error(format!("reading the response: {e}"), Reached::Sent));
                 }
                 Err(e) => return Err(protocol(format!("reading the response: {e}"))),
             }

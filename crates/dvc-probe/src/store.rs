@@ -23,18 +23,18 @@ pub struct Pending {
 
 /// How a followed dossier ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Decision {
+pub enum IntakeEnd {
     Accepted,
     Refused,
     GivenUp,
 }
 
-impl Decision {
+impl IntakeEnd {
     fn id(self) -> &'static str {
         match self {
-            Decision::Accepted => "accepted",
-            Decision::Refused => "refused",
-            Decision::GivenUp => "given_up",
+            IntakeEnd::Accepted => "accepted",
+            IntakeEnd::Refused => "refused",
+            IntakeEnd::GivenUp => "given_up",
         }
     }
 }
@@ -165,7 +165,7 @@ impl Store {
         &self,
         portal: &str,
         code: &str,
-        decision: Decision,
+        decision: IntakeEnd,
         at: &str,
     ) -> Result<bool, StoreError> {
         self.db()
@@ -265,12 +265,12 @@ mod tests {
         assert_eq!(codes, ["A", "B"]);
         assert!(
             store
-                .decide("hn", "A", Decision::Accepted, "t")
+                .decide("hn", "A", IntakeEnd::Accepted, "t")
                 .expect("decide")
         );
         assert!(
             !store
-                .decide("hn", "A", Decision::Accepted, "t")
+                .decide("hn", "A", IntakeEnd::Accepted, "t")
                 .expect("again")
         );
         assert_eq!(

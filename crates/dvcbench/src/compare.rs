@@ -54,9 +54,8 @@ pub fn run(args: CompareArgs, out: &mut dyn Write) -> Result<(), Failure> {
                 })?),
                 None => None,
             };
-            let query = dvc_compare::prometheus::Query {
-                url,
-                bearer_token,
+            let at = dvc_compare::prometheus::Prometheus { url, bearer_token };
+            let query = dvc_compare::Query {
                 from,
                 to,
                 provinces: &args.provinces,
@@ -68,7 +67,7 @@ pub fn run(args: CompareArgs, out: &mut dyn Write) -> Result<(), Failure> {
                 .build()
                 .map_err(|e| Failure::failed(anyhow!(e)))?;
             runtime
-                .block_on(dvc_compare::prometheus::compare(query))
+                .block_on(dvc_compare::prometheus::compare(at, query))
                 .map_err(|e| Failure::failed(anyhow!(e)))?
         }
         (None, Some(path)) => {
@@ -77,15 +76,15 @@ pub fn run(args: CompareArgs, out: &mut dyn Write) -> Result<(), Failure> {
                 args.office_hours.as_deref(),
             )
             .map_err(Failure::bad_input)?;
-            let query = dvc_compare::store::Query {
+            let query = dvc_compare::Query {
                 from,
                 to,
                 provinces: &args.provinces,
                 weights,
                 min_samples: args.min_samples,
-                calendar: &calendar,
             };
-            dvc_compare::store::compare(path, query).map_err(|e| Failure::bad_input(anyhow!(e)))?
+            dvc_compare::store::compare(path, &calendar, query)
+                .map_err(|e| Failure::bad_input(anyhow!(e)))?
         }
         (None, None) => {
             return Err(Failure::bad_input(anyhow!(

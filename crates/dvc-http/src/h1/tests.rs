@@ -96,11 +96,11 @@ async fn connection_close_and_truncation_are_reported() {
 
     let e = refused(&[b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort".to_vec()]).await;
     assert_eq!(e.message, "connection closed inside the body");
-    assert_eq!(e.stage, Stage::Response);
+    assert_eq!(e.stage, Reached::Response);
 
     // A server that closes without answering: the request was sent, no response began.
     let e = refused(&[]).await;
-    assert_eq!(e.stage, Stage::Sent, "{}", e.message);
+    assert_eq!(e.stage, Reached::Sent, "{}", e.message);
 }
 
 /// The error a GET ends in when a server gives the canned `responses` (none: it closes).
@@ -123,7 +123,7 @@ async fn absurd_lengths_and_sizes_are_errors_not_panics() {
     ] {
         let e = refused(&[response.to_vec()]).await;
         assert_eq!(e.message, limit, "{}", String::from_utf8_lossy(response));
-        assert_eq!(e.stage, Stage::TooLarge);
+        assert_eq!(e.stage, Reached::TooLarge);
     }
     let conflicting = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nabc";
     let e = refused(&[conflicting.to_vec()]).await;

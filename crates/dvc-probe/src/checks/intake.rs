@@ -3,7 +3,7 @@
 use super::{CheckOutcome, Failed, Probe, Submitted, failed, json_answer, parse_time, unix_now};
 use crate::config::{IntakeCheck, ProbeCheck, ProbeTarget};
 use crate::history::figure;
-use crate::store::{Decision, Pending};
+use crate::store::{IntakeEnd, Pending};
 use dvc_domain::calendar::to_local;
 use dvc_domain::lifecycle::DossierState;
 use dvc_http::Prepared;
@@ -175,9 +175,11 @@ impl Probe {
         let submitted = parse_time(dossier["submitted_at"].as_str().unwrap_or(&p.submitted_at));
         let accepted = dossier["accepted_at"].as_str().and_then(parse_time);
         let decision = match (accepted, state) {
-            (Some(_), _) => Decision::Accepted,
-            (None, Some(DossierState::Refused)) => Decision::Refused,
-            _ if unix_now() - p.submitted_unix > i.give_up_after.as_secs_f64() => Decision::GivenUp,
+            (Some(_), _) => IntakeEnd::Accepted,
+            (None, Some(DossierState::Refused)) => IntakeEnd::Refused,
+            _ if unix_now() - p.submitted_unix > i.give_up_after.as_secs_f64() => {
+                IntakeEnd::GivenUp
+            }
             _ => return,
         };
         let at = accepted.map_or_else(|| chrono::Utc::now().to_rfc3339(), |a| a.to_rfc3339());
@@ -190,7 +192,7 @@ impl Probe {
             }
         }
         match decision {
-            Decision::Accepted => {
+            IntakeEnd::Accepted => {
                 self.metrics
                     .intake_accepted
                     .with_label_values(&labels)
@@ -222,8 +224,8 @@ impl Probe {
                     self.observe(t, figure::INTAKE_LATE, f64::from(u8::from(late)));
                 }
             }
-            Decision::Refused => self.metrics.intake_refused.with_label_values(&labels).inc(),
-            Decision::GivenUp => self
+            IntakeEnd::Refused => self.metrics.intake_refused.with_label_values(&labels).inc(),
+            IntakeEnd::GivenUp => self
                 .metrics
                 .intake_given_up
                 .with_label_values(&labels)
