@@ -1,14 +1,14 @@
-//! Scenarios: the file format ([`config`]), and the validated runtime form built from it.
+//! Scenarios: the file format and its validation ([`config`], one file per section), and the
+//! validated runtime form built from it.
 //!
 //! [`Scenario::load`] reads the file and its CSV feeders, then [`validate`] (pure) checks
 //! everything at once and reports every problem as `file:line:column: message`.
 
 pub mod config;
 mod overrides;
-mod validate;
 
+pub use config::{Disk, Env, Files, validate, validate_with};
 pub use overrides::{MAX_ARRIVALS, OverrideError, Overrides};
-pub use validate::{Disk, Env, Files, validate, validate_with};
 
 use crate::data::{Feeder, FileKind};
 use crate::jsonpath::JsonPath;

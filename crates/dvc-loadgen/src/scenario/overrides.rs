@@ -1,7 +1,7 @@
 //! Changes to a validated scenario from the command line (`--target`, `--rate`, `--duration`,
 //! `--scale`), held to the same rules as the scenario file.
 
-use super::validate::target_base;
+use super::config::target_base;
 use super::{Load, Scenario, Stage};
 use crate::plan::Plan;
 use crate::units::{UnitError, parse_duration, parse_rate};

@@ -1,115 +1,100 @@
-//! `[[journey.step]]`: a step's request, body, checks, extraction, think time and poll; and
-//! `[data]` feeders.
+//! `[[journey]]` and `[[journey.step]]`: a journey's steps, each step's request and body.
 
 use super::Problems;
+use super::check::{check, think};
 use super::target::header;
-use crate::data::Feeder;
 use crate::scenario::config::*;
-use crate::scenario::*;
 use crate::template::Template;
 use crate::units::{parse_duration, parse_size};
 use hyper::header::HeaderName;
+use serde::Deserialize;
+use std::collections::BTreeMap;
 use std::collections::BTreeSet;
 use toml::Spanned;
 
-pub(super) fn feeders(p: &mut Problems, d: &DataConfig, dir: &Path) -> Vec<Feeder> {
-    let mut out: Vec<Feeder> = Vec::new();
-    for c in &d.csv {
-        let at = c.span().start;
-        let cfg = c.get_ref();
-        if cfg.name == "citizen" || cfg.name == "journey" || out.iter().any(|f| f.name == cfg.name)
-        {
-            p.at(at, format!("CSV feeder name {:?} is taken", cfg.name));
-            continue;
-        }
-        let full = dir.join(&cfg.path);
-        let parsed = p
-            .files
-            .read(&full)
-            .map_err(|error| crate::data::FeederError::Read {
-                file: full.display().to_string(),
-                error,
-            })
-            .and_then(|bytes| Feeder::parse(&cfg.name, &full.display().to_string(), &bytes));
-        if let Some(f) = p.ok(at, parsed) {
-            out.push(f);
-        }
-    }
-    out
+/// A journey: one citizen's sequence of steps.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JourneyConfig {
+    pub name: String,
+    /// Relative share of arrivals that run this journey.
+    #[serde(default = "one")]
+    pub weight: f64,
+    pub step: Vec<Spanned<StepConfig>>,
 }
 
-pub(super) fn check(p: &mut Problems, at: usize, c: &CheckConfig) -> Check {
-    let status = match &c.status {
-        None => vec![],
-        Some(StatusConfig::One(s)) => vec![*s],
-        Some(StatusConfig::Many(list)) => list.clone(),
-    };
-    if status.iter().any(|s| !(100..=599).contains(s)) {
-        p.at(
-            at,
-            format!("check.status must be HTTP status codes; got {status:?}"),
-        );
-    }
-    let mut json = Vec::new();
-    for (path, value) in &c.json {
-        let parsed = p.ok(at, crate::jsonpath::JsonPath::parse(path));
-        let value = p.json_template(at, value).and_then(|t| {
-            let value = t
-                .render(&NoVars)
-                .map_err(|_| "check.json values cannot use {{variables}}".to_owned());
-            p.ok(at, value)
-        });
-        if let (Some(path), Some(value)) = (parsed, value) {
-            json.push((path, value));
-        }
-    }
-    let exists = c
-        .exists
-        .iter()
-        .filter_map(|e| p.ok(at, crate::jsonpath::JsonPath::parse(e)))
-        .collect();
-    Check {
-        status,
-        json,
-        exists,
-        contains: c.contains.clone(),
-    }
+fn one() -> f64 {
+    1.0
+}
+
+/// One HTTP request of a journey (repeated when it has `poll`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StepConfig {
+    pub name: String,
+    #[serde(default = "get")]
+    pub method: String,
+    /// Path template relative to the target URL, e.g. "/api/dossiers/{{dossier_code}}".
+    pub path: Spanned<String>,
+    #[serde(default)]
+    pub query: BTreeMap<String, String>,
+    #[serde(default)]
+    pub headers: BTreeMap<String, Spanned<String>>,
+    /// A JSON body (strings are templates).
+    pub json: Option<Spanned<toml::Value>>,
+    /// A form-urlencoded body.
+    pub form: Option<BTreeMap<String, String>>,
+    /// A multipart body.
+    pub multipart: Option<Spanned<MultipartConfig>>,
+    #[serde(default)]
+    pub check: CheckConfig,
+    /// Variables to take from the response.
+    #[serde(default)]
+    pub extract: BTreeMap<String, Spanned<ExtractConfig>>,
+    pub think: Option<Spanned<ThinkConfig>>,
+    pub poll: Option<Spanned<PollConfig>>,
+    /// Per-request timeout for this step; default: the target's.
+    pub timeout: Option<Spanned<String>>,
+}
+
+fn get() -> String {
+    "GET".into()
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MultipartConfig {
+    /// Text parts; a table is sent as a JSON part.
+    #[serde(default)]
+    pub fields: BTreeMap<String, toml::Value>,
+    #[serde(default)]
+    pub files: Vec<FileConfig>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    /// Part name (default "files").
+    #[serde(default = "files")]
+    pub field: String,
+    /// Generated content: "pdf" or "jpg".
+    pub kind: Option<String>,
+    /// Generated size, "200KB", or a range "100KB..300KB".
+    pub size: Option<String>,
+    /// A file from disk instead, relative to the scenario file.
+    pub path: Option<String>,
+    /// File name sent; default: scan-N.pdf / .jpg, or the file's name.
+    pub name: Option<String>,
+}
+
+fn files() -> String {
+    "files".into()
 }
 
 pub(super) struct NoVars;
 impl crate::template::Vars for NoVars {
     fn get(&self, _: &str) -> Option<&str> {
         None
-    }
-}
-
-pub(super) fn think(p: &mut Problems, t: &Spanned<ThinkConfig>) -> Think {
-    let at = t.span().start;
-    let c = t.get_ref();
-    match (&c.fixed, &c.uniform, &c.exponential) {
-        (Some(d), None, None) => p
-            .ok(at, parse_duration(d))
-            .map_or(Think::None, Think::Fixed),
-        (None, Some([a, b]), None) => {
-            match (p.ok(at, parse_duration(a)), p.ok(at, parse_duration(b))) {
-                (Some(a), Some(b)) if a <= b => Think::Uniform(a, b),
-                (Some(_), Some(_)) => {
-                    p.at(at, "think.uniform needs [min, max] with min <= max");
-                    Think::None
-                }
-                _ => Think::None,
-            }
-        }
-        (None, None, Some(mean)) => p
-            .ok(at, parse_duration(mean))
-            .map_or(Think::None, Think::Exponential),
-        _ => {
-            p.at(
-                at,
-                "think needs exactly one of fixed, uniform = [min, max], exponential (mean)",
-            );
-            Think::None
-        }
     }
 }
 

@@ -2,8 +2,77 @@
 
 use super::Problems;
 use crate::scenario::config::*;
-use crate::scenario::*;
 use crate::units::{parse_duration, parse_rate};
+use serde::Deserialize;
+use toml::Spanned;
+
+/// How citizens arrive.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoadConfig {
+    /// `"open"`: citizens arrive on a schedule whatever the portal does; `"closed"`: a crowd
+    /// of virtual citizens (on Goose), each running journeys back to back.
+    #[serde(default = "open")]
+    pub model: Spanned<String>,
+    /// `"constant"` (evenly spaced) or `"poisson"` (random, same mean rate).
+    #[serde(default = "constant")]
+    pub arrivals: Spanned<String>,
+    /// Rate at the start of the first stage; default: the first stage's rate (no ramp).
+    pub start_rate: Option<Spanned<String>>,
+    /// Stages, each ramping linearly from the previous rate to its own over its duration.
+    pub stages: Vec<Spanned<StageConfig>>,
+    /// Journeys in flight at most; an arrival beyond it waits (and the wait counts).
+    #[serde(default = "max_in_flight")]
+    pub max_in_flight: Spanned<usize>,
+    /// An arrival that cannot start within this delay is dropped (counted); default: never.
+    pub max_start_delay: Option<Spanned<String>>,
+    /// A cap: no stage may ask for more than this rate (protects a real portal from typos).
+    #[serde(default = "max_rate")]
+    pub max_rate: Spanned<String>,
+    /// Closed model: a cap on the virtual citizens of any stage (protects a portal from typos);
+    /// default 10,000.
+    pub max_users: Option<Spanned<u64>>,
+    /// After the last arrival (or Ctrl-C), how long in-flight journeys may finish.
+    #[serde(default = "graceful_stop")]
+    pub graceful_stop: Spanned<String>,
+    /// Seed of every random choice (Poisson gaps, journey mix, think times, data).
+    #[serde(default = "seed")]
+    pub seed: u64,
+}
+
+fn open() -> Spanned<String> {
+    Spanned::new(0..0, "open".into())
+}
+
+fn constant() -> Spanned<String> {
+    Spanned::new(0..0, "constant".into())
+}
+
+fn max_in_flight() -> Spanned<usize> {
+    Spanned::new(0..0, 10_000)
+}
+
+fn max_rate() -> Spanned<String> {
+    Spanned::new(0..0, "1000/s".into())
+}
+
+fn graceful_stop() -> Spanned<String> {
+    Spanned::new(0..0, "10s".into())
+}
+
+fn seed() -> u64 {
+    1
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StageConfig {
+    pub duration: String,
+    /// Open model: arrivals per second at the stage's end.
+    pub rate: Option<String>,
+    /// Closed model: virtual citizens at the stage's end.
+    pub users: Option<u64>,
+}
 
 pub(super) fn load(p: &mut Problems, l: &LoadConfig) -> Option<Load> {
     let model = match l.model.get_ref().as_str() {

@@ -3,10 +3,52 @@
 use super::Problems;
 use super::step::NoVars;
 use crate::scenario::config::*;
-use crate::scenario::*;
 use crate::template::Template;
 use crate::units::{parse_duration, parse_size};
 use hyper::header::HeaderName;
+use serde::Deserialize;
+use toml::Spanned;
+
+/// Where requests go.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TargetConfig {
+    /// A base URL (`https://staging.portal`), or `"embedded"` for the built-in portal simulator.
+    pub url: Spanned<String>,
+    /// Hosts other than loopback that this scenario may hit (also needs `--allow-remote`).
+    pub allow_hosts: Vec<String>,
+    /// Per-request timeout.
+    pub timeout: Spanned<String>,
+    /// Headers sent with every request (templates allowed).
+    pub headers: BTreeMap<String, Spanned<String>>,
+    /// Accept any TLS certificate (staging portals with self-signed certificates).
+    pub insecure_skip_verify: bool,
+    /// PEM file of extra root certificates to trust (a staging portal's own CA), relative to
+    /// the scenario file.
+    pub ca_file: Option<Spanned<String>>,
+    /// Simulator configuration for `url = "embedded"`, relative to the scenario file.
+    pub portal_config: Option<Spanned<String>>,
+    /// Largest response body (`"64MB"`); a longer one fails the step with `body_too_large`.
+    pub max_body: Option<Spanned<String>>,
+    /// Offer HTTP/2 to `https` servers; `false` keeps every request on HTTP/1.1.
+    pub http2: bool,
+}
+
+impl Default for TargetConfig {
+    fn default() -> Self {
+        TargetConfig {
+            url: Spanned::new(0..0, "embedded".into()),
+            allow_hosts: Vec::new(),
+            timeout: Spanned::new(0..0, "30s".into()),
+            headers: BTreeMap::new(),
+            insecure_skip_verify: false,
+            ca_file: None,
+            portal_config: None,
+            max_body: None,
+            http2: true,
+        }
+    }
+}
 
 /// A header of the scenario: its name checked once here, its value a template.
 pub(super) fn header(

@@ -1,20 +1,70 @@
-//! Scenario validation: every problem at once, each with its place in the file.
+//! The scenario file as written (TOML), one file per section, each holding its section's
+//! struct (the field docs are the reference; the guide is `scenarios/README.md`) and its
+//! validation. Validation is pure: every problem at once, each with its place in the file,
+//! with files read through [`Files`].
 
-use super::config::*;
 use super::*;
 use crate::data::CITIZEN_FIELDS;
 use crate::secrets::{Secrets, is_sensitive};
 use crate::template::JsonTemplate;
 use crate::thresholds::Threshold;
 use crate::units::parse_duration;
+use serde::Deserialize;
+use std::collections::BTreeMap;
 use std::collections::BTreeSet;
+use toml::Spanned;
 
+/// A whole scenario file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioConfig {
+    /// Name shown in reports and metrics (default: the file name).
+    pub name: Option<String>,
+    pub description: Option<String>,
+    #[serde(default)]
+    pub target: TargetConfig,
+    pub load: LoadConfig,
+    #[serde(default)]
+    pub data: DataConfig,
+    pub journey: Vec<Spanned<JourneyConfig>>,
+    /// `"step.submit.p95" = "< 800ms"` and so on, plus `abort_on_fail` and `abort_grace`.
+    #[serde(default)]
+    pub thresholds: BTreeMap<String, Spanned<toml::Value>>,
+    pub verify: Option<Spanned<VerifyConfig>>,
+}
+
+/// After the run, look up every value a variable took and count what the portal lost.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VerifyConfig {
+    /// The variable holding a created record's key, e.g. "dossier_code".
+    pub variable: String,
+    /// Lookup path template using that variable.
+    pub path: String,
+    /// Status of a found record.
+    #[serde(default = "ok")]
+    pub status: u16,
+}
+
+fn ok() -> u16 {
+    200
+}
+
+mod check;
+mod data;
 mod load;
 mod step;
 mod target;
 
+pub use check::{CheckConfig, ExtractConfig, PollConfig, StatusConfig, ThinkConfig};
+pub use data::{CitizensConfig, CsvConfig, DataConfig};
+pub use load::{LoadConfig, StageConfig};
+pub use step::{FileConfig, JourneyConfig, MultipartConfig, StepConfig};
+pub use target::TargetConfig;
+
+use data::feeders;
 use load::load;
-use step::{feeders, step};
+use step::step;
 use target::target;
 pub(super) use target::target_base;
 
