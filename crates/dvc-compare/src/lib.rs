@@ -3,6 +3,30 @@
 //! a score out of 100 with printed weights, and a ranking: one [`Comparison`] value, which
 //! `dvc-report` renders (HTML, Markdown, CSV, terminal). Without its default `sources` feature
 //! the crate is the `Comparison` and its score alone, which is all a renderer needs.
+//!
+//! The API: [`Query`] (what to compare), `prometheus::compare` and `store::compare` (the two
+//! sources), [`Comparison`] with its [`Province`]s and their [`Figure`]s (a value and the
+//! samples behind it), [`Weights`] and [`rank`] (the score), and [`quantile`] (nearest rank,
+//! for figures computed from samples).
+//!
+//! ```
+//! use dvc_compare::{Figure, FigureId, Province, Weights, rank};
+//!
+//! let province = |name: &str, on_time: f64| Province {
+//!     name: name.into(),
+//!     figures: [(FigureId::OnTime, Figure { value: Some(on_time), samples: 100 })].into(),
+//!     ..Province::default()
+//! };
+//! let mut provinces = vec![province("Cần Thơ", 0.62), province("Hà Nội", 0.75)];
+//! rank(&mut provinces, &Weights::default(), 30);
+//! assert_eq!(provinces[0].name, "Hà Nội");
+//! assert_eq!(provinces[0].rank, Some(1));
+//! // With too few samples a province is listed, not ranked.
+//! let mut few = vec![province("Huế", 0.99)];
+//! few[0].figures.get_mut(&FigureId::OnTime).unwrap().samples = 3;
+//! rank(&mut few, &Weights::default(), 30);
+//! assert_eq!((few[0].rank, few[0].too_few.clone()), (None, vec![FigureId::OnTime]));
+//! ```
 
 #[cfg(feature = "sources")]
 pub mod prometheus;
