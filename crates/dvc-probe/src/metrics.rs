@@ -97,7 +97,7 @@ impl Metrics {
             ),
             probes: counter(
                 "dvc_probes_total",
-                "ProbeCheck runs, by kind of check (http, journey, intake, payment, stats) and outcome.",
+                "Check runs, by kind of check (http, journey, intake, payment, stats) and outcome.",
                 &["portal", "province", "check", "kind", "outcome"],
             ),
             duration: histogram(
@@ -124,13 +124,13 @@ impl Metrics {
             ),
             scheduled: counter(
                 "dvc_probe_checks_scheduled_total",
-                "ProbeCheck runs due by the schedule.",
+                "Check runs due by the schedule.",
                 &CHECK,
             ),
-            run: counter("dvc_probe_checks_run_total", "ProbeCheck runs started.", &CHECK),
+            run: counter("dvc_probe_checks_run_total", "Check runs started.", &CHECK),
             late: counter(
                 "dvc_probe_checks_late_total",
-                "ProbeCheck runs that could not start on time (the previous run was still going, or the daemon was behind).",
+                "Check runs that could not start on time (the previous run was still going, or the daemon was behind).",
                 &CHECK,
             ),
             intake_latency: histogram(
