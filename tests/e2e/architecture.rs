@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 const ALLOWED: [(&str, &[&str]); 9] = [
     ("dvc-domain", &[]),
     ("dvc-http", &[]),
-    ("dvc-portal-sim", &["dvc-domain"]),
+    ("dvc-portal-sim", &["dvc-domain", "dvc-http"]),
     ("dvc-loadgen", &["dvc-domain", "dvc-http"]),
     ("dvc-probe", &["dvc-domain", "dvc-http", "dvc-loadgen"]),
     ("dvc-compare", &["dvc-domain", "dvc-http", "dvc-probe"]),

@@ -1,5 +1,6 @@
 //! End-to-end tests: the `dvcbench` library driven in-process, across crates.
 
+mod alerts;
 mod architecture;
 mod calendar;
 mod catalogue;
@@ -8,6 +9,7 @@ mod compare;
 mod distributed;
 mod golden;
 mod hostile;
+mod listeners;
 mod portal;
 mod portal_load;
 mod portal_openapi;

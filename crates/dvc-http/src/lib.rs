@@ -1,4 +1,6 @@
-//! The HTTP client of dvcbench, shared by the runner, the probe and compare.
+//! The HTTP of dvcbench: the client shared by the runner, the probe and compare, and
+//! [`serve()`], the one way its servers (portal simulator, probe, live metrics) listen, with a
+//! connection limit and header-read and idle timeouts ([`serve::Limits`]).
 //!
 //! One [`HttpClient`] sends every request: `http://` and `https://` HTTP/1.1 go through a lean
 //! pool of connections driven by the caller's own task (`h1`); when a server offers HTTP/2 by
@@ -34,6 +36,7 @@ mod encode;
 mod h1;
 mod outcome;
 mod send;
+pub mod serve;
 mod target;
 mod timer;
 mod tls;
@@ -47,6 +50,7 @@ pub use hyper::header;
 pub use outcome::Outcome;
 pub use rustls::pki_types::CertificateDer;
 pub use send::{Failure, Response, fail, send, send_timed};
+pub use serve::serve;
 pub use target::{TargetError, check_target, is_loopback};
 pub use timer::RequestTimer;
 pub use tls::{parse_roots, read_roots, tls_config};

@@ -222,7 +222,8 @@ impl LiveMetrics {
         render(&self.registry)
     }
 
-    /// Serves `/metrics` on `listener` until the process ends.
+    /// Serves `/metrics` on `listener` until the process ends: at most 64 scrapers at once,
+    /// each request head within 10 s.
     pub fn serve(&self, listener: tokio::net::TcpListener) {
         let metrics = self.clone();
         let app = axum::Router::new().route(
@@ -240,11 +241,16 @@ impl LiveMetrics {
                 }
             }),
         );
-        tokio::spawn(async move {
-            if let Err(err) = axum::serve(listener, app).await {
-                tracing::error!(%err, "metrics listener failed");
-            }
-        });
+        let limits = dvc_http::serve::Limits {
+            max_connections: 64,
+            ..dvc_http::serve::Limits::default()
+        };
+        tokio::spawn(dvc_http::serve(
+            listener,
+            app,
+            limits,
+            std::future::pending(),
+        ));
     }
 }
 

@@ -129,16 +129,12 @@ pub async fn start(
         }
         let app = app(&group, metrics);
         let mut stopped = stopped.clone();
+        let limits = config.limits.listener();
         servers.spawn(async move {
             let shutdown = async move {
                 let _ = stopped.wait_for(|s| *s).await;
             };
-            if let Err(err) = axum::serve(listener, app)
-                .with_graceful_shutdown(shutdown)
-                .await
-            {
-                tracing::error!(%err, "portal listener failed");
-            }
+            dvc_http::serve(listener, app, limits, shutdown).await;
         });
     }
     tracing::info!(addr = %main_addr, portals = portals.len(), "portal simulator listening");

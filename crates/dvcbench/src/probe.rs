@@ -41,18 +41,20 @@ pub fn run(args: ProbeArgs, out: &mut dyn Write) -> Result<(), Failure> {
             .map_err(Failure::bad_input)?;
         let probe = Probe::new(Metrics::new(), Arc::new(store), calendar).map_err(Failure::failed)?;
         let targets = config.targets.len();
+        let limits = config.listener;
         let daemon = Daemon::start(probe, args.config.clone(), config);
         // The address bound: with port 0, the one the system chose.
         let addr = listener.local_addr().map_err(Failure::failed)?;
-        let server = axum::serve(listener, daemon.router());
         writeln!(out, "probe watching {targets} targets; metrics at http://{addr}/metrics, status at http://{addr}/")?;
         out.flush()?;
         let reloads = tokio::spawn(reload_on_sighup(daemon.clone()));
-        server
-            .with_graceful_shutdown(wait_for_signal())
-            .await
-            .context("probe server")
-            .map_err(Failure::failed)?;
+        dvc_http::serve(
+            listener,
+            daemon.router(),
+            limits,
+            wait_for_signal(),
+        )
+        .await;
         reloads.abort();
         daemon.stop();
         writeln!(out, "stopping")?;

@@ -17,10 +17,12 @@
 //! ```
 
 mod duration;
+mod faults;
 
 pub use duration::Millis;
 use dvc_domain::Diagnostic;
-use serde::{Deserialize, Serialize};
+pub use faults::{FaultsConfig, OutageWindow};
+use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use toml::Spanned;
@@ -76,7 +78,7 @@ impl Default for AccountsConfig {
     }
 }
 
-/// Limits on submitted dossiers.
+/// Limits on submitted dossiers and on each listener.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct LimitsConfig {
@@ -86,6 +88,10 @@ pub struct LimitsConfig {
     pub max_files: usize,
     /// Largest request body, in bytes.
     pub max_body_bytes: usize,
+    /// Connections each listener serves at once; more wait to be accepted.
+    pub max_connections: usize,
+    /// Longest wait for a request head, and longest idle time of a kept-alive connection.
+    pub header_read_timeout: Millis,
 }
 
 impl Default for LimitsConfig {
@@ -94,6 +100,18 @@ impl Default for LimitsConfig {
             max_file_bytes: 10 << 20,
             max_files: 20,
             max_body_bytes: 50 << 20,
+            max_connections: 4096,
+            header_read_timeout: Millis::from_millis(10_000),
+        }
+    }
+}
+
+impl LimitsConfig {
+    /// What each listener allows.
+    pub fn listener(&self) -> dvc_http::serve::Limits {
+        dvc_http::serve::Limits {
+            max_connections: self.max_connections,
+            header_read_timeout: self.header_read_timeout.0,
         }
     }
 }
@@ -223,44 +241,6 @@ impl Default for CapacityConfig {
     }
 }
 
-/// Injected faults; also readable and settable at runtime through `/admin/faults`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct FaultsConfig {
-    /// The whole portal answers 503 (outage).
-    pub outage: bool,
-    /// Outage windows in simulated time, RFC 3339.
-    pub outage_windows: Vec<OutageWindow>,
-    /// Share of API and page requests answered with 500.
-    pub error_rate: f64,
-    /// Added latency, by route ("GET /api/dossiers/{code}") or "default". The JSON of
-    /// `/admin/faults` names it `latency_ms`, in milliseconds.
-    #[serde(rename = "latency_ms", alias = "latency")]
-    pub latency: BTreeMap<String, Millis>,
-    /// Every `stall_every` of real time, the portal freezes for `stall_for`.
-    #[serde(rename = "stall_every_ms", alias = "stall_every")]
-    pub stall_every: Millis,
-    #[serde(rename = "stall_for_ms", alias = "stall_for")]
-    pub stall_for: Millis,
-    /// The payment gateway refuses new payments (503).
-    pub gateway_outage: bool,
-    /// Probability that the gateway sends its callback twice.
-    pub duplicate_callback: f64,
-    /// Probability that the gateway's callback never arrives (reconciliation must find it).
-    pub lost_callback: f64,
-    /// Dossier codes are generated without the agency lock, so concurrent submissions can get
-    /// the same code and one overwrites the other.
-    pub duplicate_codes: bool,
-}
-
-/// An outage from `from` to `to`, simulated time.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct OutageWindow {
-    pub from: String,
-    pub to: String,
-}
-
 impl SimConfig {
     /// Parses and validates `portal.toml`; `path` names it in diagnostics.
     pub fn parse(path: &str, source: &str) -> Result<SimConfig, Vec<Diagnostic>> {
@@ -310,6 +290,15 @@ impl SimConfig {
                     "start must be RFC 3339, e.g. \"2025-04-01T07:00:00+07:00\"; got {:?}",
                     start.get_ref()
                 ),
+            );
+        }
+        if self.limits.max_connections == 0 {
+            at(0, "limits.max_connections must be at least 1".to_owned());
+        }
+        if self.limits.header_read_timeout.is_zero() {
+            at(
+                0,
+                "limits.header_read_timeout must be above zero, e.g. \"10s\"".to_owned(),
             );
         }
         let catalogue = crate::catalogue::Catalogue::shipped();
@@ -392,40 +381,6 @@ impl PortalConfig {
             out.push("payment.secret must not be empty".into());
         }
         out.extend(f.problems());
-        out
-    }
-}
-
-impl FaultsConfig {
-    /// Problems of fault settings that the type does not rule out.
-    pub fn problems(&self) -> Vec<String> {
-        let mut out = Vec::new();
-        for w in &self.outage_windows {
-            let from = chrono::DateTime::parse_from_rfc3339(&w.from);
-            let to = chrono::DateTime::parse_from_rfc3339(&w.to);
-            match (from, to) {
-                (Ok(from), Ok(to)) if from < to => {}
-                (Ok(_), Ok(_)) => out.push(format!("outage window {} .. {} ends before it starts", w.from, w.to)),
-                _ => out.push(format!(
-                    "outage window times must be RFC 3339, e.g. \"2025-04-01T09:00:00+07:00\"; got {:?} .. {:?}",
-                    w.from, w.to
-                )),
-            }
-        }
-        if !self.stall_for.is_zero() && self.stall_every <= self.stall_for {
-            out.push("faults.stall_every must be longer than stall_for".into());
-        }
-        out.extend(
-            [
-                share("faults.error_rate", self.error_rate),
-                share("faults.duplicate_callback", self.duplicate_callback),
-                share("faults.lost_callback", self.lost_callback),
-            ]
-            .into_iter()
-            .flatten(),
-        );
-        out.sort();
-        out.dedup();
         out
     }
 }

@@ -29,6 +29,11 @@ struct File {
 struct ProbeSection {
     location: Option<String>,
     history_days: Option<Spanned<u32>>,
+    /// Connections the probe's HTTP listener serves at once (default 512); read at start.
+    max_connections: Option<Spanned<usize>>,
+    /// Longest wait for a request head, and longest idle time of a kept-alive connection
+    /// (default "10s"); read at start.
+    header_read_timeout: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -54,6 +59,9 @@ pub struct ProbeConfig {
     pub targets: Vec<ProbeTarget>,
     /// The file's text with secrets redacted, for display.
     pub redacted: String,
+    /// What the probe's HTTP listener allows (`[probe] max_connections`,
+    /// `header_read_timeout`); taken at start, not on reload.
+    pub listener: dvc_http::serve::Limits,
 }
 
 #[derive(Debug, Clone)]
@@ -205,6 +213,29 @@ impl ProbeConfig {
         {
             cx.error(d.span().start, "history_days must be at least 1");
         }
+        let defaults = dvc_http::serve::Limits::default();
+        let max_connections = file
+            .probe
+            .max_connections
+            .as_ref()
+            .map_or(defaults.max_connections, |m| *m.get_ref());
+        if let Some(m) = &file.probe.max_connections
+            && *m.get_ref() == 0
+        {
+            cx.error(m.span().start, "max_connections must be at least 1");
+        }
+        let header_read_timeout = cx.duration(
+            &file.probe.header_read_timeout,
+            defaults.header_read_timeout,
+        );
+        if let Some(t) = &file.probe.header_read_timeout
+            && header_read_timeout.is_zero()
+        {
+            cx.error(
+                t.span().start,
+                "header_read_timeout must be above zero, e.g. \"10s\"",
+            );
+        }
         if !cx.errors.is_empty() {
             return Err(cx.errors);
         }
@@ -213,6 +244,10 @@ impl ProbeConfig {
             history_days,
             targets,
             redacted: redact(source),
+            listener: dvc_http::serve::Limits {
+                max_connections,
+                header_read_timeout,
+            },
         })
     }
 }

@@ -1,0 +1,51 @@
+//! The alert rules as an operator meets them: each says what it means and links its runbook.
+//! Their behaviour (what fires, what stays quiet) is in `dashboards/prometheus/tests/`, run by
+//! `stack::rules_pass_promtool_check_and_their_unit_tests`.
+
+use std::path::{Path, PathBuf};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("repository root")
+        .to_owned()
+}
+
+#[test]
+fn every_alert_says_what_it_means_and_links_a_runbook_that_exists() {
+    let rules: serde_norway::Value = serde_norway::from_str(
+        &std::fs::read_to_string(repo().join("dashboards/prometheus/rules/dvc-alerts.yml"))
+            .expect("alert rules"),
+    )
+    .expect("YAML");
+    let mut alerts = 0;
+    for group in rules["groups"].as_sequence().expect("groups") {
+        for rule in group["rules"].as_sequence().expect("rules") {
+            let name = rule["alert"].as_str().expect("an alert");
+            alerts += 1;
+            let annotations = &rule["annotations"];
+            for key in ["summary", "description"] {
+                assert!(
+                    annotations[key].as_str().is_some_and(|s| s.len() > 20),
+                    "{name} has no {key}"
+                );
+            }
+            let runbook = annotations["runbook_url"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{name} has no runbook_url"));
+            let page = repo().join(runbook);
+            let text = std::fs::read_to_string(&page)
+                .unwrap_or_else(|e| panic!("{name}: runbook {runbook}: {e}"));
+            for part in ["**Means.**", "**First checks.**", "**Who to call.**"] {
+                assert!(text.contains(part), "{runbook} lacks {part}");
+            }
+            let index = std::fs::read_to_string(repo().join("docs/runbooks/README.md"))
+                .expect("runbook index");
+            assert!(
+                index.contains(name.trim_end_matches("Fast").trim_end_matches("Slow")),
+                "{name} is not in docs/runbooks/README.md"
+            );
+        }
+    }
+    assert!(alerts >= 13, "{alerts} alerts");
+}
