@@ -12,6 +12,11 @@ pub struct Cli {
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     pub verbose: u8,
 
+    /// How log lines on stderr are written: text (coloured only on a terminal, and never with
+    /// NO_COLOR set) or json (one object per line, for journald, Loki or Elasticsearch).
+    #[arg(long, value_enum, default_value = "text", global = true)]
+    pub log_format: LogFormat,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -379,4 +384,11 @@ where
     T: Into<OsString> + Clone,
 {
     Cli::try_parse_from(args)
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
 }

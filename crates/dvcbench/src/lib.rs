@@ -80,8 +80,10 @@ pub fn run(cli: cli::Cli, out: &mut dyn Write) -> Result<(), Failure> {
     }
 }
 
-/// Logs to stderr: `RUST_LOG` when set, else warnings, raised by each `-v`.
-pub fn init_tracing(verbose: u8) {
+/// Logs to stderr: `RUST_LOG` when set, else warnings, raised by each `-v`; as text, coloured
+/// only when stderr is a terminal and `NO_COLOR` is unset, or as JSON lines.
+pub fn init_tracing(verbose: u8, format: cli::LogFormat) {
+    use std::io::IsTerminal;
     use tracing_subscriber::EnvFilter;
     let level = match verbose {
         0 => "warn",
@@ -90,8 +92,13 @@ pub fn init_tracing(verbose: u8) {
         _ => "trace",
     };
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level));
-    let _ = tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
+        .with_writer(std::io::stderr);
+    let _ = match format {
+        cli::LogFormat::Json => builder.json().try_init(),
+        cli::LogFormat::Text => builder
+            .with_ansi(std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none())
+            .try_init(),
+    };
 }

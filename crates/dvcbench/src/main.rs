@@ -9,7 +9,7 @@ fn main() -> ExitCode {
             return ExitCode::from(u8::try_from(err.exit_code()).unwrap_or(2));
         }
     };
-    dvcbench::init_tracing(cli.verbose);
+    dvcbench::init_tracing(cli.verbose, cli.log_format);
     let stdout = std::io::stdout();
     match dvcbench::run(cli, &mut stdout.lock()) {
         Ok(()) => ExitCode::SUCCESS,

@@ -426,3 +426,37 @@ fn probe_check_config_validates_and_redacts_secrets() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The first log line of `dvcbench [flags] portal` on a pipe, at info level.
+fn first_log_line(flags: &[&str]) -> String {
+    use std::io::BufRead;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dvcbench"))
+        .args(flags)
+        .args(["portal", "--listen", "127.0.0.1:0"])
+        .env("RUST_LOG", "info")
+        .env_remove("NO_COLOR")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the portal starts");
+    let mut line = String::new();
+    let read = std::io::BufReader::new(child.stderr.take().expect("stderr")).read_line(&mut line);
+    let _ = child.kill();
+    let _ = child.wait();
+    read.expect("a log line");
+    line
+}
+
+#[test]
+fn logs_on_a_pipe_carry_no_colour_codes_and_json_logs_are_one_object_a_line() {
+    let text = first_log_line(&[]);
+    assert!(text.contains("portal simulator listening"), "{text}");
+    assert!(
+        !text.contains('\u{1b}'),
+        "ANSI codes in a piped log: {text:?}"
+    );
+    let json = first_log_line(&["--log-format", "json"]);
+    let line: serde_json::Value = serde_json::from_str(&json).expect("a JSON object");
+    assert_eq!(line["level"], "INFO");
+    assert_eq!(line["fields"]["message"], "portal simulator listening");
+}
