@@ -88,6 +88,30 @@ impl Ctx<'_> {
             .push(Diagnostic::at(self.path, self.source, offset, message));
     }
 
+    /// A duration that sets how often requests go to a portal: at least `min`, so a typo such
+    /// as `"0s"` cannot busy-loop against it.
+    fn every(
+        &mut self,
+        key: &str,
+        value: &Option<Spanned<String>>,
+        default: Duration,
+        min: Duration,
+    ) -> Duration {
+        let d = self.duration(value, default);
+        if let Some(v) = value
+            && d < min
+        {
+            self.error(
+                v.span().start,
+                format!(
+                    "{key} must be at least {min:?}: it sets how often requests go to the portal; got {:?}",
+                    v.get_ref()
+                ),
+            );
+        }
+        d
+    }
+
     fn duration(&mut self, value: &Option<Spanned<String>>, default: Duration) -> Duration {
         match value {
             None => default,

@@ -142,3 +142,21 @@ fn a_key_no_kind_takes_is_refused_where_it_stands() {
         ["probe.toml:7:8: a payment check needs procedure = \"<code>\"".to_owned()]
     );
 }
+
+#[test]
+fn durations_that_schedule_requests_cannot_busy_loop() {
+    let e = errors(
+        "[[target]]\nportal = \"hn\"\nprovince = \"x\"\nurl = \"http://a\"\n[[target.check]]\n\
+         name = \"i\"\nkind = \"intake\"\nprocedure = \"1\"\ninterval = \"0s\"\nfollow_every = \"0s\"\n\
+         [[target.check]]\nname = \"p\"\nkind = \"payment\"\nprocedure = \"1\"\npoll_every = \"1ms\"\n",
+    );
+    assert_eq!(
+        e,
+        [
+            "probe.toml:9:12: interval must be at least 100ms: it sets how often requests go to the portal; got \"0s\"",
+            "probe.toml:10:16: follow_every must be at least 100ms: it sets how often requests go to the portal; got \"0s\"",
+            "probe.toml:15:14: poll_every must be at least 50ms: it sets how often requests go to the portal; got \"1ms\"",
+        ]
+        .map(String::from)
+    );
+}

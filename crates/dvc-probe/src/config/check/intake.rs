@@ -185,7 +185,12 @@ pub(super) fn check_intake(
     Some(IntakeCheck {
         procedure,
         login,
-        follow_every: cx.duration(&c.follow_every, Duration::from_secs(300)),
+        follow_every: cx.every(
+            "follow_every",
+            &c.follow_every,
+            Duration::from_secs(300),
+            super::MIN_EVERY,
+        ),
         give_up_after: cx.duration(&c.give_up_after, Duration::from_secs(14 * 86_400)),
     })
 }
@@ -213,6 +218,11 @@ pub(super) fn check_payment(
         login,
         outcome: c.outcome.as_ref().map(|o| o.get_ref().clone()),
         confirm_timeout: cx.duration(&c.confirm_timeout, Duration::from_secs(60)),
-        poll_every: cx.duration(&c.poll_every, Duration::from_secs(1)),
+        poll_every: cx.every(
+            "poll_every",
+            &c.poll_every,
+            Duration::from_secs(1),
+            Duration::from_millis(50),
+        ),
     })
 }

@@ -54,6 +54,9 @@ const COMMON: [&str; 6] = [
     "office_hours_only",
 ];
 
+/// The shortest `interval` and `follow_every`: ten requests a second per check at most.
+pub(super) const MIN_EVERY: Duration = Duration::from_millis(100);
+
 /// The kinds and the keys each takes beside the common ones.
 pub(super) const KINDS: [(&str, &[&str]); 5] = [
     ("http", http::KEYS),
@@ -168,13 +171,13 @@ pub(super) fn check(
         "stats" => (Duration::from_secs(300), Duration::from_secs(30)),
         _ => (Duration::from_secs(60), Duration::from_secs(10)),
     };
-    let interval = cx.duration(&c.interval, interval_default);
+    let interval = cx.every("interval", &c.interval, interval_default, MIN_EVERY);
     let jitter = cx.duration(&c.jitter, Duration::ZERO);
     let timeout = cx.duration(&c.timeout, timeout_default);
-    if interval.is_zero()
-        && let Some(i) = &c.interval
+    if timeout.is_zero()
+        && let Some(t) = &c.timeout
     {
-        cx.error(i.span().start, "interval must be above zero");
+        cx.error(t.span().start, "timeout must be above zero");
     }
     if jitter >= interval
         && let Some(j) = &c.jitter
