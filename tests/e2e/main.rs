@@ -3,6 +3,7 @@
 mod alerts;
 mod architecture;
 mod calendar;
+mod cardinality;
 mod catalogue;
 mod closed;
 mod compare;

@@ -53,6 +53,7 @@ pub struct Metrics {
     pub payment_pending: GaugeVec,
     pub stats_dossiers: GaugeVec,
     pub stats_on_time_ratio: GaugeVec,
+    pub label_values_dropped: IntCounterVec,
     pub reload_ok: IntGauge,
     pub reload_time: prometheus::Gauge,
     pub targets: IntGauge,
@@ -222,6 +223,11 @@ impl Metrics {
                 "dvc_stats_on_time_ratio",
                 "National index progress ratio from the portal's statistics: finished on time or open in time, over all finished or open.",
                 &["portal", "province", "agency"],
+            ),
+            label_values_dropped: counter(
+                "dvc_probe_label_values_dropped_total",
+                "Values of a label from a portal's answers beyond what the probe exports per portal (agency: 100); their figures are summed under \"other\".",
+                &["portal", "province", "label"],
             ),
             info: gauge(
                 "dvc_probe_info",

@@ -126,6 +126,9 @@ pub struct Probe {
     pub metrics: Metrics,
     pub store: Arc<Store>,
     pub calendar: WorkingCalendar,
+    /// The `agency` label values each portal has exported, at most [`stats::MAX_AGENCIES`].
+    pub agencies:
+        std::sync::Mutex<std::collections::HashMap<String, std::collections::BTreeSet<String>>>,
 }
 
 impl Probe {
@@ -155,6 +158,7 @@ impl Probe {
             metrics,
             store,
             calendar,
+            agencies: Default::default(),
         })
     }
 
