@@ -5,7 +5,7 @@ use crate::cli::ProbeArgs;
 use crate::{Failure, portal::wait_for_signal};
 use anyhow::{Context, anyhow};
 use dvc_probe::checks::Probe;
-use dvc_probe::config::ProbeConfig;
+use dvc_probe::config::{ProbeConfig, Secrets};
 use dvc_probe::daemon::Daemon;
 use dvc_probe::metrics::Metrics;
 use dvc_probe::store::Store;
@@ -14,18 +14,19 @@ use std::sync::Arc;
 
 /// Runs the probe until Ctrl-C or SIGTERM; SIGHUP reloads the configuration.
 pub fn run(args: ProbeArgs, out: &mut dyn Write) -> Result<(), Failure> {
-    let config = load(&args.config)?;
     if args.check_config {
-        writeln!(out, "{}", config.redacted)?;
+        let config = load(&args.config, Secrets::Deferred)?;
+        out.write_all(summary(&config).as_bytes())?;
         writeln!(
             out,
-            "\n{}: {} targets, {} checks: valid",
+            "{}: {} targets, {} checks: valid",
             args.config.display(),
             config.targets.len(),
             config.targets.iter().map(|t| t.checks.len()).sum::<usize>()
         )?;
         return Ok(());
     }
+    let config = load(&args.config, Secrets::Required)?;
     for t in &config.targets {
         dvc_http::check_target(&t.url, &[], true)
             .map_err(|e| Failure::bad_input(anyhow!("target {}: {e}", t.portal)))?;
@@ -62,8 +63,32 @@ pub fn run(args: ProbeArgs, out: &mut dyn Write) -> Result<(), Failure> {
     })
 }
 
-fn load(path: &std::path::Path) -> Result<ProbeConfig, Failure> {
-    ProbeConfig::load(path).map_err(|errors| {
+/// What `--check-config` shows: where the probe stands, each target and what each check will
+/// send, and the secrets this machine could not read (the daemon's must). No secret is shown.
+fn summary(config: &ProbeConfig) -> String {
+    let l = &config.listener;
+    let mut out = format!(
+        "probe {:?}: history {} days; listener up to {} connections, request heads within {:?}\n",
+        config.location, config.history_days, l.max_connections, l.header_read_timeout
+    );
+    for t in &config.targets {
+        out.push_str(&format!("\n{} ({}) {}\n", t.portal, t.province, t.url));
+        for c in &t.checks {
+            out.push_str(&format!("  {:<16} {}\n", c.name, c.describe()));
+        }
+    }
+    if !config.notes.is_empty() {
+        out.push_str("\nnot readable here:\n");
+        for n in &config.notes {
+            out.push_str(&format!("  {n}\n"));
+        }
+    }
+    out.push('\n');
+    out
+}
+
+fn load(path: &std::path::Path, secrets: Secrets) -> Result<ProbeConfig, Failure> {
+    ProbeConfig::load_with(path, secrets).map_err(|errors| {
         Failure::bad_input(anyhow!(
             "{}",
             errors

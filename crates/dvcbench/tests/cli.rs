@@ -390,7 +390,34 @@ fn probe_check_config_validates_and_redacts_secrets() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let text = stdout(&out);
     assert!(text.ends_with("4 targets, 24 checks: valid\n"), "{text}");
-    assert!(!text.contains("s3cret-from-env") && text.contains("<redacted>"));
+    assert!(!text.contains("s3cret-from-env"), "{text}");
+    // A summary of what will run, not the file echoed back.
+    assert!(
+        text.contains("\nhn (Hà Nội) http://127.0.0.1:8080/hn\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "intake   every 2m, timeout 30s: submits a test dossier of procedure 1.900001 logged in"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("not readable here"), "{text}");
+    // Checked on a machine without the daemon's secrets: valid, and each missing one named.
+    let out = Command::new(env!("CARGO_BIN_EXE_dvcbench"))
+        .args(["probe", "--check-config", "--config", shipped])
+        .env_remove("DVC_PROBE_PASSWORD")
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("not readable here:\n")
+            && text.contains(
+                "environment variable DVC_PROBE_PASSWORD is not set (the daemon needs it)"
+            ),
+        "{text}"
+    );
     let quick = shipped.replace("provinces.toml", "provinces-quick.toml");
     let out = Command::new(env!("CARGO_BIN_EXE_dvcbench"))
         .args(["probe", "--check-config", "--config", &quick])

@@ -59,6 +59,8 @@ pub struct ProbeConfig {
     pub targets: Vec<ProbeTarget>,
     /// The file's text with secrets redacted, for display.
     pub redacted: String,
+    /// Secrets this machine could not read, when they were [`Secrets::Deferred`].
+    pub notes: Vec<Diagnostic>,
     /// What the probe's HTTP listener allows (`[probe] max_connections`,
     /// `header_read_timeout`); taken at start, not on reload.
     pub listener: dvc_http::serve::Limits,
@@ -80,9 +82,40 @@ struct Ctx<'a> {
     path: &'a str,
     source: &'a str,
     errors: Vec<Diagnostic>,
+    /// Secrets that cannot be read here are noted, not errors (`--check-config`).
+    secrets: Secrets,
+    /// What the check found but allowed: secrets not available on this machine.
+    notes: Vec<Diagnostic>,
+}
+
+/// Whether secrets (`${NAME}` passwords, `password_file`) must be readable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Secrets {
+    /// The daemon: an unset variable or unreadable file is an error.
+    Required,
+    /// Checking a file on another machine than the daemon's: each is a note.
+    Deferred,
 }
 
 impl Ctx<'_> {
+    /// Whether secrets that cannot be read are only noted.
+    fn deferred(&self) -> bool {
+        self.secrets == Secrets::Deferred
+    }
+
+    /// A secret that could not be read: an error for the daemon, a note for a check.
+    fn secret_missing(&mut self, offset: usize, message: String) {
+        match self.secrets {
+            Secrets::Required => self.error(offset, message),
+            Secrets::Deferred => self.notes.push(Diagnostic::at(
+                self.path,
+                self.source,
+                offset,
+                format!("{message} (the daemon needs it)"),
+            )),
+        }
+    }
+
     fn error(&mut self, offset: usize, message: impl Into<String>) {
         self.errors
             .push(Diagnostic::at(self.path, self.source, offset, message));
@@ -148,10 +181,15 @@ fn expand_env(value: &str) -> Result<String, String> {
 impl ProbeConfig {
     /// Reads and validates `path`.
     pub fn load(path: &Path) -> Result<ProbeConfig, Vec<Diagnostic>> {
+        ProbeConfig::load_with(path, Secrets::Required)
+    }
+
+    /// Reads and validates `path`, secrets as `secrets` says.
+    pub fn load_with(path: &Path, secrets: Secrets) -> Result<ProbeConfig, Vec<Diagnostic>> {
         let shown = path.display().to_string();
         let source = std::fs::read_to_string(path)
             .map_err(|e| vec![Diagnostic::at(&shown, "", 0, format!("cannot read: {e}"))])?;
-        ProbeConfig::from_source(&shown, &source, path.parent())
+        ProbeConfig::parse(&shown, &source, path.parent(), secrets)
     }
 
     /// Validates a configuration's text; relative `*_file` paths are taken from `dir`.
@@ -159,6 +197,15 @@ impl ProbeConfig {
         path: &str,
         source: &str,
         dir: Option<&Path>,
+    ) -> Result<ProbeConfig, Vec<Diagnostic>> {
+        ProbeConfig::parse(path, source, dir, Secrets::Required)
+    }
+
+    fn parse(
+        path: &str,
+        source: &str,
+        dir: Option<&Path>,
+        secrets: Secrets,
     ) -> Result<ProbeConfig, Vec<Diagnostic>> {
         let file: File =
             toml::from_str(source).map_err(|e| vec![Diagnostic::from_toml(path, source, &e)])?;
@@ -169,6 +216,8 @@ impl ProbeConfig {
             path,
             source,
             errors: Vec::new(),
+            secrets,
+            notes: Vec::new(),
         };
         let mut targets = Vec::new();
         let mut seen = Vec::new();
@@ -178,6 +227,15 @@ impl ProbeConfig {
                 cx.error(
                     t.url.span().start,
                     "url must start with http:// or https://",
+                );
+            }
+            let authority = url.split_once("://").map_or("", |(_, rest)| {
+                rest.split(['/', '?', '#']).next().unwrap_or("")
+            });
+            if authority.contains('@') {
+                cx.error(
+                    t.url.span().start,
+                    "url must not carry credentials (user:password@host): they are not sent, and they would show in logs and on the status page; checks log in with citizen_id and password or password_file",
                 );
             }
             if seen.contains(t.portal.get_ref()) {
@@ -268,6 +326,7 @@ impl ProbeConfig {
             history_days,
             targets,
             redacted: redact(source),
+            notes: cx.notes,
             listener: dvc_http::serve::Limits {
                 max_connections,
                 header_read_timeout,

@@ -160,3 +160,17 @@ fn durations_that_schedule_requests_cannot_busy_loop() {
         .map(String::from)
     );
 }
+
+#[test]
+fn a_url_with_credentials_is_refused_without_echoing_them() {
+    let e = errors(
+        "[[target]]\nportal = \"hn\"\nprovince = \"x\"\nurl = \"https://admin:hunter2@portal.example.vn/\"\n",
+    );
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert!(
+        e[0].starts_with("probe.toml:4:7: url must not carry credentials"),
+        "{e:?}"
+    );
+    assert!(!e[0].contains("hunter2"));
+    assert!(errors("[[target]]\nportal = \"hn\"\nprovince = \"x\"\nurl = \"https://portal.example.vn/a@b\"\n").is_empty());
+}

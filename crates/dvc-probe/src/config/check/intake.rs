@@ -133,20 +133,25 @@ impl Login<'_> {
             return None;
         };
         let password = match (self.password, self.password_file) {
-            (Some(p), None) => expand_env(p.get_ref())
-                .map_err(|e| cx.error(p.span().start, e))
-                .ok(),
+            (Some(p), None) => match expand_env(p.get_ref()) {
+                Ok(v) => Some(v),
+                Err(e) => {
+                    cx.secret_missing(p.span().start, e);
+                    cx.deferred().then(String::new)
+                }
+            },
             (None, Some(f)) => {
                 let file = place.resolve(f.get_ref());
-                std::fs::read_to_string(&file)
-                    .map(|s| s.trim_end().to_owned())
-                    .map_err(|e| {
-                        cx.error(
+                match std::fs::read_to_string(&file) {
+                    Ok(s) => Some(s.trim_end().to_owned()),
+                    Err(e) => {
+                        cx.secret_missing(
                             f.span().start,
                             format!("cannot read {}: {e}", file.display()),
-                        )
-                    })
-                    .ok()
+                        );
+                        cx.deferred().then(String::new)
+                    }
+                }
             }
             (Some(p), Some(_)) => {
                 cx.error(p.span().start, "give password or password_file, not both");

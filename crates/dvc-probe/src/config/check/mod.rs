@@ -100,6 +100,102 @@ impl CheckKind {
     }
 }
 
+impl ProbeCheck {
+    /// One line for `--check-config`: when the check runs and what it sends (no secret).
+    pub fn describe(&self) -> String {
+        let mut when = format!("every {}", human(self.interval));
+        if !self.jitter.is_zero() {
+            when.push_str(&format!(" (+ up to {})", human(self.jitter)));
+        }
+        when.push_str(&format!(", timeout {}", human(self.timeout)));
+        if self.office_hours_only {
+            when.push_str(", office hours only");
+        }
+        let what = match &self.kind {
+            CheckKind::Http(h) => {
+                let mut w = format!("GET {}", h.path);
+                if !h.check.status.is_empty() {
+                    let codes: Vec<String> = h.check.status.iter().map(u16::to_string).collect();
+                    w.push_str(&format!(", status {}", codes.join("|")));
+                }
+                if let Some(r) = &h.body_regex {
+                    w.push_str(&format!(", body matches /{r}/"));
+                }
+                if !h.check.json.is_empty() {
+                    w.push_str(&format!(", {} JSON condition(s)", h.check.json.len()));
+                }
+                if let Some(b) = h.latency_budget {
+                    w.push_str(&format!(", slower than {} fails", human(b)));
+                }
+                w
+            }
+            CheckKind::Journey(j) => format!(
+                "journey {:?} of scenario {:?} ({} steps)",
+                j.scenario.journeys[j.journey].name,
+                j.scenario.name,
+                j.scenario.journeys[j.journey].steps.len()
+            ),
+            CheckKind::Intake(i) => format!(
+                "submits a test dossier of procedure {} {}, looks it up every {}, gives up after {}",
+                i.procedure,
+                if i.login.is_some() {
+                    "logged in"
+                } else {
+                    "without logging in"
+                },
+                human(i.follow_every),
+                human(i.give_up_after)
+            ),
+            CheckKind::Payment(p) => format!(
+                "pays a test dossier of procedure {} {} through the gateway's sandbox{}, polled every {}, confirmed within {}",
+                p.procedure,
+                if p.login.is_some() {
+                    "logged in"
+                } else {
+                    "without logging in"
+                },
+                p.outcome
+                    .as_deref()
+                    .map(|o| format!(" (outcome {o})"))
+                    .unwrap_or_default(),
+                human(p.poll_every),
+                human(p.confirm_timeout)
+            ),
+            CheckKind::Stats(s) => {
+                let fields: Vec<&str> = s.fields.iter().map(|(f, _)| f.id()).collect();
+                format!(
+                    "GET {}: {}{}",
+                    s.path,
+                    fields.join(", "),
+                    if s.items.is_some() {
+                        ", per agency"
+                    } else {
+                        ""
+                    }
+                )
+            }
+        };
+        format!("{:<8} {when}: {what}", self.kind.id())
+    }
+}
+
+/// A duration as a person writes it: `90s` is `1m30s`, `3600s` is `1h`.
+fn human(d: Duration) -> String {
+    let ms = d.as_millis();
+    if ms % 1000 != 0 || ms == 0 {
+        return format!("{ms}ms");
+    }
+    let mut s = ms / 1000;
+    let mut out = String::new();
+    for (unit, size) in [("d", 86_400), ("h", 3600), ("m", 60), ("s", 1)] {
+        if s >= size {
+            out.push_str(&format!("{}{unit}", s / size));
+            s %= size;
+        }
+    }
+    out
+}
+
 /// What a kind's validation needs besides its own keys.
 pub(super) struct Place<'a> {
     /// Where the check's `kind` stands, for problems of the check as a whole.
