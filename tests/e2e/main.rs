@@ -15,6 +15,7 @@ mod portal;
 mod portal_load;
 mod portal_openapi;
 mod probe;
+mod probe_state;
 mod report;
 mod run;
 mod secrets;

@@ -40,10 +40,103 @@ impl IntakeEnd {
 }
 
 #[derive(Debug, thiserror::Error)]
-#[error("probe state {path}: {source}")]
+#[error("probe state {path}: {problem}")]
 pub struct StoreError {
     path: String,
-    source: rusqlite::Error,
+    problem: StoreProblem,
+}
+
+/// What is wrong with a state file.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreProblem {
+    #[error(transparent)]
+    Sqlite(#[from] rusqlite::Error),
+    #[error(
+        "the file is damaged ({0}); restore it from a backup, or move it away to start afresh (the test dossiers it follows would then be left unfollowed)"
+    )]
+    Damaged(String),
+    #[error(
+        "table {table} has columns ({found}) where a probe state file has ({expected}): this is not a dvcbench probe state file"
+    )]
+    Foreign {
+        table: String,
+        found: String,
+        expected: String,
+    },
+    #[error("written by a newer dvcbench (schema {0}); this one reads schema {SCHEMA} and older")]
+    Newer(i64),
+}
+
+/// The state file's schema version (`PRAGMA user_version`); 0 is a file from before versions,
+/// whose tables are checked and then marked as this version.
+pub const SCHEMA: i64 = 1;
+
+/// The tables of the schema and their columns, in order.
+const TABLES: [(&str, &[&str]); 4] = [
+    (
+        "intake",
+        &[
+            "portal",
+            "check_name",
+            "code",
+            "submitted_at",
+            "submitted_unix",
+            "acceptance_due_unix",
+            "decision",
+            "decided_at",
+        ],
+    ),
+    (
+        "runs",
+        &[
+            "at",
+            "portal",
+            "province",
+            "check_name",
+            "kind",
+            "outcome",
+            "seconds",
+        ],
+    ),
+    (
+        "observations",
+        &["at", "portal", "province", "figure", "value"],
+    ),
+    ("meta", &["key", "value"]),
+];
+
+/// Refuses a file that is damaged, written by a newer dvcbench, or holds tables of another
+/// schema under the probe's names; marks an unversioned file of the right shape.
+fn check_schema(db: &Connection) -> Result<(), StoreProblem> {
+    let verdict: String = db.query_row("PRAGMA quick_check", [], |r| r.get(0))?;
+    if verdict != "ok" {
+        return Err(StoreProblem::Damaged(verdict));
+    }
+    let version: i64 = db.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if version > SCHEMA {
+        return Err(StoreProblem::Newer(version));
+    }
+    for (table, expected) in TABLES {
+        let mut columns = db.prepare("SELECT name FROM pragma_table_info(?1)")?;
+        let found: Vec<String> = columns
+            .query_map([table], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        if found.is_empty() {
+            continue;
+        }
+        if found
+            .iter()
+            .map(String::as_str)
+            .ne(expected.iter().copied())
+        {
+            return Err(StoreProblem::Foreign {
+                table: table.to_owned(),
+                found: found.join(", "),
+                expected: expected.join(", "),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// The state file.
@@ -59,15 +152,16 @@ impl Store {
     /// Opens (or creates) the state file; `None` keeps the state in memory only.
     pub fn open(path: Option<&Path>) -> Result<Store, StoreError> {
         let shown = path.map_or_else(|| ":memory:".to_owned(), |p| p.display().to_string());
-        let wrap = |source| StoreError {
+        let wrap = |problem: StoreProblem| StoreError {
             path: shown.clone(),
-            source,
+            problem,
         };
         let db = match path {
             Some(p) => Connection::open(p),
             None => Connection::open_in_memory(),
         }
-        .map_err(wrap)?;
+        .map_err(|e| wrap(e.into()))?;
+        check_schema(&db).map_err(wrap)?;
         db.execute_batch(
             "PRAGMA journal_mode = WAL;
              PRAGMA synchronous = FULL;
@@ -102,7 +196,9 @@ impl Store {
              CREATE INDEX IF NOT EXISTS observations_at ON observations (at);
              CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
         )
-        .map_err(wrap)?;
+        .map_err(|e| wrap(e.into()))?;
+        db.pragma_update(None, "user_version", SCHEMA)
+            .map_err(|e| wrap(e.into()))?;
         Ok(Store {
             db: Mutex::new(db),
             path: shown,
@@ -119,7 +215,7 @@ impl Store {
         )
         .map_err(|source| StoreError {
             path: shown.clone(),
-            source,
+            problem: source.into(),
         })?;
         Ok(Store {
             db: Mutex::new(db),
@@ -131,7 +227,7 @@ impl Store {
     pub(crate) fn err(&self, source: rusqlite::Error) -> StoreError {
         StoreError {
             path: self.path.clone(),
-            source,
+            problem: source.into(),
         }
     }
 
@@ -229,6 +325,101 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A fresh path for a state file in this test's own directory.
+    fn fresh(name: &str) -> std::path::PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("dvc-probe-schema-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("dir");
+        dir.join("probe.db")
+    }
+
+    fn refused(path: &Path) -> String {
+        match Store::open(Some(path)) {
+            Ok(_) => panic!("{} was accepted", path.display()),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn a_new_state_file_is_versioned_and_reopens() {
+        let path = fresh("new");
+        drop(Store::open(Some(&path)).expect("created"));
+        let db = Connection::open(&path).expect("sqlite");
+        let version: i64 = db
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .expect("version");
+        assert_eq!(version, SCHEMA);
+        drop(db);
+        drop(Store::open(Some(&path)).expect("reopened"));
+    }
+
+    #[test]
+    fn a_file_of_another_schema_or_a_newer_version_is_refused_untouched() {
+        let path = fresh("foreign");
+        let db = Connection::open(&path).expect("sqlite");
+        db.execute_batch("CREATE TABLE intake (id INTEGER PRIMARY KEY, note TEXT);")
+            .expect("foreign table");
+        drop(db);
+        let e = refused(&path);
+        assert!(
+            e.contains("table intake has columns (id, note) where a probe state file has (portal, check_name,"),
+            "{e}"
+        );
+        let db = Connection::open(&path).expect("sqlite");
+        let tables: i64 = db
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table'",
+                [],
+                |r| r.get(0),
+            )
+            .expect("count");
+        assert_eq!(tables, 1, "nothing was created in it");
+        drop(db);
+
+        let path = fresh("newer");
+        drop(Store::open(Some(&path)).expect("created"));
+        Connection::open(&path)
+            .expect("sqlite")
+            .pragma_update(None, "user_version", 7)
+            .expect("version");
+        let e = refused(&path);
+        assert!(e.contains("written by a newer dvcbench (schema 7)"), "{e}");
+    }
+
+    #[test]
+    fn a_damaged_file_is_refused_with_what_to_do() {
+        let path = fresh("damaged");
+        let store = Store::open(Some(&path)).expect("created");
+        for i in 0..2_000 {
+            store
+                .add(&pending(
+                    &format!("000.00.12.H01-250401-{i:04}"),
+                    f64::from(i),
+                ))
+                .expect("added");
+        }
+        drop(store);
+        // Checkpoint the WAL into the file, then flip bytes in the middle of it.
+        let db = Connection::open(&path).expect("sqlite");
+        db.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")
+            .expect("checkpoint");
+        drop(db);
+        let mut bytes = std::fs::read(&path).expect("read");
+        assert!(bytes.len() > 64 * 1024, "{} bytes", bytes.len());
+        let middle = bytes.len() / 2;
+        for b in &mut bytes[middle..middle + 4096] {
+            *b = !*b;
+        }
+        std::fs::write(&path, &bytes).expect("write");
+        let e = refused(&path);
+        assert!(e.starts_with("probe state "), "{e}");
+        assert!(
+            e.contains("damaged") || e.contains("malformed") || e.contains("not a database"),
+            "{e}"
+        );
+    }
 
     fn pending(code: &str, at: f64) -> Pending {
         Pending {
