@@ -49,3 +49,30 @@ fn every_alert_says_what_it_means_and_links_a_runbook_that_exists() {
     }
     assert!(alerts >= 13, "{alerts} alerts");
 }
+
+#[test]
+fn the_shipped_alertmanager_config_passes_amtool_with_the_calendars_office_hours() {
+    let file = repo().join("dashboards/alertmanager/alertmanager.yml");
+    let out = std::process::Command::new(dvcbench_e2e::tool("amtool"))
+        .arg("check-config")
+        .arg(&file)
+        .output()
+        .expect("amtool runs");
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let shipped = std::fs::read_to_string(&file).expect("alertmanager.yml");
+    let generated = std::process::Command::new(dvcbench_e2e::dvcbench_binary())
+        .args(["calendar", "time-intervals", "2026", "2027"])
+        .output()
+        .expect("dvcbench runs");
+    let generated = String::from_utf8(generated.stdout).expect("UTF-8");
+    assert!(
+        shipped.ends_with(&generated),
+        "the office hours in alertmanager.yml are not what `dvcbench calendar time-intervals 2026 2027` writes"
+    );
+    assert!(!shipped.contains("example.gov.vn") && !shipped.contains("oncall-bridge"));
+}

@@ -3,7 +3,7 @@
 use crate::Failure;
 use crate::cli::{CalendarArgs, CalendarCommand, DueArgs};
 use anyhow::{Context, anyhow};
-use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, SecondsFormat, TimeDelta};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, SecondsFormat, TimeDelta};
 use dvc_domain::calendar::{self, WorkingCalendar};
 use dvc_domain::deadline::{DeadlineRule, ProcessingTime};
 use dvc_domain::holidays::Holidays;
@@ -57,6 +57,12 @@ pub fn run(args: CalendarArgs, out: &mut dyn Write) -> Result<(), Failure> {
                 )?;
             }
         }
+        CalendarCommand::TimeIntervals { years, name } => {
+            for year in &years {
+                check_year(*year)?;
+            }
+            out.write_all(time_intervals(&cal, &years, &name).as_bytes())?;
+        }
         CalendarCommand::Tet { year } => {
             check_year(year)?;
             let tet = lunar::tet(year)
@@ -65,6 +71,89 @@ pub fn run(args: CalendarArgs, out: &mut dyn Write) -> Result<(), Failure> {
         }
     }
     Ok(())
+}
+
+/// Alertmanager `time_intervals` named `name`: for each month of `years`, its working days
+/// as day-of-month ranges, within the office hours, in Vietnam's time zone.
+pub fn time_intervals(cal: &WorkingCalendar, years: &[i32], name: &str) -> String {
+    const MONTHS: [&str; 12] = [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ];
+    let hours: Vec<String> = cal
+        .office_hours()
+        .intervals()
+        .iter()
+        .map(|(s, e)| format!("{}-{}", s.format("%H:%M"), e.format("%H:%M")))
+        .collect();
+    let shown: Vec<String> = years.iter().map(i32::to_string).collect();
+    let mut out = format!(
+        "# Office hours of the Vietnamese civil service in {} (Asia/Ho_Chi_Minh), from dvcbench's\n\
+         # working calendar: working days only (weekends and days off out, make-up working days\n\
+         # in), each {}. Written by `dvcbench calendar time-intervals {}`.\n",
+        shown.join(", "),
+        hours.join(", "),
+        shown.join(" ")
+    );
+    let forecast: Vec<String> = years
+        .iter()
+        .flat_map(|y| cal.special_days(*y))
+        .filter(|d| d.is_forecast())
+        .map(|d| d.date.to_string())
+        .collect();
+    if !forecast.is_empty() {
+        out.push_str(&format!(
+            "# Forecast, not yet announced: {}. Write this again once they are.\n",
+            forecast.join(", ")
+        ));
+    }
+    out.push_str(&format!(
+        "time_intervals:\n  - name: {name}\n    time_intervals:\n"
+    ));
+    for &year in years {
+        for (m, month) in MONTHS.iter().enumerate() {
+            let Some(first) = NaiveDate::from_ymd_opt(year, m as u32 + 1, 1) else {
+                continue;
+            };
+            let mut ranges: Vec<(u32, u32)> = Vec::new();
+            for day in first.iter_days().take_while(|d| d.month() == first.month()) {
+                if !cal.is_working_day(day) {
+                    continue;
+                }
+                match ranges.last_mut() {
+                    Some((_, end)) if *end + 1 == day.day() => *end = day.day(),
+                    _ => ranges.push((day.day(), day.day())),
+                }
+            }
+            if ranges.is_empty() {
+                continue;
+            }
+            let days: Vec<String> = ranges.iter().map(|(a, b)| format!("\"{a}:{b}\"")).collect();
+            out.push_str(&format!(
+                "      - years: [\"{year}\"]\n        months: [{month}]\n        days_of_month: [{}]\n        times:\n",
+                days.join(", ")
+            ));
+            for (s, e) in cal.office_hours().intervals() {
+                out.push_str(&format!(
+                    "          - start_time: \"{}\"\n            end_time: \"{}\"\n",
+                    s.format("%H:%M"),
+                    e.format("%H:%M")
+                ));
+            }
+            out.push_str("        location: Asia/Ho_Chi_Minh\n");
+        }
+    }
+    out
 }
 
 /// The calendar with the user's holidays file and office hours, if given.

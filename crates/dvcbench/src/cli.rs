@@ -349,6 +349,16 @@ pub enum CalendarCommand {
         /// The year, 1900-2199.
         year: i32,
     },
+    /// Print Alertmanager `time_intervals` of the office hours of YEARS: working days only
+    /// (weekends and days off out, make-up working days in), each within the office hours.
+    TimeIntervals {
+        /// One or more years, 1900-2199.
+        #[arg(required = true)]
+        years: Vec<i32>,
+        /// The interval's name, for `active_time_intervals` or `mute_time_intervals`.
+        #[arg(long, default_value = "office-hours")]
+        name: String,
+    },
 }
 
 #[derive(Debug, Args)]

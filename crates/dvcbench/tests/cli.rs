@@ -487,3 +487,49 @@ fn logs_on_a_pipe_carry_no_colour_codes_and_json_logs_are_one_object_a_line() {
     assert_eq!(line["level"], "INFO");
     assert_eq!(line["fields"]["message"], "portal simulator listening");
 }
+
+#[test]
+fn time_intervals_hold_working_days_only_make_up_saturdays_included() {
+    let out = dvcbench(&["calendar", "time-intervals", "2024", "2025"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let days = |year: &str, month: &str| {
+        let block =
+            format!("- years: [\"{year}\"]\n        months: [{month}]\n        days_of_month: [");
+        let start = text
+            .find(&block)
+            .unwrap_or_else(|| panic!("{month} {year}: {text}"))
+            + block.len();
+        text[start..]
+            .split(']')
+            .next()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    // 2024: 30 April and 1 May off, Saturday 4 May worked instead.
+    assert_eq!(
+        days("2024", "may"),
+        r#""2:4", "6:10", "13:17", "20:24", "27:31""#
+    );
+    // Tết 2025: Saturday 25 January to Sunday 2 February off.
+    assert!(days("2025", "january").ends_with(r#""20:24""#), "{text}");
+    assert!(days("2025", "february").starts_with(r#""3:7""#), "{text}");
+    assert!(text.contains("- start_time: \"13:30\"\n            end_time: \"17:00\""));
+    let hours = dvcbench(&[
+        "calendar",
+        "--office-hours",
+        "08:00-12:00",
+        "time-intervals",
+        "2025",
+    ]);
+    assert!(
+        stdout(&hours)
+            .contains("- start_time: \"08:00\"\n            end_time: \"12:00\"\n        location")
+    );
+    assert_eq!(
+        dvcbench(&["calendar", "time-intervals", "1800"])
+            .status
+            .code(),
+        Some(2)
+    );
+}
