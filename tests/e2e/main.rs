@@ -11,6 +11,7 @@ mod distributed;
 mod golden;
 mod hostile;
 mod listeners;
+mod ops;
 mod portal;
 mod portal_load;
 mod portal_openapi;
