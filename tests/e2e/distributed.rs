@@ -27,7 +27,7 @@ fn repo() -> PathBuf {
 }
 
 /// `kubectl kustomize DIR` as YAML documents (kubectl is installed by the test command).
-fn kustomize(dir: &str) -> Vec<Value> {
+pub(crate) fn kustomize(dir: &str) -> Vec<Value> {
     let out = Command::new("kubectl")
         .args(["kustomize", &repo().join(dir).display().to_string()])
         .output()
@@ -43,12 +43,12 @@ fn kustomize(dir: &str) -> Vec<Value> {
         .collect()
 }
 
-fn of_kind<'a>(docs: &'a [Value], kind: &str) -> Vec<&'a Value> {
+pub(crate) fn of_kind<'a>(docs: &'a [Value], kind: &str) -> Vec<&'a Value> {
     docs.iter().filter(|d| d["kind"] == kind).collect()
 }
 
 /// A pod spec meets the "restricted" Pod Security Standard's checks.
-fn assert_restricted(what: &str, pod: &Value) {
+pub(crate) fn assert_restricted(what: &str, pod: &Value) {
     let sc = &pod["securityContext"];
     assert_eq!(sc["runAsNonRoot"], true, "{what}");
     assert_eq!(sc["seccompProfile"]["type"], "RuntimeDefault", "{what}");

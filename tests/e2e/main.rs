@@ -10,6 +10,7 @@ mod compare;
 mod distributed;
 mod golden;
 mod hostile;
+mod k8s;
 mod listeners;
 mod ops;
 mod portal;
