@@ -7,6 +7,7 @@ mod cardinality;
 mod catalogue;
 mod closed;
 mod compare;
+mod dashboards;
 mod distributed;
 mod golden;
 mod hostile;
