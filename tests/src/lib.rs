@@ -101,7 +101,15 @@ pub mod http {
 
     fn client() -> &'static Client<HttpConnector, Full<Bytes>> {
         static CLIENT: OnceLock<Client<HttpConnector, Full<Bytes>>> = OnceLock::new();
-        CLIENT.get_or_init(|| Client::builder(TokioExecutor::new()).build_http())
+        // Servers close a kept-alive connection idle for their header-read timeout (10 s by
+        // default); a pooled one idle half as long is dropped first, so no request meets a
+        // connection the server has just closed.
+        CLIENT.get_or_init(|| {
+            Client::builder(TokioExecutor::new())
+                .pool_timer(hyper_util::rt::TokioTimer::new())
+                .pool_idle_timeout(std::time::Duration::from_secs(5))
+                .build_http()
+        })
     }
 
     /// Sends one request and reads the whole answer; fails after 30 s.
