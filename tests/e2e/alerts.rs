@@ -2,14 +2,7 @@
 //! Their behaviour (what fires, what stays quiet) is in `dashboards/prometheus/tests/`, run by
 //! `stack::rules_pass_promtool_check_and_their_unit_tests`.
 
-use std::path::{Path, PathBuf};
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("repository root")
-        .to_owned()
-}
+use dvcbench_e2e::repo;
 
 #[test]
 fn every_alert_says_what_it_means_and_links_a_runbook_that_exists() {

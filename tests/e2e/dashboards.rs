@@ -2,15 +2,8 @@
 //! to the next, and every metric the probe and the runner export shown somewhere. (That every
 //! query returns data from a real Prometheus is `stack::every_dashboard_query_returns_data…`.)
 
+use dvcbench_e2e::repo;
 use serde_json::Value;
-use std::path::{Path, PathBuf};
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("repository root")
-        .to_owned()
-}
 
 const DASHBOARDS: [&str; 4] = [
     "portal-overview",

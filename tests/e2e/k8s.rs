@@ -4,15 +4,9 @@
 //! equal to `dashboards/` (`DVCBENCH_BLESS=1 cargo test k8s` rewrites them).
 
 use crate::distributed::{assert_restricted, kustomize, of_kind};
+use dvcbench_e2e::repo;
 use serde_norway::{Mapping, Value};
-use std::path::{Path, PathBuf};
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("repository root")
-        .to_owned()
-}
+use std::path::Path;
 
 #[test]
 fn each_probe_overlay_renders_a_restricted_probe_in_its_own_namespace() {

@@ -3,17 +3,9 @@
 //! binaries on loopback.
 
 use dvcbench_e2e::http::{get, wait_for};
-use dvcbench_e2e::{Process, Scratch, dvcbench_binary, free_port, sim, start_probe, tool};
-use std::path::{Path, PathBuf};
+use dvcbench_e2e::{Process, Scratch, dvcbench_binary, free_port, repo, sim, start_probe, tool};
 use std::process::{Command, Stdio};
 use std::time::Duration;
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("repository root")
-        .to_owned()
-}
 
 #[test]
 fn the_systemd_unit_verifies_and_is_hardened() {

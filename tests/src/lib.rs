@@ -288,6 +288,14 @@ pub fn tool(name: &str) -> PathBuf {
         })
 }
 
+/// The repository's root, for the files it ships (dashboards, manifests, docs).
+pub fn repo() -> PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("repository root")
+        .to_owned()
+}
+
 /// The `dvcbench` binary of this build (next to the test binary's own directory; building the
 /// workspace builds it).
 pub fn dvcbench_binary() -> PathBuf {
