@@ -2,6 +2,7 @@
 
 mod alerts;
 mod architecture;
+mod bridge;
 mod calendar;
 mod cardinality;
 mod catalogue;

@@ -8,45 +8,47 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 #[test]
-fn the_systemd_unit_verifies_and_is_hardened() {
-    let scratch = Scratch::new("ops-unit");
-    let unit = std::fs::read_to_string(repo().join("dist/systemd/dvcbench-probe.service"))
-        .expect("the unit");
-    // The unit names the installed binary; here it is this build's.
-    let unit = unit.replace(
-        "/usr/local/bin/dvcbench",
-        &dvcbench_binary().display().to_string(),
-    );
-    let path = scratch.write("dvcbench-probe.service", &unit);
-    let verify = Command::new(tool("systemd-analyze"))
-        .arg("verify")
-        .arg(&path)
-        .current_dir(&scratch.path)
-        .output()
-        .expect("systemd-analyze runs");
-    let complaints = String::from_utf8_lossy(&verify.stderr);
-    assert!(
-        verify.status.success() && complaints.trim().is_empty(),
-        "{complaints}"
-    );
-    // Exposure 2.0 or less on systemd's 0–10 scale ("OK").
-    let security = Command::new(tool("systemd-analyze"))
-        .args(["security", "--offline=yes", "--threshold=20"])
-        .arg(&path)
-        .current_dir(&scratch.path)
-        .output()
-        .expect("systemd-analyze runs");
-    assert!(
-        security.status.success(),
-        "{}",
-        String::from_utf8_lossy(&security.stdout)
-    );
-    for directive in [
-        "DynamicUser=yes",
-        "StateDirectory=dvcbench-probe",
-        "ProtectSystem=strict",
-    ] {
-        assert!(unit.contains(directive), "{directive}");
+fn the_systemd_units_verify_and_are_hardened() {
+    for name in ["dvcbench-probe.service", "dvcbench-zalo-bridge.service"] {
+        let scratch = Scratch::new("ops-unit");
+        let unit =
+            std::fs::read_to_string(repo().join("dist/systemd").join(name)).expect("the unit");
+        // The unit names the installed binary; here it is this build's.
+        let unit = unit.replace(
+            "/usr/local/bin/dvcbench",
+            &dvcbench_binary().display().to_string(),
+        );
+        let path = scratch.write(name, &unit);
+        let verify = Command::new(tool("systemd-analyze"))
+            .arg("verify")
+            .arg(&path)
+            .current_dir(&scratch.path)
+            .output()
+            .expect("systemd-analyze runs");
+        let complaints = String::from_utf8_lossy(&verify.stderr);
+        assert!(
+            verify.status.success() && complaints.trim().is_empty(),
+            "{name}: {complaints}"
+        );
+        // Exposure 2.0 or less on systemd's 0–10 scale ("OK").
+        let security = Command::new(tool("systemd-analyze"))
+            .args(["security", "--offline=yes", "--threshold=20"])
+            .arg(&path)
+            .current_dir(&scratch.path)
+            .output()
+            .expect("systemd-analyze runs");
+        assert!(
+            security.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&security.stdout)
+        );
+        for directive in [
+            "DynamicUser=yes",
+            "ProtectSystem=strict",
+            "RestartPreventExitStatus=2",
+        ] {
+            assert!(unit.contains(directive), "{name}: {directive}");
+        }
     }
 }
 

@@ -46,6 +46,11 @@ pub enum Command {
     /// Compare provinces' portals over a period from the probes' figures (Prometheus or a
     /// probe's state file): a ranked table, charts and the methodology, in HTML, Markdown, CSV.
     Compare(CompareArgs),
+    /// Forward Alertmanager's notifications to a channel it has no receiver for.
+    AlertBridge {
+        #[command(subcommand)]
+        to: BridgeTo,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -401,4 +406,26 @@ where
 pub enum LogFormat {
     Text,
     Json,
+}
+
+/// Where `alert-bridge` forwards to.
+#[derive(Debug, Subcommand)]
+pub enum BridgeTo {
+    /// A Zalo Official Account: each notification becomes a text message to one follower.
+    /// The OA's access token is read from ZALO_OA_ACCESS_TOKEN.
+    Zalo(BridgeArgs),
+}
+
+/// Options of `alert-bridge zalo`.
+#[derive(Debug, Args)]
+pub struct BridgeArgs {
+    /// Where Alertmanager posts (its webhook_configs url).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:9096")]
+    pub listen: std::net::SocketAddr,
+    /// The numeric Zalo user id of the follower (the on-call person) who receives the alerts.
+    #[arg(long, value_name = "ID")]
+    pub user_id: String,
+    /// Zalo's Official Account API.
+    #[arg(long, value_name = "URL", default_value = "https://openapi.zalo.me")]
+    pub api: String,
 }

@@ -12,6 +12,7 @@
 //! assert_eq!(String::from_utf8(out).unwrap(), "2026-02-17\n");
 //! ```
 
+pub mod bridge;
 pub mod calendar;
 pub mod cli;
 pub mod compare;
@@ -75,6 +76,9 @@ pub fn run(cli: cli::Cli, out: &mut dyn Write) -> Result<(), Failure> {
         cli::Command::Report(args) => report::run(args, out),
         cli::Command::Merge(args) => merge::run(args, out),
         cli::Command::Compare(args) => compare::run(args, out),
+        cli::Command::AlertBridge {
+            to: cli::BridgeTo::Zalo(args),
+        } => bridge::run(args, out),
         cli::Command::Run(args) => run::run(args, out),
         cli::Command::Validate { files } => run::validate(&files, out),
     }
