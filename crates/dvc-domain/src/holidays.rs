@@ -4,10 +4,11 @@
 //! Each year the government announces the exact days off for civil servants, often swapping a
 //! weekday between a holiday and a weekend for a worked Saturday. Those announcements are data
 //! (`data/holidays.toml`, embedded). For a year and holiday kind with no data, the days are
-//! forecast from the Labour Code 2019, art. 112: New Year 1/1; Tết, the last day of the lunar
-//! year and the first four of the new one; the Hùng Kings on lunar 10/3; 30/4; 1/5; National Day
-//! 2/9 with one adjacent day; a holiday falling on a weekend is compensated on the next working
-//! day. A forecast is marked so wherever it is shown.
+//! forecast from the Labour Code 2019, art. 112, as the government has applied it since 2021:
+//! New Year 1/1; Tết, five days from two days before lunar New Year's Day to two after; the
+//! Hùng Kings on lunar 10/3; 30/4; 1/5; National Day 2/9 with the adjacent day that joins the
+//! break to a weekend; a holiday falling on a weekend is compensated on the next working day. A
+//! forecast is marked so wherever it is shown.
 
 use crate::lunar::{self, LunarDate};
 use crate::{Diagnostic, Error};
@@ -350,19 +351,22 @@ fn statutory_days(year: i32, kind: HolidayKind) -> Vec<NaiveDate> {
     };
     let days = match kind {
         HolidayKind::NewYear => vec![ymd(1, 1)],
-        // The last day of the old lunar year and the first four of the new one.
+        // Five days, two before lunar New Year's Day and two after, as every schedule from
+        // 2021 to 2026 gave them (the law's "last day of the year and four of the new one"
+        // would be a day late in 2021, 2023, 2024 and 2025).
         HolidayKind::Tet => match lunar::tet(year) {
-            Some(tet) => (-1..=3).map(|i| Some(tet + TimeDelta::days(i))).collect(),
+            Some(tet) => (-2..=2).map(|i| Some(tet + TimeDelta::days(i))).collect(),
             None => vec![],
         },
         HolidayKind::HungKings => vec![lunar(3, 10)],
         HolidayKind::Reunification => vec![ymd(4, 30)],
         HolidayKind::Labour => vec![ymd(5, 1)],
-        // 2/9 and the adjacent day that joins the break to a weekend: 1/9 when 2/9 is a Tuesday
-        // or a Saturday (as in 2025 and 2023), otherwise 3/9 (as in 2024 and 2021).
+        // 2/9 and the adjacent day that joins the break to a weekend: 1/9 when 2/9 is a Tuesday,
+        // a Friday or a Saturday (as in 2025, 2022 and 2023), otherwise 3/9 (as in 2024 and
+        // 2021).
         HolidayKind::NationalDay => {
             let adjacent = match ymd(9, 2).map(|d| d.weekday()) {
-                Some(Weekday::Tue | Weekday::Sat) => ymd(9, 1),
+                Some(Weekday::Tue | Weekday::Fri | Weekday::Sat) => ymd(9, 1),
                 _ => ymd(9, 3),
             };
             vec![ymd(9, 2), adjacent]

@@ -131,3 +131,50 @@ fn unknown_keys_and_kinds_are_errors_with_a_location() {
         "{err}"
     );
 }
+
+/// The days off a forecast gives in `from..=to`.
+fn off_between(table: &DayTable, from: NaiveDate, to: NaiveDate) -> Vec<NaiveDate> {
+    from.iter_days()
+        .take_while(|d| *d <= to)
+        .filter(|d| table.get(*d).is_some_and(|s| s.off))
+        .collect()
+}
+
+#[test]
+fn forecasts_give_the_schedules_announced_for_years_the_data_does_not_hold() {
+    // Years before the shipped data are forecast: each must give the weekdays off the
+    // government announced (weekends are off anyway).
+    let table = DayTable::resolve(&Holidays::default());
+    let weekdays = |from: NaiveDate, to: NaiveDate| -> Vec<NaiveDate> {
+        from.iter_days()
+            .take_while(|d| *d <= to)
+            .filter(|d| !matches!(d.weekday(), Weekday::Sat | Weekday::Sun))
+            .collect()
+    };
+    let off_weekdays = |from, to| -> Vec<NaiveDate> {
+        off_between(&table, from, to)
+            .into_iter()
+            .filter(|d| !matches!(d.weekday(), Weekday::Sat | Weekday::Sun))
+            .collect()
+    };
+    // Tết 2021 (12 February): Wednesday 10 to Tuesday 16 February.
+    assert_eq!(
+        off_weekdays(d(2021, 2, 8), d(2021, 2, 19)),
+        weekdays(d(2021, 2, 10), d(2021, 2, 16))
+    );
+    // Tết 2023 (22 January, a Sunday): Friday 20 to Thursday 26 January.
+    assert_eq!(
+        off_weekdays(d(2023, 1, 16), d(2023, 1, 31)),
+        weekdays(d(2023, 1, 20), d(2023, 1, 26))
+    );
+    // National Day 2022 (2 September, a Friday): Thursday 1 and Friday 2 September.
+    assert_eq!(
+        off_weekdays(d(2022, 8, 29), d(2022, 9, 9)),
+        vec![d(2022, 9, 1), d(2022, 9, 2)]
+    );
+    // National Day 2021 (a Thursday): Thursday 2 and Friday 3 September.
+    assert_eq!(
+        off_weekdays(d(2021, 8, 30), d(2021, 9, 10)),
+        vec![d(2021, 9, 2), d(2021, 9, 3)]
+    );
+}
