@@ -8,6 +8,7 @@ mod cardinality;
 mod catalogue;
 mod closed;
 mod compare;
+mod compare_cli;
 mod dashboards;
 mod distributed;
 mod golden;

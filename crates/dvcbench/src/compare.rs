@@ -30,16 +30,14 @@ fn instant(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, Failure> {
     Ok(dvc_domain::calendar::from_local(local).with_timezone(&Utc))
 }
 
-/// `dvcbench compare`.
-pub fn run(args: CompareArgs, out: &mut dyn Write) -> Result<(), Failure> {
-    let lang = lang(&args.lang)?;
-    let now = Utc::now();
-    let (from, to) = (instant(&args.from, now)?, instant(&args.to, now)?);
-    if from >= to {
-        return Err(Failure::bad_input(anyhow!(
-            "--from ({from}) must be before --to ({to})"
-        )));
-    }
+/// The comparison of `provinces` (all when empty) over `from..to`, from the source the flags
+/// name.
+fn fetch(
+    args: &CompareArgs,
+    provinces: &[String],
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<dvc_compare::Comparison, Failure> {
     let weights = Weights::with(&args.weights).map_err(|e| Failure::bad_input(anyhow!(e)))?;
     let comparison = match (&args.prometheus, &args.probe_store) {
         (Some(url), _) => {
@@ -58,7 +56,7 @@ pub fn run(args: CompareArgs, out: &mut dyn Write) -> Result<(), Failure> {
             let query = dvc_compare::Query {
                 from,
                 to,
-                provinces: &args.provinces,
+                provinces,
                 weights,
                 min_samples: args.min_samples,
             };
@@ -79,7 +77,7 @@ pub fn run(args: CompareArgs, out: &mut dyn Write) -> Result<(), Failure> {
             let query = dvc_compare::Query {
                 from,
                 to,
-                provinces: &args.provinces,
+                provinces,
                 weights,
                 min_samples: args.min_samples,
             };
@@ -92,17 +90,61 @@ pub fn run(args: CompareArgs, out: &mut dyn Write) -> Result<(), Failure> {
             )));
         }
     };
-    if comparison.provinces.is_empty() {
-        writeln!(
-            out,
-            "no province has figures in this period ({} → {})",
-            comparison.from, comparison.to
-        )?;
+    Ok(comparison)
+}
+
+/// `dvcbench compare`.
+pub fn run(args: CompareArgs, out: &mut dyn Write) -> Result<(), Failure> {
+    let lang = lang(&args.lang)?;
+    let now = Utc::now();
+    let (from, to) = (instant(&args.from, now)?, instant(&args.to, now)?);
+    if from >= to {
+        return Err(Failure::bad_input(anyhow!(
+            "--from ({from}) must be before --to ({to})"
+        )));
     }
-    out.write_all(compare::text::terminal(&comparison).as_bytes())?;
+    // A report written to standard output is all that goes there; the ranking and the
+    // "written to" lines go to stderr instead.
+    let piped = [&args.md, &args.csv]
+        .iter()
+        .filter(|p| p.as_ref().is_some_and(|p| p.as_os_str() == "-"))
+        .count();
+    if piped > 1 {
+        return Err(Failure::bad_input(anyhow!(
+            "only one of --md and --csv can be - (standard output)"
+        )));
+    }
+    let comparison = fetch(&args, &args.provinces, from, to)?;
+    let missing: Vec<&String> = args
+        .provinces
+        .iter()
+        .filter(|p| !comparison.provinces.iter().any(|c| &c.name == *p))
+        .collect();
+    if !missing.is_empty() {
+        let all = fetch(&args, &[], from, to)?;
+        let known: Vec<&str> = all.provinces.iter().map(|p| p.name.as_str()).collect();
+        let asked: Vec<String> = missing.iter().map(|m| format!("{m:?}")).collect();
+        return Err(Failure::bad_input(anyhow!(
+            "no figures for province {} in this period; provinces with figures: {} (names match exactly, diacritics included)",
+            asked.join(", "),
+            if known.is_empty() {
+                "none".to_owned()
+            } else {
+                known.join(", ")
+            }
+        )));
+    }
+    let mut notes = String::new();
+    if comparison.provinces.is_empty() {
+        notes.push_str(&format!(
+            "no province has figures in this period ({} → {})\n",
+            comparison.from, comparison.to
+        ));
+    }
+    notes.push_str(&compare::text::terminal(&comparison));
     if let Some(path) = &args.html {
         write(path, &compare::html::html(&comparison, lang))?;
-        writeln!(out, "HTML comparison written to {}", path.display())?;
+        notes.push_str(&format!("HTML comparison written to {}\n", path.display()));
     }
     for (what, path, text) in [
         (
@@ -125,8 +167,13 @@ pub fn run(args: CompareArgs, out: &mut dyn Write) -> Result<(), Failure> {
             out.write_all(text.as_bytes())?;
         } else {
             write(path, &text)?;
-            writeln!(out, "{what} written to {}", path.display())?;
+            notes.push_str(&format!("{what} written to {}\n", path.display()));
         }
+    }
+    if piped > 0 {
+        eprint!("{notes}");
+    } else {
+        out.write_all(notes.as_bytes())?;
     }
     Ok(())
 }

@@ -99,8 +99,10 @@ pub fn terminal(c: &Comparison) -> String {
 
 /// The CSV comparison: one row per province, each figure's value (raw: ratios 0–1, seconds)
 /// and samples.
+/// The file starts with a UTF-8 byte-order mark, for spreadsheet programs.
 pub fn csv(c: &Comparison) -> String {
-    let mut out = String::from("rank,province,score,ranked");
+    // A UTF-8 byte-order mark first: without it Excel reads "Hà Nội" as Latin-1.
+    let mut out = String::from("\u{feff}rank,province,score,ranked");
     for f in FigureId::ALL {
         let _ = write!(out, ",{0},{0}_samples", f.id());
     }

@@ -1,0 +1,82 @@
+//! `dvcbench compare` as a script uses it: a report on standard output is all that is there,
+//! the CSV opens in a spreadsheet with its Vietnamese names, and a province that matches
+//! nothing is an error that lists the names that do.
+
+use dvc_probe::history::Run;
+use dvc_probe::store::Store;
+use dvcbench_e2e::{Scratch, dvcbench};
+
+/// A state file with an hour of http runs for two provinces, from 2025-04-07 09:00 (UTC+7).
+fn state(scratch: &Scratch) -> String {
+    let path = scratch.path.join("probe.db");
+    let store = Store::open(Some(&path)).expect("state file");
+    let start = 1_743_991_200.0; // 2025-04-07T09:00:00+07:00
+    for (portal, province) in [("hn", "Hà Nội"), ("hcm", "Hồ Chí Minh")] {
+        for i in 0..60 {
+            store
+                .record_run(&Run {
+                    at: start + f64::from(i) * 60.0,
+                    portal: portal.into(),
+                    province: province.into(),
+                    check: "home".into(),
+                    kind: "http".into(),
+                    outcome: "ok".into(),
+                    seconds: 0.2,
+                })
+                .expect("recorded");
+        }
+    }
+    path.display().to_string()
+}
+
+#[test]
+fn a_report_on_standard_output_is_alone_there_and_a_misspelt_province_is_named() {
+    let scratch = Scratch::new("compare-cli");
+    let state = state(&scratch);
+    let period = ["--from", "2025-04-07T08:00", "--to", "2025-04-07T11:00"];
+    let args = |extra: &[&str]| -> Vec<String> {
+        ["compare", "--probe-store", state.as_str()]
+            .iter()
+            .chain(period.iter())
+            .chain(extra.iter())
+            .map(|s| (*s).to_owned())
+            .collect()
+    };
+    let run = |extra: &[&str]| {
+        let a = args(extra);
+        dvcbench(&a.iter().map(String::as_str).collect::<Vec<_>>())
+    };
+    let csv = run(&["--csv", "-"]);
+    assert_eq!(csv.code, 0, "{:?}", csv.error);
+    assert!(
+        csv.stdout.starts_with("\u{feff}rank,province,score"),
+        "{}",
+        csv.stdout
+    );
+    assert!(csv.stdout.contains("\"Hà Nội\""));
+    assert!(
+        !csv.stdout.lines().any(|l| l.starts_with("rank  ")),
+        "the terminal ranking went to stderr: {}",
+        csv.stdout
+    );
+    let md = run(&["--md", "-"]);
+    assert!(md.stdout.starts_with("## "), "{}", md.stdout);
+    // Without a report on stdout, the ranking is there.
+    let plain = run(&[]);
+    assert!(
+        plain.stdout.starts_with("rank  province"),
+        "{}",
+        plain.stdout
+    );
+    let both = run(&["--md", "-", "--csv", "-"]);
+    assert_eq!(both.code, 2);
+    let misspelt = run(&["--province", "Ha Noi"]);
+    assert_eq!(misspelt.code, 2);
+    let error = misspelt.error.unwrap_or_default();
+    assert!(
+        error.contains("no figures for province \"Ha Noi\"") && error.contains("Hà Nội"),
+        "{error}"
+    );
+    let one = run(&["--province", "Hà Nội"]);
+    assert_eq!(one.code, 0, "{:?}", one.error);
+}
