@@ -53,7 +53,12 @@ pub fn run(args: BridgeArgs, out: &mut dyn Write) -> Result<(), Failure> {
         )));
     }
     let bridge = Arc::new(Bridge {
-        client: dvc_http::build(false, &[]).map_err(Failure::failed)?,
+        // Zalo's answer is a small JSON object; anything past 64 KB is not one.
+        client: HttpClient::new(&dvc_http::Options {
+            body_limit: 64 << 10,
+            ..dvc_http::Options::default()
+        })
+        .map_err(Failure::failed)?,
         endpoint: format!("{api}/v3.0/oa/message/cs"),
         token: token.trim().to_owned(),
         user_id: args.user_id.clone(),
@@ -132,15 +137,16 @@ async fn notify(State(bridge): State<Arc<Bridge>>, body: axum::body::Bytes) -> R
             if answer.status == 200 && zalo["error"] == 0 {
                 (StatusCode::OK, axum::Json(json!({ "status": "sent" }))).into_response()
             } else {
-                tracing::warn!(status = answer.status, error = %zalo["error"], "Zalo refused the message");
+                // What Zalo says is shown cut short: its answer is outside input.
+                let cut = |v: &Value| -> String {
+                    let text = v.as_str().map_or_else(|| v.to_string(), str::to_owned);
+                    text.chars().take(120).collect()
+                };
+                let (code, why) = (cut(&zalo["error"]), cut(&zalo["message"]));
+                tracing::warn!(status = answer.status, error = %code, "Zalo refused the message");
                 reason(
                     StatusCode::BAD_GATEWAY,
-                    format!(
-                        "Zalo answered {} with error {} ({})",
-                        answer.status,
-                        zalo["error"],
-                        zalo["message"].as_str().unwrap_or("no message")
-                    ),
+                    format!("Zalo answered {} with error {code} ({why})", answer.status),
                 )
             }
         }
