@@ -9,7 +9,7 @@
 
 use dvc_domain::calendar::{WorkingCalendar, to_local};
 use dvcbench_e2e::browser::{chromium, pixels_of};
-use dvcbench_e2e::http::{get, send, wait_for};
+use dvcbench_e2e::http::{get, wait_for};
 use dvcbench_e2e::{Scratch, dvcbench, sim};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -157,21 +157,14 @@ async fn truth(
     let calendar = WorkingCalendar::default();
     let mut out = BTreeMap::new();
     for (portal, province, latency, _, callback, _) in PROVINCES {
-        let export = send(
-            "GET",
-            &format!("{base}/{portal}/admin/dossiers"),
-            &[("authorization", &format!("Bearer {}", sim::ADMIN_TOKEN))],
-            Vec::new(),
-        )
-        .await
-        .json();
+        let export = sim::dossiers(&format!("{base}/{portal}")).await;
         let time = |d: &Value, k: &str| {
             d[k].as_str()
                 .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
         };
         let mut intake = Vec::new();
         let mut late = 0;
-        for d in export["items"].as_array().expect("items") {
+        for d in &export {
             // Intake dossiers (the payment check's pay-first ones restart their clock).
             if d["procedure_code"] != "1.900001" {
                 continue;

@@ -14,17 +14,10 @@ use dvc_loadgen::Series;
 use dvc_loadgen::merge::read_summaries;
 use dvc_loadgen::segment::Segment;
 use dvc_loadgen::summary::RunSummary;
-use dvcbench_e2e::{Scratch, dvcbench, dvcbench_binary, sim};
+use dvcbench_e2e::{Scratch, dvcbench, dvcbench_binary, repo, sim};
 use serde_norway::Value;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("repo root")
-        .to_owned()
-}
 
 /// `kubectl kustomize DIR` as YAML documents (kubectl is installed by the test command).
 pub(crate) fn kustomize(dir: &str) -> Vec<Value> {

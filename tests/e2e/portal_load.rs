@@ -2,23 +2,10 @@
 //! fault detectable, and `/metrics` lint-clean for Prometheus.
 
 use crate::portal::{login, submit};
-use dvcbench_e2e::http::{get, send};
-use dvcbench_e2e::sim::{self, ADMIN_TOKEN};
-use serde_json::Value;
+use dvcbench_e2e::http::get;
+use dvcbench_e2e::sim;
 use std::collections::HashMap;
 use std::sync::Arc;
-
-async fn export(base: &str) -> Vec<Value> {
-    let reply = send(
-        "GET",
-        &format!("{base}/admin/dossiers"),
-        &[("authorization", &format!("Bearer {ADMIN_TOKEN}"))],
-        vec![],
-    )
-    .await;
-    assert_eq!(reply.status, 200);
-    reply.json()["items"].as_array().expect("items").clone()
-}
 
 /// Submits `n` dossiers at once (at most 256 in flight) and returns the codes answered.
 async fn submit_concurrently(base: &str, cookie: &str, procedure: &str, n: usize) -> Vec<String> {
@@ -62,7 +49,7 @@ async fn thousands_of_concurrent_submissions_are_all_kept_once() {
         *seen.entry(code.clone()).or_insert(0) += 1;
     }
     assert_eq!(seen.len(), 3000, "every answered code is distinct");
-    let kept = export(&base).await;
+    let kept = sim::dossiers(&base).await;
     assert_eq!(kept.len(), 3000, "the portal kept every dossier");
     for d in &kept {
         let code = d["code"].as_str().expect("code");
@@ -96,7 +83,7 @@ async fn the_duplicate_code_fault_loses_dossiers_visibly() {
         distinct.len() < answered.len(),
         "concurrent submissions shared codes"
     );
-    let kept = export(&base).await;
+    let kept = sim::dossiers(&base).await;
     assert_eq!(kept.len(), 200, "the export still lists every submission");
     let hidden = kept.iter().filter(|d| d["visible"] == false).count();
     assert_eq!(

@@ -157,20 +157,6 @@ async fn metrics(probe_url: String) -> String {
     get(&format!("{probe_url}/metrics")).await.text()
 }
 
-async fn export(base: &str, portal: &str) -> Vec<Value> {
-    let reply = dvcbench_e2e::http::send(
-        "GET",
-        &format!("{base}/{portal}/admin/dossiers"),
-        &[("authorization", &format!("Bearer {}", sim::ADMIN_TOKEN))],
-        Vec::new(),
-    )
-    .await;
-    reply.json()["items"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
-}
-
 fn seconds_between(d: &Value, from: &str, to: &str) -> Option<f64> {
     let a = chrono::DateTime::parse_from_rfc3339(d[from].as_str()?).ok()?;
     let b = chrono::DateTime::parse_from_rfc3339(d[to].as_str()?).ok()?;
@@ -288,7 +274,7 @@ async fn the_probe_tells_the_truth_about_each_province_and_survives_kill_9() {
         sample(&before_kill, "dvc_intake_accepted_total", &hcm),
         Some(0.0)
     );
-    let pending = export(&base, "hcm").await;
+    let pending = sim::dossiers(&format!("{base}/hcm")).await;
     let hcm_code = pending[0]["code"].as_str().expect("code").to_owned();
     let due =
         chrono::DateTime::parse_from_rfc3339(pending[0]["acceptance_due"].as_str().expect("due"))
@@ -319,7 +305,7 @@ async fn the_probe_tells_the_truth_about_each_province_and_survives_kill_9() {
         },
     )
     .await;
-    let dossiers = export(&base, "hcm").await;
+    let dossiers = sim::dossiers(&format!("{base}/hcm")).await;
     assert_eq!(dossiers.len(), 2, "one dossier per probe start");
     assert!(dossiers.iter().any(|d| d["code"] == hcm_code.as_str()));
     assert!(dossiers.iter().all(|d| d["test"] == true));

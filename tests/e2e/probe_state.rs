@@ -1,23 +1,10 @@
 //! A probe whose state file it cannot trust stops at start, with exit 2, before it sends
 //! anything: a dossier it submitted but could not record would be orphaned in the portal.
 
-use dvcbench_e2e::http::send;
-use dvcbench_e2e::sim::{self, ADMIN_TOKEN};
+use dvcbench_e2e::sim;
 use dvcbench_e2e::{Scratch, dvcbench_binary};
 use std::process::Command;
 use std::time::Duration;
-
-async fn dossiers(base: &str) -> usize {
-    let reply = send(
-        "GET",
-        &format!("{base}/admin/dossiers"),
-        &[("authorization", &format!("Bearer {ADMIN_TOKEN}"))],
-        vec![],
-    )
-    .await;
-    assert_eq!(reply.status, 200);
-    reply.json()["items"].as_array().map_or(0, Vec::len)
-}
 
 #[tokio::test]
 async fn a_state_file_of_another_schema_stops_the_probe_before_it_submits() {
@@ -58,6 +45,6 @@ async fn a_state_file_of_another_schema_stops_the_probe_before_it_submits() {
         "{stderr}"
     );
     tokio::time::sleep(Duration::from_millis(500)).await;
-    assert_eq!(dossiers(&base).await, 0, "nothing was submitted");
+    assert_eq!(sim::dossiers(&base).await.len(), 0, "nothing was submitted");
     portal.shutdown().await;
 }

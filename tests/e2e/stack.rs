@@ -3,18 +3,11 @@
 //! shipped compose file and Kubernetes manifests, checked statically.
 
 use dvcbench_e2e::http::{get, wait_for};
-use dvcbench_e2e::{Process, Scratch, dvcbench_binary, promtool_check_metrics, sim, tool};
+use dvcbench_e2e::{Process, Scratch, dvcbench_binary, promtool_check_metrics, repo, sim, tool};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("repository root")
-        .to_owned()
-}
 
 /// Hà Nội decides quickly; Hồ Chí Minh City's officer is so slow that a dossier stays pending;
 /// time runs 20,000× faster than real time.

@@ -212,6 +212,23 @@ pub mod sim {
             .expect("the simulator starts")
     }
 
+    /// Every dossier the portal at `portal_url` (a simulator started by [`start`]) ever took,
+    /// from its admin export.
+    pub async fn dossiers(portal_url: &str) -> Vec<serde_json::Value> {
+        let reply = super::http::send(
+            "GET",
+            &format!("{portal_url}/admin/dossiers"),
+            &[("authorization", &format!("Bearer {ADMIN_TOKEN}"))],
+            Vec::new(),
+        )
+        .await;
+        assert_eq!(reply.status, 200, "the admin export of {portal_url}");
+        reply.json()["items"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    }
+
     /// A citizen's submission form for `procedure`.
     pub fn form(procedure: &str) -> serde_json::Value {
         serde_json::json!({
