@@ -86,17 +86,7 @@ async fn the_loopback_stack_runs_with_the_shipped_files() {
         .spawn()
         .expect("alertmanager starts");
     let _alertmanager = Process(alertmanager);
-    let am = format!("http://127.0.0.1:{am_port}");
-    wait_for("Alertmanager to be ready", Duration::from_secs(30), || {
-        let ready = format!("{am}/-/ready");
-        async move {
-            tokio::net::TcpStream::connect(("127.0.0.1", am_port))
-                .await
-                .ok()?;
-            (get(&ready).await.status == 200).then_some(())
-        }
-    })
-    .await;
+    dvcbench_e2e::http::wait_ready("Alertmanager", am_port).await;
 
     // The shipped file with this test's addresses, and scrapes every second.
     let shipped =

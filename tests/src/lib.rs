@@ -191,6 +191,26 @@ pub mod http {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
+
+    /// Waits (at most 30 s) until the Prometheus-style server on loopback `port` answers 200
+    /// on `/-/ready`; connection refusals meanwhile are waited out.
+    pub async fn wait_ready(what: &str, port: u16) {
+        let ready = format!("http://127.0.0.1:{port}/-/ready");
+        wait_for(
+            &format!("{what} to be ready"),
+            Duration::from_secs(30),
+            || {
+                let ready = ready.clone();
+                async move {
+                    tokio::net::TcpStream::connect(("127.0.0.1", port))
+                        .await
+                        .ok()?;
+                    (get(&ready).await.status == 200).then_some(())
+                }
+            },
+        )
+        .await;
+    }
 }
 
 /// Starting the portal simulator in-process for a test.
@@ -471,7 +491,6 @@ pub mod browser {
 pub mod prometheus {
     use super::{Process, Scratch, free_port, tool};
     use std::process::{Command, Stdio};
-    use std::time::Duration;
 
     /// A running Prometheus and its base URL.
     pub struct Prometheus {
@@ -496,16 +515,7 @@ pub mod prometheus {
             .expect("prometheus starts");
         let process = Process(child);
         let url = format!("http://127.0.0.1:{port}");
-        super::http::wait_for("Prometheus to be ready", Duration::from_secs(30), || {
-            let ready = format!("{url}/-/ready");
-            async move {
-                tokio::net::TcpStream::connect(("127.0.0.1", port))
-                    .await
-                    .ok()?;
-                (super::http::get(&ready).await.status == 200).then_some(())
-            }
-        })
-        .await;
+        super::http::wait_ready("Prometheus", port).await;
         Prometheus {
             url,
             _process: process,
