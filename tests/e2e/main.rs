@@ -11,6 +11,7 @@ mod compare;
 mod compare_cli;
 mod dashboards;
 mod distributed;
+mod failures;
 mod golden;
 mod hostile;
 mod k8s;

@@ -57,6 +57,7 @@ pub mod live;
 pub mod merge;
 #[cfg(feature = "engine")]
 mod plan;
+mod reasons;
 mod recorder;
 #[cfg(feature = "engine")]
 mod run;

@@ -126,6 +126,7 @@ pub fn merge(parts: Vec<Part>) -> Result<RunSummary, MergeError> {
             .collect(),
         missing_segments: missing,
         journeys_panicked: parts.iter().map(|p| p.summary.journeys_panicked).sum(),
+        load_id: first.summary.load_id.clone(),
     };
     merged.thresholds =
         judge(&first.summary.thresholds, &merged).map_err(|e| unreadable(first, e))?;

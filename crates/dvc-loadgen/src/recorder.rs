@@ -7,6 +7,7 @@ use hdrhistogram::Histogram;
 use std::sync::Mutex;
 use std::time::Duration;
 
+use crate::reasons::Reasons;
 pub use dvc_http::Outcome;
 
 /// Highest latency recorded, in microseconds (one hour); longer values are clamped.
@@ -91,6 +92,8 @@ pub fn decode(text: &str) -> Result<Histogram<u64>, String> {
 pub struct Series {
     pub latency: Histogram<u64>,
     pub outcomes: [u64; Outcome::ALL.len()],
+    /// Why its failures failed (steps only).
+    pub reasons: Reasons,
 }
 
 impl Default for Series {
@@ -98,6 +101,7 @@ impl Default for Series {
         Series {
             latency: histogram(),
             outcomes: [0; Outcome::ALL.len()],
+            reasons: Reasons::default(),
         }
     }
 }
@@ -120,11 +124,15 @@ impl Series {
         for (a, b) in self.outcomes.iter_mut().zip(other.outcomes) {
             *a += b;
         }
+        if !other.reasons.is_empty() {
+            self.reasons.merge(&other.reasons);
+        }
     }
 
     pub fn reset(&mut self) {
         self.latency.reset();
         self.outcomes = [0; Outcome::ALL.len()];
+        self.reasons.clear();
     }
 
     pub fn count(&self) -> u64 {

@@ -6,7 +6,7 @@ use crate::engine::closed;
 use crate::engine::open::{self, ArrivalCounters};
 use crate::live::{LiveMetrics, Progress};
 use crate::plan::Plan;
-use crate::recorder::{Outcome, Series, Shard, histogram};
+use crate::recorder::{Outcome, Series, Shard};
 use crate::scenario::{Load, Model, Scenario};
 use crate::segment::Segment;
 use crate::summary::{
@@ -183,6 +183,7 @@ pub async fn run(scenario: Arc<Scenario>, client: HttpClient, opts: RunOptions) 
             .into_owned(),
     );
     summary.machine = Some(crate::summary::Machine::current());
+    summary.load_id = Some(load_id(&scenario));
     summary.verify = verify;
     summary.goose = goose;
     summary.segment = Some(SegmentInfo {
@@ -380,10 +381,7 @@ impl Collector {
         counters: &ArrivalCounters,
         stats: fn(&str, &Series) -> Stats,
     ) -> RunSummary {
-        let mut all = Series {
-            latency: histogram(),
-            outcomes: [0; Outcome::ALL.len()],
-        };
+        let mut all = Series::default();
         for j in &self.total.journeys {
             all.merge(j);
         }
@@ -420,12 +418,34 @@ const VERIFY_BUDGET: Duration = Duration::from_secs(300);
 /// Identifies a run's plan: the scenario file and the load as run (so a segment run with
 /// another `--rate` or `--scale` is told apart), as 16 bytes of SHA-256 in hex.
 pub fn plan_id(scenario: &Scenario) -> String {
+    let weights: Vec<f64> = scenario.journeys.iter().map(|j| j.weight).collect();
+    hash_hex(&[
+        scenario.source.as_bytes(),
+        format!("\n{:?}{weights:?}", scenario.load).as_bytes(),
+    ])
+}
+
+/// Identifies the load asked for (the stages after overrides, the journeys' names and
+/// weights; not the seed), as 16 bytes of SHA-256 in hex.
+pub fn load_id(scenario: &Scenario) -> String {
+    let shape = match &scenario.load {
+        Load::Open(o) => format!("open {} {} {:?}", o.poisson, o.start_rate, o.stages),
+        Load::Closed(c) => format!("closed {:?}", c.users),
+    };
+    let weights: Vec<(&str, f64)> = scenario
+        .journeys
+        .iter()
+        .map(|j| (j.name.as_str(), j.weight))
+        .collect();
+    hash_hex(&[format!("{shape} {weights:?}").as_bytes()])
+}
+
+fn hash_hex(parts: &[&[u8]]) -> String {
     use sha2::Digest;
     let mut hash = sha2::Sha256::new();
-    hash.update(scenario.source.as_bytes());
-    hash.update(format!("\n{:?}", scenario.load).as_bytes());
-    let weights: Vec<f64> = scenario.journeys.iter().map(|j| j.weight).collect();
-    hash.update(format!("{weights:?}").as_bytes());
+    for p in parts {
+        hash.update(p);
+    }
     hash.finalize()[..16]
         .iter()
         .map(|b| format!("{b:02x}"))

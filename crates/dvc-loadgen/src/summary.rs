@@ -34,6 +34,21 @@ pub struct Stats {
     /// what `dvcbench merge` adds across segments.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub histogram: Option<String>,
+    /// Why its requests failed: the first few kinds, most frequent first (steps only).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub failures: Vec<FailureReason>,
+    /// Failures of kinds past those listed in `failures`.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub failures_unlisted: u64,
+}
+
+/// One kind of failure: its outcome, the first reason given (status, a short excerpt of the
+/// body, secrets redacted) and how many failures were of its kind.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FailureReason {
+    pub outcome: String,
+    pub reason: String,
+    pub count: u64,
 }
 
 impl Stats {
@@ -73,6 +88,17 @@ impl Stats {
                 .collect(),
             latency_seconds,
             histogram: None,
+            failures: series
+                .reasons
+                .kinds()
+                .into_iter()
+                .map(|k| FailureReason {
+                    outcome: k.outcome.id().to_owned(),
+                    reason: k.example.clone(),
+                    count: k.count,
+                })
+                .collect(),
+            failures_unlisted: series.reasons.unlisted(),
         }
     }
 
@@ -108,7 +134,26 @@ impl Stats {
                 self.count
             ));
         }
-        Ok(Series { latency, outcomes })
+        let mut reasons = crate::reasons::Reasons::default();
+        for f in &self.failures {
+            let outcome = Outcome::from_id(&f.outcome)
+                .filter(|o| *o != Outcome::Ok)
+                .ok_or_else(|| format!("{}: unknown outcome {:?}", self.name, f.outcome))?;
+            reasons.note(outcome, &f.reason, f.count);
+        }
+        reasons.note_unlisted(self.failures_unlisted);
+        if reasons.total() > errors {
+            return Err(format!(
+                "{}: {} failures have reasons, but only {errors} errors are counted",
+                self.name,
+                reasons.total()
+            ));
+        }
+        Ok(Series {
+            latency,
+            outcomes,
+            reasons,
+        })
     }
 
     pub fn errors_total(&self) -> u64 {
@@ -301,6 +346,22 @@ pub struct RunSummary {
     /// fails on them.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub journeys_panicked: u64,
+    /// Identifies the load asked for: a hash of the stages (rates or virtual citizens, after
+    /// `--rate`, `--scale`, `--duration`) and the journeys' weights. Two runs with the same one
+    /// asked for the same load, whatever else their scenario files changed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub load_id: Option<String>,
+}
+
+impl RunSummary {
+    /// Whether this run and `other` asked for the same load: the same `load_id` and the same
+    /// share of it (a segment of a split run is 1/N of its load). None when either file does
+    /// not say (written before `load_id` was recorded).
+    pub fn same_load(&self, other: &RunSummary) -> Option<bool> {
+        let share = |r: &RunSummary| r.segment.as_ref().map_or(1, |s| s.count);
+        let (a, b) = (self.load_id.as_ref()?, other.load_id.as_ref()?);
+        Some(a == b && share(self) == share(other))
+    }
 }
 
 fn is_zero(n: &u64) -> bool {

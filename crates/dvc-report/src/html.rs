@@ -16,7 +16,7 @@ h1{font-size:1.6rem}h2{font-size:1.25rem;margin-top:2rem;border-bottom:1px solid
 .verdict{display:inline-block;padding:.3rem .9rem;border-radius:4px;color:#fff;font-weight:bold}\
 .passed{background:#1b7a3a}.failed{background:#b3261e}.incomplete{background:#a15c00}\
 table{border-collapse:collapse;margin:.5rem 0}td,th{padding:.25rem .7rem;border-bottom:1px solid #e5e5e5;text-align:right}\
-td:first-child,th:first-child{text-align:left}.ok{color:#1b7a3a}.bad{color:#b3261e}.same{color:#666}\
+td:first-child,th:first-child,td.left{text-align:left}.ok{color:#1b7a3a}.bad{color:#b3261e}.same{color:#666}\
 .charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(480px,1fr));gap:1rem}\
 figure{margin:0}figcaption{font-weight:600;margin-bottom:.3rem}svg.chart{width:100%;height:auto;background:#fff}\
 pre{background:#f6f6f6;padding:1rem;overflow:auto;font-size:.85rem}.note{color:#555;font-size:.9rem}";
@@ -323,10 +323,32 @@ fn render(v: &RunView<'_>) -> String {
                     Change::Better => ("ok", l.better),
                     Change::Same => ("same", l.same),
                     Change::Worse => ("bad", l.worse),
+                    Change::NotComparable => ("same", l.not_comparable),
                 };
                 let _ = write!(out, "<td class=\"{c}\">{} ← {} ({w})</td>", m.now, m.then);
             }
             out.push_str("</tr>");
+        }
+        out.push_str("</table>");
+        if let Some(note) = b.load_note {
+            let _ = write!(out, "<p class=\"note\">{note}</p>");
+        }
+    }
+    if !v.failures.is_empty() {
+        let _ = write!(
+            out,
+            "<h2>{}</h2><p class=\"note\">{}</p><table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
+            l.failures, l.failures_note, l.steps, l.outcome, l.count, l.reason
+        );
+        for f in &v.failures {
+            let _ = write!(
+                out,
+                "<tr><td>{}</td><td class=\"left\">{}</td><td>{}</td><td class=\"left\">{}</td></tr>",
+                escape(f.step),
+                escape(f.outcome),
+                f.count,
+                escape(f.reason)
+            );
         }
         out.push_str("</table>");
     }

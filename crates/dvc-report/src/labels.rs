@@ -91,6 +91,22 @@ crate::i18n::labels! {
             "Throughput";
         verify: "Đối soát",
             "Reconciliation";
+        failures: "Vì sao các bước thất bại",
+            "Why steps failed";
+        failures_note: "Mỗi bước giữ vài loại lỗi đầu tiên (hai lý do chỉ khác nhau ở chữ số là một loại), loại nhiều nhất trước; trích đoạn nội dung trả về đã che các giá trị bí mật.",
+            "Each step keeps its first few kinds of failure (two reasons differing only in their digits are one kind), the most frequent first; body excerpts have secrets masked.";
+        outcome: "Kết quả",
+            "Outcome";
+        reason: "Lý do",
+            "Reason";
+        other_kinds: "(thuộc các loại khác)",
+            "(of other kinds)";
+        loads_differ: "Hai lần chạy có tải khác nhau: thông lượng không so sánh được",
+            "The two runs asked for different loads: throughput is not comparable";
+        loads_unknown: "Một trong hai tệp run.json không ghi tải đã yêu cầu: thông lượng không so sánh được",
+            "One of the two run.json files does not record the load it asked for: throughput is not comparable";
+        not_comparable: "không so sánh được",
+            "not comparable";
         checked: "đã tra cứu",
             "looked up";
         missing: "không tìm thấy",

@@ -64,6 +64,23 @@ fn render(v: &RunView<'_>) -> String {
             s.max
         );
     }
+    if !v.failures.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n### {}\n\n{}\n\n| {} | {} | {} | {} |\n|---|---|---:|---|",
+            l.failures, l.failures_note, l.steps, l.outcome, l.count, l.reason
+        );
+        for f in &v.failures {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} |",
+                cell(f.step),
+                f.outcome,
+                f.count,
+                cell(f.reason)
+            );
+        }
+    }
     if let Some(rows) = &v.goose {
         let _ = writeln!(
             out,
@@ -96,11 +113,15 @@ fn render(v: &RunView<'_>) -> String {
                         Change::Better => "🟢",
                         Change::Same => "⚪",
                         Change::Worse => "🔴",
+                        Change::NotComparable => "≠",
                     };
                     format!("{mark} {} ← {}", m.now, m.then)
                 })
                 .collect();
             let _ = writeln!(out, "| {} | {} |", cell(&d.step), cells.join(" | "));
+        }
+        if let Some(note) = b.load_note {
+            let _ = writeln!(out, "\n{note}");
         }
     }
     if let Some((variable, counts)) = &v.verify {

@@ -28,6 +28,16 @@ pub(crate) struct RunView<'a> {
     pub baseline: Option<BaselineView<'a>>,
     /// The post-run lookup: the variable looked up and "N checked", "N missing", ….
     pub verify: Option<(&'a str, [String; 4])>,
+    /// Why steps failed: step, outcome, count and reason, each step's kinds in order.
+    pub failures: Vec<FailureRow<'a>>,
+}
+
+/// One kind of a step's failures.
+pub(crate) struct FailureRow<'a> {
+    pub step: &'a str,
+    pub outcome: &'a str,
+    pub count: u64,
+    pub reason: &'a str,
 }
 
 pub(crate) struct ThresholdRow<'a> {
@@ -54,6 +64,8 @@ pub(crate) struct StatsRow<'a> {
 pub(crate) struct BaselineView<'a> {
     pub scenario: &'a str,
     pub started_at: &'a str,
+    /// Why throughput is not compared, when the runs did not ask for one load.
+    pub load_note: Option<&'static str>,
     pub rows: Vec<DeltaRow>,
 }
 
@@ -112,6 +124,11 @@ impl<'a> RunView<'a> {
             baseline: baseline.map(|b| BaselineView {
                 scenario: &b.scenario,
                 started_at: &b.started_at,
+                load_note: match run.same_load(b) {
+                    Some(true) => None,
+                    Some(false) => Some(l.loads_differ),
+                    None => Some(l.loads_unknown),
+                },
                 rows: deltas(run, b)
                     .into_iter()
                     .map(|d| {
@@ -134,6 +151,7 @@ impl<'a> RunView<'a> {
                     })
                     .collect(),
             }),
+            failures: failure_rows(run, l),
             verify: run.verify.as_ref().map(|v| {
                 (
                     v.variable.as_str(),
@@ -154,6 +172,29 @@ impl<'a> RunView<'a> {
         let (head, figures, requests) = &self.arrivals;
         format!("{head}: {} · {requests}", figures.join(sep))
     }
+}
+
+fn failure_rows<'a>(run: &'a RunSummary, l: &'static Labels) -> Vec<FailureRow<'a>> {
+    let mut rows = Vec::new();
+    for s in &run.steps {
+        for f in &s.failures {
+            rows.push(FailureRow {
+                step: &s.name,
+                outcome: &f.outcome,
+                count: f.count,
+                reason: &f.reason,
+            });
+        }
+        if s.failures_unlisted > 0 {
+            rows.push(FailureRow {
+                step: &s.name,
+                outcome: "",
+                count: s.failures_unlisted,
+                reason: l.other_kinds,
+            });
+        }
+    }
+    rows
 }
 
 fn stats_row(s: &Stats) -> StatsRow<'_> {
@@ -247,6 +288,8 @@ pub(crate) enum Change {
     Better,
     Same,
     Worse,
+    /// Not to be judged: throughput of runs that asked for different loads.
+    NotComparable,
 }
 
 /// A step's figures against the same step of the baseline run.
@@ -276,8 +319,11 @@ fn trend(now: f64, then: f64, lower_is_better: bool) -> Change {
     }
 }
 
-/// Per-step deltas of `run` against `baseline`, for steps both runs have.
+/// Per-step deltas of `run` against `baseline`, for steps both runs have. Throughput is
+/// judged only between runs that asked for the same load: more requests a second under a
+/// heavier load says nothing of the portal.
 pub(crate) fn deltas(run: &RunSummary, baseline: &RunSummary) -> Vec<Delta> {
+    let same_load = run.same_load(baseline) == Some(true);
     let per_second = |s: &Stats, r: &RunSummary| s.count as f64 / r.duration_seconds.max(1e-9);
     run.steps
         .iter()
@@ -291,7 +337,15 @@ pub(crate) fn deltas(run: &RunSummary, baseline: &RunSummary) -> Vec<Delta> {
                 p95: (l.p95, bl.p95, trend(l.p95, bl.p95, true)),
                 p99: (l.p99, bl.p99, trend(l.p99, bl.p99, true)),
                 error_rate: (er, ber, trend(er, ber, true)),
-                throughput: (tp, btp, trend(tp, btp, false)),
+                throughput: (
+                    tp,
+                    btp,
+                    if same_load {
+                        trend(tp, btp, false)
+                    } else {
+                        Change::NotComparable
+                    },
+                ),
             })
         })
         .collect()
@@ -317,6 +371,7 @@ mod tests {
                 ..LatencyStats::default()
             },
             histogram: None,
+            ..Stats::default()
         }
     }
 
@@ -325,10 +380,12 @@ mod tests {
         let then = RunSummary {
             duration_seconds: 10.0,
             steps: vec![step("home", 1000, 0, 0.100), step("submit", 100, 0, 0.500)],
+            load_id: Some("same".into()),
             ..RunSummary::default()
         };
-        let now = RunSummary {
+        let mut now = RunSummary {
             duration_seconds: 10.0,
+            load_id: Some("same".into()),
             steps: vec![
                 step("home", 1000, 0, 0.102),
                 step("submit", 150, 15, 0.300),
@@ -343,5 +400,58 @@ mod tests {
         assert_eq!(d[1].p95.2, Change::Better);
         assert_eq!(d[1].error_rate, (0.1, 0.0, Change::Worse));
         assert_eq!(d[1].throughput, (15.0, 10.0, Change::Better));
+
+        // Asked for another load (or not recorded): throughput is not judged.
+        now.load_id = Some("heavier".into());
+        assert_eq!(deltas(&now, &then)[1].throughput.2, Change::NotComparable);
+        assert_eq!(deltas(&now, &then)[1].p95.2, Change::Better);
+        now.load_id = None;
+        assert_eq!(deltas(&now, &then)[1].throughput.2, Change::NotComparable);
+        let view = RunView::new(&now, Some(&then), crate::Lang::En);
+        assert_eq!(
+            view.baseline.and_then(|b| b.load_note),
+            Some(Labels::of(crate::Lang::En).loads_unknown)
+        );
+    }
+
+    #[test]
+    fn failure_reasons_are_listed_per_step_with_the_unlisted_rest() {
+        use dvc_loadgen::summary::FailureReason;
+        let mut submit = step("submit", 10, 7, 0.2);
+        submit.failures = vec![FailureReason {
+            outcome: "http_4xx".into(),
+            reason: "status 422: 2 attachment(s) required, got 1".into(),
+            count: 5,
+        }];
+        submit.failures_unlisted = 2;
+        let run = RunSummary {
+            steps: vec![step("home", 10, 0, 0.1), submit],
+            ..RunSummary::default()
+        };
+        let view = RunView::new(&run, None, crate::Lang::En);
+        let rows: Vec<(&str, &str, u64, &str)> = view
+            .failures
+            .iter()
+            .map(|f| (f.step, f.outcome, f.count, f.reason))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                (
+                    "submit",
+                    "http_4xx",
+                    5,
+                    "status 422: 2 attachment(s) required, got 1"
+                ),
+                ("submit", "", 2, "(of other kinds)"),
+            ]
+        );
+        let md = crate::markdown(&run, None, crate::Lang::En);
+        assert!(
+            md.contains("| submit | http_4xx | 5 | status 422: 2 attachment(s) required, got 1 |"),
+            "{md}"
+        );
+        let html = crate::html(&run, None, crate::Lang::Vi);
+        assert!(html.contains("Vì sao các bước thất bại") && html.contains("got 1"));
     }
 }

@@ -275,6 +275,12 @@ pub struct RunArgs {
     /// between marker lines) that `dvcbench merge` reads from a log, e.g. `kubectl logs`.
     #[arg(long)]
     pub print_result: bool,
+
+    /// Where the embedded portal's own log lines go: a file (by default
+    /// dvcbench-portal-PID.log in the temporary directory, its path printed at the start), or
+    /// "-" for stderr beside dvcbench's own.
+    #[arg(long, value_name = "FILE")]
+    pub portal_log: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -85,10 +85,13 @@ pub fn run(cli: cli::Cli, out: &mut dyn Write) -> Result<(), Failure> {
 }
 
 /// Logs to stderr: `RUST_LOG` when set, else warnings, raised by each `-v`; as text, coloured
-/// only when stderr is a terminal and `NO_COLOR` is unset, or as JSON lines.
+/// only when stderr is a terminal and `NO_COLOR` is unset, or as JSON lines. While an embedded
+/// portal's log is sent to a file ([`log_portal_to`]), the portal's own lines go there instead.
 pub fn init_tracing(verbose: u8, format: cli::LogFormat) {
     use std::io::IsTerminal;
-    use tracing_subscriber::EnvFilter;
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    use tracing_subscriber::{EnvFilter, Layer, filter::dynamic_filter_fn};
     let level = match verbose {
         0 => "warn",
         1 => "info",
@@ -96,13 +99,70 @@ pub fn init_tracing(verbose: u8, format: cli::LogFormat) {
         _ => "trace",
     };
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    let _ = match format {
-        cli::LogFormat::Json => builder.json().try_init(),
-        cli::LogFormat::Text => builder
-            .with_ansi(std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none())
-            .try_init(),
+    let ansi = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let stderr = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
+    let stderr = match format {
+        cli::LogFormat::Json => stderr.json().boxed(),
+        cli::LogFormat::Text => stderr.with_ansi(ansi).boxed(),
     };
+    let to_stderr = dynamic_filter_fn(|meta, _| !portal_log::takes(meta.target()));
+    let file = tracing_subscriber::fmt::layer()
+        .with_writer(|| portal_log::Writer)
+        .with_ansi(false);
+    let file = match format {
+        cli::LogFormat::Json => file.json().boxed(),
+        cli::LogFormat::Text => file.boxed(),
+    };
+    let file_level = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new(if verbose == 0 { "info" } else { level }));
+    let to_file = dynamic_filter_fn(|meta, _| portal_log::takes(meta.target()));
+    let _ = tracing_subscriber::registry()
+        .with(stderr.with_filter(filter).with_filter(to_stderr))
+        .with(file.with_filter(file_level).with_filter(to_file))
+        .try_init();
+}
+
+pub use portal_log::log_portal_to;
+
+/// The embedded portal's log file during `run`: its lines would otherwise flood the terminal
+/// between the progress line and the summary.
+mod portal_log {
+    use std::io::Write;
+    use std::sync::Mutex;
+
+    static FILE: Mutex<Option<std::fs::File>> = Mutex::new(None);
+
+    /// Sends the embedded portal's log lines to `path` from now on.
+    pub fn log_portal_to(path: &std::path::Path) -> std::io::Result<()> {
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)?;
+        *FILE.lock().unwrap_or_else(|p| p.into_inner()) = Some(file);
+        Ok(())
+    }
+
+    /// Whether a line of `target` goes to the portal's log file.
+    pub(super) fn takes(target: &str) -> bool {
+        target.starts_with("dvc_portal_sim")
+            && FILE.lock().unwrap_or_else(|p| p.into_inner()).is_some()
+    }
+
+    pub(super) struct Writer;
+
+    impl Write for Writer {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            match FILE.lock().unwrap_or_else(|p| p.into_inner()).as_mut() {
+                Some(f) => f.write(buf),
+                None => Ok(buf.len()),
+            }
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            match FILE.lock().unwrap_or_else(|p| p.into_inner()).as_mut() {
+                Some(f) => f.flush(),
+                None => Ok(()),
+            }
+        }
+    }
 }

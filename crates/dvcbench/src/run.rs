@@ -279,6 +279,7 @@ async fn run_async(
 ) -> Result<RunSummary, Failure> {
     // The target: the embedded simulator, or a URL that must be loopback or allowed.
     let mut sim = None;
+    let mut portal_log = String::new();
     let (base_url, target_label) = match &scenario.target.base {
         TargetBase::Embedded(config) => {
             let config = match config {
@@ -292,6 +293,24 @@ async fn run_async(
                 .map_err(Failure::failed)?;
             let url = started.portal_url().to_owned();
             sim = Some(started);
+            portal_log = match args.portal_log.as_deref() {
+                Some(path) if path == std::path::Path::new("-") => String::new(),
+                path => {
+                    let path = path.map_or_else(
+                        || {
+                            std::env::temp_dir()
+                                .join(format!("dvcbench-portal-{}.log", std::process::id()))
+                        },
+                        std::path::Path::to_path_buf,
+                    );
+                    crate::log_portal_to(&path)
+                        .with_context(|| {
+                            format!("cannot write the portal's log {}", path.display())
+                        })
+                        .map_err(Failure::bad_input)?;
+                    format!(" (the portal's log: {})", path.display())
+                }
+            };
             (url.clone(), format!("embedded portal ({url})"))
         }
         TargetBase::Url(url) => {
@@ -359,7 +378,7 @@ async fn run_async(
         None => String::new(),
     };
     eprintln!(
-        "running {}{} against {target_label}: {}{when}",
+        "running {}{} against {target_label}{portal_log}: {}{when}",
         share,
         scenario.name,
         planned(&scenario.load, segment)

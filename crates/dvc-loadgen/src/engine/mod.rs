@@ -54,6 +54,8 @@ pub struct Runtime {
     pub segment: Segment,
     /// Journeys that panicked (a bug): each is counted as failed, and fails the run.
     pub panicked: AtomicU64,
+    /// The kinds of failure already logged, per step series.
+    logged_kinds: Mutex<Vec<(usize, crate::reasons::Reasons)>>,
 }
 
 impl Runtime {
@@ -106,6 +108,7 @@ impl Runtime {
             uses_journey_vars,
             verify_values: Mutex::new(Vec::new()),
             segment: Segment::WHOLE,
+            logged_kinds: Mutex::new(Vec::new()),
         }
     }
 
@@ -231,10 +234,21 @@ impl Runtime {
             now = Instant::now();
             let latency = now.saturating_duration_since(step_start);
             let step_outcome = result.as_ref().map_or_else(|f| f.outcome, |()| Outcome::Ok);
-            self.recorder.with_shard(shard, |sh| {
-                sh.steps[series].record(latency, step_outcome);
+            let reason = result
+                .as_ref()
+                .err()
+                .map(|f| self.scenario.secrets.redact(&f.reason).into_owned());
+            let new_kind = self.recorder.with_shard(shard, |sh| {
+                let step = &mut sh.steps[series];
+                step.record(latency, step_outcome);
                 sh.requests += requests;
+                reason
+                    .as_deref()
+                    .is_some_and(|r| step.reasons.note(step_outcome, r, 1))
             });
+            if new_kind && let Some(reason) = &reason {
+                self.log_first_of_kind(series, step_outcome, reason);
+            }
             if let Some(live) = &self.live {
                 live.step(series, latency, step_outcome, requests);
             }
@@ -243,18 +257,14 @@ impl Runtime {
                     step: step.name.clone(),
                     duration: latency,
                     outcome: step_outcome,
-                    reason: result
-                        .as_ref()
-                        .err()
-                        .map(|f| self.scenario.secrets.redact(&f.reason).into_owned()),
+                    reason: reason.as_deref().map(str::to_owned),
                 });
             }
             if let Err(f) = result {
-                // Fields are evaluated only when debug logging is on: no redaction otherwise.
-                tracing::debug!(
+                tracing::trace!(
                     journey = %journey.name,
                     step = %step.name,
-                    reason = %self.scenario.secrets.redact(&f.reason),
+                    reason = reason.as_deref().unwrap_or_default(),
                     "step failed"
                 );
                 outcome = f.outcome;
@@ -280,6 +290,27 @@ impl Runtime {
         }
         self.record_journey(j, arrival, now.saturating_duration_since(intended), outcome);
         now
+    }
+
+    /// Logs (at info, `-v`) the first failure of each kind of each step, once per run.
+    fn log_first_of_kind(&self, series: usize, outcome: Outcome, reason: &str) {
+        let mut logged = self.logged_kinds.lock().unwrap_or_else(|p| p.into_inner());
+        if logged.iter().filter(|(s, _)| *s == series).count() >= crate::reasons::MAX_KINDS {
+            return;
+        }
+        let mut kind = crate::reasons::Reasons::default();
+        kind.note(outcome, reason, 1);
+        if logged.iter().any(|(s, k)| *s == series && *k == kind) {
+            return;
+        }
+        logged.push((series, kind));
+        drop(logged);
+        tracing::info!(
+            step = %self.step_names[series],
+            outcome = outcome.id(),
+            %reason,
+            "step failed (the first of its kind; the summary counts them all)"
+        );
     }
 
     fn journey_vars(&self, state: &mut JourneyState, j: usize, arrival: u64) {

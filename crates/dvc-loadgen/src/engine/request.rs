@@ -271,7 +271,11 @@ pub fn judge(check: &Check, response: &Response) -> Result<(), Failure> {
             500..=599 => Outcome::Http5xx,
             _ => Outcome::CheckFailed,
         };
-        return Err(fail(outcome, format!("status {}", response.status)));
+        let reason = match body_excerpt(&response.body) {
+            Some(excerpt) => format!("status {}: {excerpt}", response.status),
+            None => format!("status {}", response.status),
+        };
+        return Err(fail(outcome, reason));
     }
     if let Some(text) = &check.contains
         && !String::from_utf8_lossy(&response.body).contains(text.as_str())
@@ -303,6 +307,71 @@ pub fn judge(check: &Check, response: &Response) -> Result<(), Failure> {
         }
     }
     Ok(())
+}
+
+/// Longest body excerpt in a failure's reason, in characters.
+const EXCERPT_CHARS: usize = 160;
+
+/// What a refused request's body says, short: a JSON body's own message (`reason`, `message`,
+/// `error`, `detail` or `title`) when it has one; else its text, whitespace collapsed, with the
+/// values of keys that name secrets (`token`, `password`, `cookie`…) masked. None for an empty
+/// or binary body.
+fn body_excerpt(body: &[u8]) -> Option<String> {
+    const MESSAGE_KEYS: [&str; 5] = ["reason", "message", "error", "detail", "title"];
+    let text = std::str::from_utf8(body).ok()?.trim();
+    if text.is_empty() {
+        return None;
+    }
+    let text = match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(mut json) => {
+            let message = json.as_object().and_then(|o| {
+                MESSAGE_KEYS
+                    .iter()
+                    .find_map(|k| o.get(*k).and_then(|v| v.as_str()))
+                    .map(str::to_owned)
+            });
+            match message {
+                Some(m) => m,
+                None => {
+                    mask_secrets(&mut json);
+                    json.to_string()
+                }
+            }
+        }
+        Err(_) => text.split_whitespace().collect::<Vec<_>>().join(" "),
+    };
+    Some(match text.char_indices().nth(EXCERPT_CHARS) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text,
+    })
+}
+
+/// Replaces, anywhere in `json`, the value of a key that names a secret.
+fn mask_secrets(json: &mut serde_json::Value) {
+    const SECRET_WORDS: [&str; 8] = [
+        "token",
+        "password",
+        "passwd",
+        "secret",
+        "cookie",
+        "session",
+        "authorization",
+        "otp",
+    ];
+    match json {
+        serde_json::Value::Object(map) => {
+            for (k, v) in map.iter_mut() {
+                let k = k.to_ascii_lowercase();
+                if SECRET_WORDS.iter().any(|w| k.contains(w)) {
+                    *v = serde_json::Value::String(crate::secrets::REDACTED.to_owned());
+                } else {
+                    mask_secrets(v);
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(mask_secrets),
+        _ => {}
+    }
 }
 
 /// Takes the step's variables and the response's cookies into the journey state.
@@ -406,6 +475,42 @@ mod tests {
             (Outcome::CheckFailed, "$.state is 2, expected 1")
         );
         assert!(judge(&json, &response(201, "not json H01")).is_err());
+    }
+
+    #[test]
+    fn a_refusal_says_why_in_the_portals_own_words_without_its_secrets() {
+        let any = Check::default();
+        let why = |status, body: &str| judge(&any, &response(status, body)).expect_err("refused");
+        assert_eq!(
+            why(
+                422,
+                r#"{"error":"invalid","reason":"2 attachment(s) required, got 1"}"#
+            )
+            .reason,
+            "status 422: 2 attachment(s) required, got 1"
+        );
+        assert_eq!(why(503, "").reason, "status 503");
+        assert_eq!(
+            why(400, "<html>\n  <h1>Bad   request</h1>\n</html>").reason,
+            "status 400: <html> <h1>Bad request</h1> </html>"
+        );
+        let masked = why(
+            401,
+            r#"{"user":"a","session":{"id":"s3cr3t"},"accessToken":"t0k"}"#,
+        );
+        assert!(!masked.reason.contains("s3cr3t") && !masked.reason.contains("t0k"));
+        assert!(masked.reason.contains(r#""user":"a""#), "{}", masked.reason);
+        let long = why(500, &"lỗi ".repeat(100)).reason;
+        assert_eq!(
+            long.chars().count(),
+            "status 500: ".len() + EXCERPT_CHARS + 1
+        );
+        let binary = Response {
+            status: 500,
+            headers: dvc_http::Headers::default(),
+            body: Bytes::from_static(&[0xff, 0xfe, 0x00]),
+        };
+        assert_eq!(judge(&any, &binary).expect_err("500").reason, "status 500");
     }
 
     #[test]

@@ -92,6 +92,25 @@ impl RunSummary {
             let list: Vec<String> = errors.iter().map(|(k, v)| format!("{k} {v}")).collect();
             out.push_str(&format!("\nerrors    {}\n", list.join("  ")));
         }
+        if self.steps.iter().any(|s| !s.failures.is_empty()) {
+            out.push_str(
+                "\nwhy steps failed (the first kinds of each step, most frequent first)\n",
+            );
+            for s in &self.steps {
+                for f in &s.failures {
+                    out.push_str(&format!(
+                        "  {:<22} {:<14} {:>8}  {}\n",
+                        s.name, f.outcome, f.count, f.reason
+                    ));
+                }
+                if s.failures_unlisted > 0 {
+                    out.push_str(&format!(
+                        "  {:<22} {:<14} {:>8}  (of other kinds)\n",
+                        s.name, "", s.failures_unlisted
+                    ));
+                }
+            }
+        }
         if let Some(g) = &self.goose {
             out.push_str(&format!(
                 "\nGoose (per request; adjusted: {} coordinated-omission mitigation)\n",
