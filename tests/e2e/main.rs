@@ -22,6 +22,7 @@ mod portal_load;
 mod portal_openapi;
 mod probe;
 mod probe_state;
+mod proxy;
 mod report;
 mod run;
 mod secrets;

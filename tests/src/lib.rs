@@ -450,6 +450,7 @@ pub fn promtool_check_metrics(text: &str) {
     );
 }
 
+pub mod proxy;
 pub mod tls;
 
 /// Headless Chromium, for reports a browser must render.

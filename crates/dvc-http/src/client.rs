@@ -5,19 +5,19 @@
 //! against Mozilla's roots (webpki-roots) and any the user adds.
 
 use crate::h1::{self, Reached, size_text};
+use crate::proxy::{Connector, Proxies, Route};
 use crate::tls::tls_config;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Bytes;
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client;
-use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
-use rustls::pki_types::{CertificateDer, ServerName};
+use rustls::pki_types::ServerName;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio_rustls::TlsConnector;
 
-type TlsClient = Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
+type TlsClient = Client<HttpsConnector<Connector>, Full<Bytes>>;
 
 /// Largest response body accepted unless the caller sets another: far above any page,
 /// document or scan a portal serves, and low enough that a server announcing or streaming more
@@ -28,31 +28,7 @@ pub const DEFAULT_BODY_LIMIT: usize = 64 << 20;
 const MAX_BODY_LIMIT: usize = 1 << 40;
 
 /// How long opening a connection (TCP, then TLS) may take.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// How the client is built.
-#[derive(Debug, Clone)]
-pub struct Options {
-    /// Accept any server certificate (staging portals with self-signed certificates).
-    pub insecure: bool,
-    /// Certificates trusted beside Mozilla's roots.
-    pub extra_roots: Vec<CertificateDer<'static>>,
-    /// Largest response body, in bytes; a longer one fails the request (`body_too_large`).
-    pub body_limit: usize,
-    /// Offer HTTP/2 to TLS servers (ALPN); when false every request is HTTP/1.1.
-    pub http2: bool,
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Options {
-            insecure: false,
-            extra_roots: Vec::new(),
-            body_limit: DEFAULT_BODY_LIMIT,
-            http2: true,
-        }
-    }
-}
+pub(crate) const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The idle connections to one origin (scheme and authority), and whether it speaks HTTP/2.
 #[derive(Debug)]
@@ -71,6 +47,7 @@ pub struct HttpClient {
     /// short list searched in order beats hashing on every request).
     origins: Arc<Mutex<Vec<Origin>>>,
     body_limit: usize,
+    proxies: Proxies,
 }
 
 /// A whole answer.
@@ -149,16 +126,20 @@ impl HttpClient {
                 "the request target holds {b:#04x}: not sent"
             )));
         }
+        let route = self.proxies.route(origin).map_err(SendError::Request)?;
         let idle = match self.checkout(origin) {
             // Boxed: hyper's request future is large, and HTTP/1.1 requests would otherwise
             // carry its size in every journey.
             Checkout::Http2 => return Box::pin(self.send_hyper(request)).await,
             Checkout::Http1(idle) => idle,
         };
-        match self
-            .send_h1(&request, idle, tls, origin, authority, target)
-            .await
-        {
+        let via = Via {
+            tls,
+            origin,
+            authority,
+            route: route.as_ref(),
+        };
+        match self.send_h1(&request, idle, &via, target).await {
             Err(H1Error::Http2) => Box::pin(self.send_hyper(request)).await,
             Err(H1Error::Send(e)) => Err(e),
             Ok(answer) => Ok(answer),
@@ -241,17 +222,21 @@ impl HttpClient {
         &self,
         request: &Prepared,
         idle: Option<h1::Conn>,
-        tls: bool,
-        origin: &str,
-        authority: &str,
+        via: &Via<'_>,
         target: &str,
     ) -> Result<Answer, H1Error> {
+        let Via {
+            tls,
+            origin,
+            authority,
+            route,
+        } = *via;
         // A request that is not sent twice does not go on a connection already closed.
         let idle = idle.filter(|c| idempotent(&request.method) || !c.is_stale());
         // Connecting is boxed: its future is large and rare beside a pooled exchange.
         let mut conn = match idle {
             Some(c) => c,
-            None => Box::pin(self.connect(tls, origin, authority)).await?,
+            None => Box::pin(self.connect(via)).await?,
         };
         let mut head = std::mem::take(&mut conn.head);
         head.clear();
@@ -261,14 +246,31 @@ impl HttpClient {
             std::borrow::Cow::Borrowed(target)
         };
         let host = (!request.headers.contains_key(hyper::header::HOST)).then_some(authority);
-        h1::request_head(
-            &request.method,
-            &target,
-            host,
-            &request.headers,
-            request.body.len(),
-            &mut head,
-        );
+        match route.filter(|_| !tls) {
+            // Plain HTTP through a proxy: the absolute URL is the target (RFC 9112 §3.2.2).
+            Some(route) => {
+                let mut headers = request.headers.clone();
+                if let Some(auth) = &route.auth {
+                    headers.insert(hyper::header::PROXY_AUTHORIZATION, auth.clone());
+                }
+                h1::request_head(
+                    &request.method,
+                    &format!("{origin}{target}"),
+                    host,
+                    &headers,
+                    request.body.len(),
+                    &mut head,
+                );
+            }
+            None => h1::request_head(
+                &request.method,
+                &target,
+                host,
+                &request.headers,
+                request.body.len(),
+                &mut head,
+            ),
+        }
         let body = &request.body;
         let is_head = request.method == hyper::Method::HEAD;
         let limit = self.body_limit;
@@ -284,7 +286,7 @@ impl HttpClient {
                         && conn.used > 1
                         && idempotent(&request.method)) =>
             {
-                conn = Box::pin(self.connect(tls, origin, authority)).await?;
+                conn = Box::pin(self.connect(via)).await?;
                 conn.exchange(&head, body, is_head, limit)
                     .await
                     .map_err(|e| H1Error::Send(exchange_error(e)))?
@@ -310,7 +312,13 @@ impl HttpClient {
 
     /// Opens a connection to `authority`; a TLS server that chooses HTTP/2 is remembered, and
     /// the request goes through hyper.
-    async fn connect(&self, tls: bool, origin: &str, authority: &str) -> Result<h1::Conn, H1Error> {
+    async fn connect(&self, via: &Via<'_>) -> Result<h1::Conn, H1Error> {
+        let Via {
+            tls,
+            origin,
+            authority,
+            route,
+        } = *via;
         let has_port = authority
             .rsplit_once(':')
             .is_some_and(|(host, port)| !host.ends_with(':') && port.parse::<u16>().is_ok());
@@ -319,27 +327,46 @@ impl HttpClient {
         } else {
             format!("{authority}:{}", if tls { 443 } else { 80 })
         };
+        // Through a proxy, the connection (and its errors) are the proxy's; TLS still goes end
+        // to end with the origin, in a CONNECT tunnel.
+        let (via_proxy, dialled) = match route {
+            Some(r) => (
+                format!(" through the proxy {}", r.shown()),
+                r.address.as_str(),
+            ),
+            None => (String::new(), address.as_str()),
+        };
         let opened = if tls {
             let host = address.rsplit_once(':').map_or("", |(host, _)| host);
             let host = host.trim_start_matches('[').trim_end_matches(']');
             let name = ServerName::try_from(host.to_owned()).map_err(|e| {
                 H1Error::Send(SendError::Request(format!("bad host name {host:?}: {e}")))
             })?;
-            let open = h1::Conn::open_tls(&address, name, &self.tls);
+            let open = async {
+                match route {
+                    Some(r) => {
+                        let stream = crate::proxy::tunnel(r, &address)
+                            .await
+                            .map_err(std::io::Error::other)?;
+                        h1::Conn::tls_over(stream, name, &self.tls).await
+                    }
+                    None => h1::Conn::open_tls(&address, name, &self.tls).await,
+                }
+            };
             tokio::time::timeout(CONNECT_TIMEOUT, open).await
         } else {
-            let open = h1::Conn::open(&address);
+            let open = h1::Conn::open(dialled);
             tokio::time::timeout(CONNECT_TIMEOUT, async { open.await.map(|c| (c, false)) }).await
         };
         let (conn, h2) = opened
             .map_err(|_| {
                 H1Error::Send(SendError::Connect(format!(
-                    "connecting to {address} took over {CONNECT_TIMEOUT:?}"
+                    "connecting to {address}{via_proxy} took over {CONNECT_TIMEOUT:?}"
                 )))
             })?
             .map_err(|e| {
                 H1Error::Send(SendError::Connect(format!(
-                    "cannot connect to {address}: {e}"
+                    "cannot connect to {address}{via_proxy}: {e}"
                 )))
             })?;
         if h2 {
@@ -348,6 +375,15 @@ impl HttpClient {
         }
         Ok(conn)
     }
+}
+
+/// Where a request goes: its origin, and the proxy it goes through, if any.
+#[derive(Clone, Copy)]
+struct Via<'a> {
+    tls: bool,
+    origin: &'a str,
+    authority: &'a str,
+    route: Option<&'a Route>,
 }
 
 /// What the pool has for an origin.
@@ -392,19 +428,6 @@ fn idempotent(method: &hyper::Method) -> bool {
     .contains(method)
 }
 
-/// Builds a client with default options but for `insecure` (accept any server certificate)
-/// and `extra_roots` (trusted beside Mozilla's roots).
-pub fn build(
-    insecure: bool,
-    extra_roots: &[CertificateDer<'static>],
-) -> Result<HttpClient, rustls::Error> {
-    HttpClient::new(&Options {
-        insecure,
-        extra_roots: extra_roots.to_vec(),
-        ..Options::default()
-    })
-}
-
 impl HttpClient {
     /// Builds a client.
     pub fn new(options: &Options) -> Result<HttpClient, rustls::Error> {
@@ -415,15 +438,14 @@ impl HttpClient {
         } else {
             vec![b"http/1.1".to_vec()]
         };
-        let mut http = HttpConnector::new();
-        http.enforce_http(false);
-        http.set_nodelay(true);
-        http.set_connect_timeout(Some(CONNECT_TIMEOUT));
         let connector = hyper_rustls::HttpsConnectorBuilder::new()
             .with_tls_config(config)
             .https_or_http()
             .enable_all_versions()
-            .wrap_connector(http);
+            .wrap_connector(Connector {
+                http: crate::proxy::connector(),
+                proxies: options.proxies.clone(),
+            });
         let hyper = Client::builder(TokioExecutor::new())
             .pool_idle_timeout(Duration::from_secs(30))
             .pool_max_idle_per_host(usize::MAX)
@@ -433,9 +455,13 @@ impl HttpClient {
             tls: TlsConnector::from(Arc::new(own)),
             origins: Arc::new(Mutex::new(Vec::new())),
             body_limit: options.body_limit.min(MAX_BODY_LIMIT),
+            proxies: options.proxies.clone(),
         })
     }
 }
+
+mod options;
+pub use options::{Options, build};
 
 #[cfg(test)]
 mod tests;

@@ -118,6 +118,16 @@ impl Conn {
         tls: &TlsConnector,
     ) -> io::Result<(Conn, bool)> {
         let stream = TcpStream::connect(address).await?;
+        Conn::tls_over(stream, name, tls).await
+    }
+
+    /// Opens TLS for `name` over `stream` (a tunnel through a proxy); true when the server
+    /// chose HTTP/2.
+    pub async fn tls_over(
+        stream: TcpStream,
+        name: ServerName<'static>,
+        tls: &TlsConnector,
+    ) -> io::Result<(Conn, bool)> {
         stream.set_nodelay(true)?;
         let stream = tls.connect(name, stream).await?;
         let h2 = stream.get_ref().1.alpn_protocol() == Some(b"h2");

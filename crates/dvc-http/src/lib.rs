@@ -8,6 +8,9 @@
 //! (or [`send_timed`], keeping one timer across a worker's requests) and ends in a
 //! [`Response`] or a [`Failure`] whose [`Outcome`] says what went wrong.
 //!
+//! Requests go through the proxies of [`Options::proxies`]: by default the environment's
+//! (`HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY`, `NO_PROXY`), see [`Proxies`].
+//!
 //! What the client guarantees, whatever a server answers:
 //! - no panic and no unbounded allocation: lengths are checked, heads are limited to 64 KiB,
 //!   bodies to the client's body limit ([`DEFAULT_BODY_LIMIT`] unless set);
@@ -35,6 +38,7 @@ mod client;
 mod encode;
 mod h1;
 mod outcome;
+mod proxy;
 mod send;
 pub mod serve;
 mod target;
@@ -48,6 +52,7 @@ pub use hyper::Method;
 pub use hyper::body::Bytes;
 pub use hyper::header;
 pub use outcome::Outcome;
+pub use proxy::Proxies;
 pub use rustls::pki_types::CertificateDer;
 pub use send::{Failure, Response, fail, send, send_timed};
 pub use serve::serve;

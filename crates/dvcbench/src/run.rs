@@ -279,7 +279,7 @@ async fn run_async(
 ) -> Result<RunSummary, Failure> {
     // The target: the embedded simulator, or a URL that must be loopback or allowed.
     let mut sim = None;
-    let mut portal_log = String::new();
+    let mut route_note = String::new();
     let (base_url, target_label) = match &scenario.target.base {
         TargetBase::Embedded(config) => {
             let config = match config {
@@ -293,7 +293,7 @@ async fn run_async(
                 .map_err(Failure::failed)?;
             let url = started.portal_url().to_owned();
             sim = Some(started);
-            portal_log = match args.portal_log.as_deref() {
+            route_note = match args.portal_log.as_deref() {
                 Some(path) if path == std::path::Path::new("-") => String::new(),
                 path => {
                     let path = path.map_or_else(
@@ -319,7 +319,11 @@ async fn run_async(
             (url.clone(), url.clone())
         }
     };
-    let client = dvc_http::HttpClient::new(&scenario.target.client_options())
+    let options = scenario.target.client_options();
+    if let Some(proxy) = options.proxies.for_url(&base_url) {
+        route_note.push_str(&format!(" through the proxy {proxy}"));
+    }
+    let client = dvc_http::HttpClient::new(&options)
         .map_err(|e| Failure::failed(anyhow!("cannot set up TLS: {e}")))?;
     let live = (args.metrics_listen.is_some() || args.push.is_some()).then(|| {
         LiveMetrics::for_segment(
@@ -378,7 +382,7 @@ async fn run_async(
         None => String::new(),
     };
     eprintln!(
-        "running {}{} against {target_label}{portal_log}: {}{when}",
+        "running {}{} against {target_label}{route_note}: {}{when}",
         share,
         scenario.name,
         planned(&scenario.load, segment)

@@ -203,7 +203,27 @@ fn client_builder(target: &Target) -> reqwest::ClientBuilder {
             Err(e) => tracing::error!(error = %e, "a ca_file certificate was refused"),
         }
     }
-    builder
+    // The same proxies as the open model's client: none for the embedded portal, the
+    // scenario's, else the environment's (reqwest reads HTTP_PROXY and the rest itself).
+    match (&target.base, &target.proxy) {
+        (crate::scenario::TargetBase::Embedded(_), _) => builder.no_proxy(),
+        (_, Some(setting)) => match &setting.url {
+            None => builder.no_proxy(),
+            Some(url) => match reqwest::Proxy::all(url.as_str()) {
+                Ok(proxy) => builder
+                    .no_proxy()
+                    .proxy(proxy.no_proxy(reqwest::NoProxy::from_string(&setting.no_proxy))),
+                // Checked when the scenario was read: this does not happen.
+                Err(_) => {
+                    tracing::error!(
+                        "the scenario's proxy was refused by the closed model's client"
+                    );
+                    builder
+                }
+            },
+        },
+        (_, None) => builder,
+    }
 }
 
 /// Sends `request` as a Goose request named after the step. Goose times it and counts it

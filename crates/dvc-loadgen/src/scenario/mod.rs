@@ -54,16 +54,54 @@ pub struct Target {
     pub max_body: usize,
     /// Offer HTTP/2 to `https` servers.
     pub http2: bool,
+    /// The scenario's own proxy setting; None for the environment's proxies.
+    pub proxy: Option<ProxySetting>,
+}
+
+/// A scenario's `proxy` and `no_proxy`.
+#[derive(Clone)]
+pub struct ProxySetting {
+    /// The proxy's URL (it may hold credentials: never shown); None for `"none"`.
+    pub url: Option<String>,
+    /// Hosts reached straight (`NO_PROXY`'s form).
+    pub no_proxy: String,
+}
+
+impl std::fmt::Debug for ProxySetting {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let proxies = self.proxies();
+        f.debug_struct("ProxySetting")
+            .field("proxy", &proxies.shown())
+            .field("no_proxy", &self.no_proxy)
+            .finish()
+    }
+}
+
+impl ProxySetting {
+    /// The proxies for the HTTP client (checked when the scenario was read).
+    pub fn proxies(&self) -> dvc_http::Proxies {
+        match &self.url {
+            Some(url) => dvc_http::Proxies::fixed(url, &self.no_proxy)
+                .unwrap_or_else(|_| dvc_http::Proxies::none()),
+            None => dvc_http::Proxies::none(),
+        }
+    }
 }
 
 impl Target {
-    /// The options of the HTTP client this target needs.
+    /// The options of the HTTP client this target needs: the embedded portal is reached
+    /// straight; anything else through the scenario's proxy, or the environment's.
     pub fn client_options(&self) -> dvc_http::Options {
         dvc_http::Options {
             insecure: self.insecure_skip_verify,
             extra_roots: self.extra_roots.clone(),
             body_limit: self.max_body,
             http2: self.http2,
+            proxies: match (&self.base, &self.proxy) {
+                (TargetBase::Embedded(_), _) => dvc_http::Proxies::none(),
+                (_, Some(setting)) => setting.proxies(),
+                (_, None) => dvc_http::Proxies::from_env(),
+            },
         }
     }
 }

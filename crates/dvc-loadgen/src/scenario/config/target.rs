@@ -2,6 +2,7 @@
 
 use super::Problems;
 use super::step::NoVars;
+use crate::scenario::ProxySetting;
 use crate::scenario::config::*;
 use crate::template::Template;
 use crate::units::{parse_duration, parse_size};
@@ -32,6 +33,14 @@ pub struct TargetConfig {
     pub max_body: Option<Spanned<String>>,
     /// Offer HTTP/2 to `https` servers; `false` keeps every request on HTTP/1.1.
     pub http2: bool,
+    /// The proxy every request goes through (`"http://proxy.so.gov.vn:3128"`, credentials
+    /// from `${NAME}`), or `"none"` to go straight whatever the environment says. Unset: the
+    /// environment's `HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY` and `NO_PROXY`. The embedded
+    /// portal is always reached straight.
+    pub proxy: Option<Spanned<String>>,
+    /// Hosts, domains and networks reached straight, not through `proxy` (`NO_PROXY`'s form:
+    /// `"portal.gov.vn, 10.0.0.0/8"`).
+    pub no_proxy: Option<Spanned<String>>,
 }
 
 impl Default for TargetConfig {
@@ -46,6 +55,8 @@ impl Default for TargetConfig {
             portal_config: None,
             max_body: None,
             http2: true,
+            proxy: None,
+            no_proxy: None,
         }
     }
 }
@@ -144,7 +155,9 @@ pub(super) fn target(p: &mut Problems, t: &TargetConfig, dir: &Path) -> Option<T
             bytes
         }
     };
+    let proxy = proxy(p, t)?;
     Some(Target {
+        proxy,
         base,
         allow_hosts: t.allow_hosts.clone(),
         timeout,
@@ -154,4 +167,40 @@ pub(super) fn target(p: &mut Problems, t: &TargetConfig, dir: &Path) -> Option<T
         max_body,
         http2: t.http2,
     })
+}
+
+/// `proxy` and `no_proxy`: None for the environment's proxies.
+fn proxy(p: &mut Problems, t: &TargetConfig) -> Option<Option<ProxySetting>> {
+    let no_proxy = t.no_proxy.as_ref().map(|n| n.get_ref().trim().to_owned());
+    let Some(url) = &t.proxy else {
+        if let Some(n) = &t.no_proxy {
+            p.at(
+                n.span().start,
+                "no_proxy applies to a scenario's proxy; without one, set NO_PROXY beside HTTP_PROXY",
+            );
+        }
+        return Some(None);
+    };
+    let at = url.span().start;
+    let template = p.template(at, url.get_ref(), Some("proxy"))?;
+    if template.vars().next().is_some() {
+        p.at(
+            at,
+            "proxy takes ${NAME} from the environment, not {{variables}}",
+        );
+        return None;
+    }
+    let url = p.ok(at, template.render(&NoVars))?;
+    if url.trim() == "none" {
+        return Some(Some(ProxySetting {
+            url: None,
+            no_proxy: String::new(),
+        }));
+    }
+    let no_proxy = no_proxy.unwrap_or_default();
+    p.ok(at, dvc_http::Proxies::fixed(&url, &no_proxy))?;
+    Some(Some(ProxySetting {
+        url: Some(url),
+        no_proxy,
+    }))
 }
