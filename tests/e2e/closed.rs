@@ -134,6 +134,13 @@ fn virtual_citizens_keep_their_session_and_runs_report_like_open_ones() {
             "en",
         ]);
         assert_eq!(r.code, 0, "{name}: {:?} {}", r.error, r.stdout);
+        // A closed run answers "how many journeys an hour": said per journey.
+        assert_eq!(
+            r.stdout.contains("journeys per hour  "),
+            name == "closed",
+            "{name}: {}",
+            r.stdout
+        );
         let r = dvcbench(&["report", json, "--md", md]);
         assert_eq!(r.code, 0, "{name}: {:?}", r.error);
         let summary: Value =

@@ -17,6 +17,7 @@ mod hostile;
 mod k8s;
 mod listeners;
 mod ops;
+mod plan;
 mod portal;
 mod portal_load;
 mod portal_openapi;

@@ -57,6 +57,8 @@ pub mod live;
 pub mod merge;
 #[cfg(feature = "engine")]
 mod plan;
+#[cfg(feature = "engine")]
+pub mod preview;
 mod reasons;
 mod recorder;
 #[cfg(feature = "engine")]

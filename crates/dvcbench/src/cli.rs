@@ -27,6 +27,9 @@ pub enum Command {
     Calendar(CalendarArgs),
     /// Run a scenario: simulate citizens against a portal and judge it by thresholds.
     Run(RunArgs),
+    /// Show what a scenario will ask of a portal before running it: its stages, the arrivals
+    /// planned over time, totals per journey, and what --rate, --scale and --duration change.
+    Plan(PlanArgs),
     /// Check scenario files and report every problem with file:line:column.
     Validate {
         /// Scenario files.
@@ -281,6 +284,28 @@ pub struct RunArgs {
     /// "-" for stderr beside dvcbench's own.
     #[arg(long, value_name = "FILE")]
     pub portal_log: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// The scenario file (TOML); see scenarios/README.md.
+    pub scenario: PathBuf,
+
+    /// As `run --rate`: one constant arrival rate instead of the stages (open model).
+    #[arg(long, value_name = "RATE")]
+    pub rate: Option<String>,
+
+    /// As `run --duration`: every stage stretched or shrunk alike.
+    #[arg(long, value_name = "DURATION")]
+    pub duration: Option<String>,
+
+    /// As `run --scale`: every rate (open) or number of citizens (closed) multiplied.
+    #[arg(long, value_name = "FACTOR")]
+    pub scale: Option<f64>,
+
+    /// Also draw the planned rate (or citizens) over time into this SVG file.
+    #[arg(long, value_name = "FILE")]
+    pub plot: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -17,6 +17,7 @@ pub mod calendar;
 pub mod cli;
 pub mod compare;
 pub mod merge;
+pub mod plan;
 pub mod portal;
 pub mod probe;
 pub mod report;
@@ -79,6 +80,7 @@ pub fn run(cli: cli::Cli, out: &mut dyn Write) -> Result<(), Failure> {
         cli::Command::AlertBridge {
             to: cli::BridgeTo::Zalo(args),
         } => bridge::run(args, out),
+        cli::Command::Plan(args) => plan::run(args, out),
         cli::Command::Run(args) => run::run(args, out),
         cli::Command::Validate { files } => run::validate(&files, out),
     }

@@ -81,6 +81,28 @@ impl RunSummary {
         for s in &self.journeys {
             out.push_str(&row("journey", s));
         }
+        if self.goose.is_some() && self.duration_seconds > 0.0 {
+            // What a closed run answers: how many journeys an hour the citizens got through.
+            let per_hour: Vec<String> = self
+                .journeys
+                .iter()
+                .map(|j| {
+                    let ok = j.count - j.errors_total();
+                    format!(
+                        "{} {:.0}/h ({:.0}/h completed)",
+                        j.name,
+                        j.count as f64 * 3600.0 / self.duration_seconds,
+                        ok as f64 * 3600.0 / self.duration_seconds
+                    )
+                })
+                .collect();
+            out.push_str(&format!(
+                "
+journeys per hour  {}
+",
+                per_hour.join("  ")
+            ));
+        }
         let errors: BTreeMap<&String, u64> = self.steps.iter().flat_map(|s| s.errors.iter()).fold(
             BTreeMap::new(),
             |mut m, (k, v)| {
