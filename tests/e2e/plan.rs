@@ -28,7 +28,7 @@ fn the_plan_shown_is_the_plan_a_run_follows() {
         .lines()
         .find_map(|l| l.strip_prefix("total  "))
         .and_then(|l| l.split(' ').next())
-        .and_then(|n| n.parse().ok())
+        .and_then(|n| n.replace(',', "").parse().ok())
         .unwrap_or_else(|| panic!("no total in:\n{}", plan.stdout));
     let chart = std::fs::read_to_string(&svg).expect("the chart");
     assert!(chart.starts_with("<svg") && chart.contains("xmlns=\"http://www.w3.org/2000/svg\""));

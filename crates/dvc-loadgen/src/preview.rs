@@ -228,9 +228,9 @@ impl Preview {
         }
         if open {
             out.push_str(&format!(
-                "\ntotal  {}{:.0} arrivals over {} (mean {}, peak {}; max_rate {})\n",
+                "\ntotal  {}{} arrivals over {} (mean {}, peak {}; max_rate {})\n",
                 if self.counted { "" } else { "about " },
-                self.total,
+                fmt_count(self.total),
                 secs(self.duration.as_secs_f64()),
                 fmt_rate(self.total / self.duration.as_secs_f64().max(1e-9)),
                 fmt_rate(self.peak),
@@ -253,10 +253,10 @@ impl Preview {
             );
             if open {
                 out.push_str(&format!(
-                    "  {:<24} {:>5.1}%  ~{:.0} arrivals ({}/h)  {requests}\n",
+                    "  {:<24} {:>5.1}%  ~{} arrivals ({}/h)  {requests}\n",
                     j.name,
                     j.share * 100.0,
-                    j.arrivals,
+                    fmt_count(j.arrivals),
                     fmt_count(j.arrivals * 3600.0 / self.duration.as_secs_f64().max(1e-9)),
                 ));
             } else {
