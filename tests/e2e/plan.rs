@@ -1,4 +1,5 @@
-//! `dvcbench plan`: the plan it shows is the one a run follows, flags included.
+//! Capacity answers: `dvcbench plan` shows the plan a run follows, flags included, and
+//! `run --find-capacity` finds the rate a portal holds.
 
 use dvcbench_e2e::{Scratch, dvcbench};
 
@@ -62,4 +63,85 @@ fn the_plan_shown_is_the_plan_a_run_follows() {
             .unwrap_or_default()
             .contains("over the scenario's max_rate")
     );
+}
+
+/// A portal with a known capacity (5 workers, 50 ms a request: 100 requests a second) is
+/// found to hold within 10% of it, and the search stops by itself.
+#[test]
+fn find_capacity_finds_a_known_capacity_within_ten_percent_and_stops() {
+    let dir = Scratch::new("capacity");
+    dir.write(
+        "portal.toml",
+        "[[portal]]\nprovince = \"01\"\n[portal.capacity]\nworkers = 5\nqueue = 5\nservice_time = { default = \"50ms\" }\n",
+    );
+    let scenario = dir.write(
+        "capacity.toml",
+        "name = \"capacity\"\n[target]\nurl = \"embedded\"\nportal_config = \"portal.toml\"\n\
+         [load]\nstages = [{ duration = \"2s\", rate = \"20/s\" }]\nmax_rate = \"400/s\"\n\
+         [[journey]]\nname = \"list\"\n[[journey.step]]\nname = \"list\"\npath = \"/api/procedures\"\ncheck = { status = 200 }\n",
+    );
+    let (out, report) = (
+        dir.path.join("capacity.json"),
+        dir.path.join("capacity.html"),
+    );
+    let started = std::time::Instant::now();
+    let run = dvcbench(&[
+        "run",
+        "-q",
+        scenario.to_str().expect("utf-8"),
+        "--find-capacity",
+        "--duration",
+        "2s",
+        "--out",
+        out.to_str().expect("utf-8"),
+        "--report",
+        report.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(run.code, 0, "{:?}\n{}", run.error, run.stdout);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(120),
+        "it stops by itself"
+    );
+    let found: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).expect("json")).expect("json");
+    assert_eq!(found["kind"], "capacity");
+    let capacity = found["capacity"].as_f64().expect("a capacity");
+    assert!(
+        (90.0..=110.0).contains(&capacity),
+        "{capacity}\n{}",
+        run.stdout
+    );
+    let steps = found["steps"].as_array().expect("steps");
+    assert!(steps.len() <= 12, "{}", steps.len());
+    assert!(
+        steps.iter().any(|s| s["held"] == false),
+        "a step past the capacity failed"
+    );
+    assert!(
+        found["ended"]
+            .as_str()
+            .is_some_and(|e| e.contains("narrowed")),
+        "{}",
+        found["ended"]
+    );
+    assert!(
+        run.stdout.contains("capacity  ") && run.stdout.contains("held: "),
+        "{}",
+        run.stdout
+    );
+    let html = std::fs::read_to_string(&report).expect("report");
+    assert!(
+        html.contains("capacity-latency") && html.contains("Chịu được"),
+        "the knee chart"
+    );
+
+    // A closed scenario cannot be searched by rate: refused before anything runs.
+    let closed = dir.write(
+        "closed.toml",
+        "[load]\nmodel = \"closed\"\nstages = [{ duration = \"2s\", users = 2 }]\n\
+         [[journey]]\nname = \"j\"\n[[journey.step]]\nname = \"s\"\npath = \"/\"\n",
+    );
+    let refused = dvcbench(&["run", closed.to_str().expect("utf-8"), "--find-capacity"]);
+    assert_eq!(refused.code, 2);
+    assert!(refused.error.unwrap_or_default().contains("open-model"));
 }

@@ -45,6 +45,7 @@
 
 #![cfg_attr(not(feature = "engine"), allow(dead_code))]
 
+pub mod capacity;
 #[cfg(feature = "engine")]
 mod data;
 #[cfg(feature = "engine")]

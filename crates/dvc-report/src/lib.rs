@@ -19,6 +19,7 @@
 //! assert!(markdown(&run, None, Lang::En).starts_with("## Load test report — opening-bell"));
 //! ```
 
+pub mod capacity;
 pub mod compare;
 mod escape;
 mod html;

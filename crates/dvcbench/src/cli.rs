@@ -279,6 +279,13 @@ pub struct RunArgs {
     #[arg(long)]
     pub print_result: bool,
 
+    /// Find the highest arrival rate the portal holds (open model): steps from the scenario's
+    /// highest stage rate (or --rate), each held for --duration (default 30s), ×1.5 until a
+    /// step fails a threshold, passes 1% errors or drops arrivals, then narrowed three times;
+    /// up to max_rate. --out writes the steps as JSON, --report an HTML report with the knee.
+    #[arg(long)]
+    pub find_capacity: bool,
+
     /// Where the embedded portal's own log lines go: a file (by default
     /// dvcbench-portal-PID.log in the temporary directory, its path printed at the start), or
     /// "-" for stderr beside dvcbench's own.

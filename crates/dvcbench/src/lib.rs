@@ -14,6 +14,7 @@
 
 pub mod bridge;
 pub mod calendar;
+pub mod capacity;
 pub mod cli;
 pub mod compare;
 pub mod merge;

@@ -221,6 +221,11 @@ pub fn run(args: RunArgs, out: &mut dyn Write) -> Result<(), Failure> {
     for path in args.out.iter().chain(&args.report) {
         writable(path).map_err(Failure::bad_input)?;
     }
+    let search = args
+        .find_capacity
+        .then(|| crate::capacity::search(&scenario, &args))
+        .transpose()
+        .map_err(Failure::bad_input)?;
     let scenario = Arc::new(scenario);
     let threads = args
         .threads
@@ -236,7 +241,16 @@ pub fn run(args: RunArgs, out: &mut dyn Write) -> Result<(), Failure> {
         b
     };
     let runtime = builder.enable_all().build().map_err(Failure::failed)?;
-    let summary = runtime.block_on(run_async(scenario.clone(), &args, segment, start_at))?;
+    let summary = match runtime.block_on(run_async(
+        scenario.clone(),
+        &args,
+        segment,
+        start_at,
+        search.as_ref(),
+    ))? {
+        Ran::Run(summary) => *summary,
+        Ran::Capacity(found) => return crate::capacity::finish(&found, &args, out),
+    };
     let text = summary.render_text();
     out.write_all(text.as_bytes())?;
     if args.print_result {
@@ -271,12 +285,19 @@ pub fn run(args: RunArgs, out: &mut dyn Write) -> Result<(), Failure> {
     Ok(())
 }
 
+/// What a run gave: a summary, or a capacity search's steps.
+enum Ran {
+    Run(Box<RunSummary>),
+    Capacity(Box<dvc_loadgen::capacity::Capacity>),
+}
+
 async fn run_async(
     scenario: Arc<Scenario>,
     args: &RunArgs,
     segment: Segment,
     start_at: Option<chrono::DateTime<chrono::Utc>>,
-) -> Result<RunSummary, Failure> {
+    search: Option<&dvc_loadgen::capacity::Search>,
+) -> Result<Ran, Failure> {
     // The target: the embedded simulator, or a URL that must be loopback or allowed.
     let mut sim = None;
     let mut route_note = String::new();
@@ -381,6 +402,27 @@ async fn run_async(
         ),
         None => String::new(),
     };
+    if let Some(search) = search {
+        eprintln!(
+            "finding the capacity of {} against {target_label}{route_note}: {}",
+            scenario.name,
+            crate::capacity::describe(search)
+        );
+        let found = dvc_loadgen::capacity::find(
+            scenario.clone(),
+            client.clone(),
+            &base_url,
+            &target_label,
+            search,
+            interrupt,
+            crate::capacity::progress,
+        )
+        .await;
+        if let Some(sim) = sim {
+            sim.shutdown().await;
+        }
+        return Ok(Ran::Capacity(Box::new(found)));
+    }
     eprintln!(
         "running {}{} against {target_label}{route_note}: {}{when}",
         share,
@@ -403,7 +445,7 @@ async fn run_async(
     if let Some(sim) = sim {
         sim.shutdown().await;
     }
-    Ok(summary)
+    Ok(Ran::Run(Box::new(summary)))
 }
 
 /// PUTs the final metrics to a Pushgateway; a failure is reported, not fatal.
