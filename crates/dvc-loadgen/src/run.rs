@@ -23,7 +23,9 @@ use std::time::Duration;
 use tokio::sync::watch;
 use tokio::time::Instant;
 
+mod ids;
 mod verify;
+pub use ids::{load_id, plan_id};
 use verify::verify;
 
 /// How to run.
@@ -414,43 +416,6 @@ impl Collector {
 /// How long the lookups of `verify` may take together: values not judged by then count as
 /// could-not-check, so a portal that stopped answering cannot hold a run for hours.
 const VERIFY_BUDGET: Duration = Duration::from_secs(300);
-
-/// Identifies a run's plan: the scenario file and the load as run (so a segment run with
-/// another `--rate` or `--scale` is told apart), as 16 bytes of SHA-256 in hex.
-pub fn plan_id(scenario: &Scenario) -> String {
-    let weights: Vec<f64> = scenario.journeys.iter().map(|j| j.weight).collect();
-    hash_hex(&[
-        scenario.source.as_bytes(),
-        format!("\n{:?}{weights:?}", scenario.load).as_bytes(),
-    ])
-}
-
-/// Identifies the load asked for (the stages after overrides, the journeys' names and
-/// weights; not the seed), as 16 bytes of SHA-256 in hex.
-pub fn load_id(scenario: &Scenario) -> String {
-    let shape = match &scenario.load {
-        Load::Open(o) => format!("open {} {} {:?}", o.poisson, o.start_rate, o.stages),
-        Load::Closed(c) => format!("closed {:?}", c.users),
-    };
-    let weights: Vec<(&str, f64)> = scenario
-        .journeys
-        .iter()
-        .map(|j| (j.name.as_str(), j.weight))
-        .collect();
-    hash_hex(&[format!("{shape} {weights:?}").as_bytes()])
-}
-
-fn hash_hex(parts: &[&[u8]]) -> String {
-    use sha2::Digest;
-    let mut hash = sha2::Sha256::new();
-    for p in parts {
-        hash.update(p);
-    }
-    hash.finalize()[..16]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
 
 /// When the plan starts, as an instant and as wall-clock time: now; or at `at`, waiting for it
 /// (None when interrupted meanwhile); or, when `at` has passed, that long ago, so arrivals due

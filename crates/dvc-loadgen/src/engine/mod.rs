@@ -6,6 +6,7 @@
 //! time). This is what keeps coordinated omission out of the percentiles.
 
 pub mod closed;
+mod excerpt;
 pub mod open;
 pub mod request;
 

@@ -1,6 +1,7 @@
 //! One step's request: built from templates, checked, and its variables extracted; it is sent
 //! through `dvc_http`.
 
+use super::excerpt::body_excerpt;
 use crate::data;
 use crate::jsonpath::as_text;
 use crate::recorder::Outcome;
@@ -309,71 +310,6 @@ pub fn judge(check: &Check, response: &Response) -> Result<(), Failure> {
     Ok(())
 }
 
-/// Longest body excerpt in a failure's reason, in characters.
-const EXCERPT_CHARS: usize = 160;
-
-/// What a refused request's body says, short: a JSON body's own message (`reason`, `message`,
-/// `error`, `detail` or `title`) when it has one; else its text, whitespace collapsed, with the
-/// values of keys that name secrets (`token`, `password`, `cookie`…) masked. None for an empty
-/// or binary body.
-fn body_excerpt(body: &[u8]) -> Option<String> {
-    const MESSAGE_KEYS: [&str; 5] = ["reason", "message", "error", "detail", "title"];
-    let text = std::str::from_utf8(body).ok()?.trim();
-    if text.is_empty() {
-        return None;
-    }
-    let text = match serde_json::from_str::<serde_json::Value>(text) {
-        Ok(mut json) => {
-            let message = json.as_object().and_then(|o| {
-                MESSAGE_KEYS
-                    .iter()
-                    .find_map(|k| o.get(*k).and_then(|v| v.as_str()))
-                    .map(str::to_owned)
-            });
-            match message {
-                Some(m) => m,
-                None => {
-                    mask_secrets(&mut json);
-                    json.to_string()
-                }
-            }
-        }
-        Err(_) => text.split_whitespace().collect::<Vec<_>>().join(" "),
-    };
-    Some(match text.char_indices().nth(EXCERPT_CHARS) {
-        Some((at, _)) => format!("{}…", &text[..at]),
-        None => text,
-    })
-}
-
-/// Replaces, anywhere in `json`, the value of a key that names a secret.
-fn mask_secrets(json: &mut serde_json::Value) {
-    const SECRET_WORDS: [&str; 8] = [
-        "token",
-        "password",
-        "passwd",
-        "secret",
-        "cookie",
-        "session",
-        "authorization",
-        "otp",
-    ];
-    match json {
-        serde_json::Value::Object(map) => {
-            for (k, v) in map.iter_mut() {
-                let k = k.to_ascii_lowercase();
-                if SECRET_WORDS.iter().any(|w| k.contains(w)) {
-                    *v = serde_json::Value::String(crate::secrets::REDACTED.to_owned());
-                } else {
-                    mask_secrets(v);
-                }
-            }
-        }
-        serde_json::Value::Array(items) => items.iter_mut().for_each(mask_secrets),
-        _ => {}
-    }
-}
-
 /// Takes the step's variables and the response's cookies into the journey state.
 pub fn extract(step: &Step, response: &Response, state: &mut JourneyState) -> Result<(), Failure> {
     for cookie in response.headers.get_all("set-cookie") {
@@ -503,7 +439,7 @@ mod tests {
         let long = why(500, &"lỗi ".repeat(100)).reason;
         assert_eq!(
             long.chars().count(),
-            "status 500: ".len() + EXCERPT_CHARS + 1
+            "status 500: ".len() + crate::engine::excerpt::EXCERPT_CHARS + 1
         );
         let binary = Response {
             status: 500,
