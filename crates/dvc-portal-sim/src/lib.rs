@@ -31,3 +31,4 @@ pub mod pdf;
 pub mod portal;
 pub mod routes;
 pub mod server;
+pub mod sso;

@@ -47,6 +47,8 @@ pub struct Portal {
     pub client: HttpClient,
     office: Mutex<Office>,
     code_locks: HashMap<String, tokio::sync::Mutex<()>>,
+    /// The single sign-on stand-in's login attempts and codes.
+    pub sso: crate::sso::Sso,
 }
 
 pub type SharedPortal = Arc<Portal>;
@@ -100,6 +102,7 @@ impl Portal {
             callback_base: OnceLock::new(),
             client: Client::builder(TokioExecutor::new()).build_http(),
             code_locks,
+            sso: crate::sso::Sso::default(),
         }
     }
 

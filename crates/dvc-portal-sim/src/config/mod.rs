@@ -132,6 +132,30 @@ pub struct PortalConfig {
     pub payment: PaymentConfig,
     pub capacity: CapacityConfig,
     pub faults: FaultsConfig,
+    pub sso: SsoConfig,
+}
+
+/// The single sign-on stand-in (an OpenID Connect provider modelled on VNeID's flow).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SsoConfig {
+    /// Added to each of the SSO's own answers (authorize, login, token): a national
+    /// identity provider is slower than a portal.
+    pub latency: Millis,
+    /// Share of the SSO's answers that are 503 (the identity provider failing).
+    pub error_rate: f64,
+    /// How long an authorization code may wait for its exchange.
+    pub code_ttl: Millis,
+}
+
+impl Default for SsoConfig {
+    fn default() -> Self {
+        SsoConfig {
+            latency: Millis::default(),
+            error_rate: 0.0,
+            code_ttl: Millis::from_millis(60_000),
+        }
+    }
 }
 
 impl Default for PortalConfig {
@@ -145,6 +169,7 @@ impl Default for PortalConfig {
             payment: PaymentConfig::default(),
             capacity: CapacityConfig::default(),
             faults: FaultsConfig::default(),
+            sso: SsoConfig::default(),
         }
     }
 }
@@ -351,6 +376,7 @@ impl PortalConfig {
                 "payment.success + failed + pending",
                 &[pay.success, pay.failed, pay.pending],
             ),
+            share("sso.error_rate", self.sso.error_rate),
         ]
         .into_iter()
         .flatten()
@@ -376,6 +402,9 @@ impl PortalConfig {
                 "back_office.intake_minutes must be > 0; got {}",
                 b.intake_minutes
             ));
+        }
+        if self.sso.code_ttl.is_zero() {
+            out.push("sso.code_ttl must be above zero, e.g. \"60s\"".into());
         }
         if pay.secret.is_empty() {
             out.push("payment.secret must not be empty".into());

@@ -7,6 +7,7 @@ pub mod dossiers;
 pub mod gateway;
 pub mod pages;
 pub mod payments;
+pub mod sso;
 pub mod stats;
 
 use crate::middleware;
@@ -29,6 +30,11 @@ pub fn portal_router(portal: SharedPortal) -> Router {
         .route("/api/login", post(auth::login))
         .route("/api/logout", post(auth::logout))
         .route("/api/me", get(auth::me))
+        .route("/dang-nhap", get(sso::start))
+        .route("/sso-callback", get(sso::callback))
+        .route("/sso/authorize", get(sso::authorize))
+        .route("/sso/login", post(sso::login))
+        .route("/sso/token", post(sso::exchange))
         .route("/api/dossiers", post(dossiers::submit))
         .route("/api/dossiers/{code}", get(dossiers::lookup))
         .route(
