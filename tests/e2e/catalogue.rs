@@ -89,6 +89,19 @@ fn go_live_day() {
 }
 
 #[test]
+fn login_storm_logs_in_through_the_sso_and_submits() {
+    let s = run_short("login-storm");
+    for name in ["open_login", "sso_login", "me"] {
+        let st = step(&s, name);
+        assert!(st["count"].as_u64() > Some(0), "{name}: {st}");
+        assert!(
+            st["errors"].as_object().is_some_and(|e| e.is_empty()),
+            "{name}: {st}"
+        );
+    }
+}
+
+#[test]
 fn outage_and_recovery_loses_nothing_and_shows_the_wait() {
     let s = run_short("outage-and-recovery");
     let submit = step(&s, "submit");

@@ -27,4 +27,5 @@ mod proxy;
 mod report;
 mod run;
 mod secrets;
+mod sso;
 mod stack;

@@ -51,6 +51,8 @@ mod data;
 #[cfg(feature = "engine")]
 mod engine;
 #[cfg(feature = "engine")]
+mod html;
+#[cfg(feature = "engine")]
 mod jsonpath;
 #[cfg(feature = "engine")]
 pub mod live;

@@ -211,6 +211,7 @@ pub fn run(args: RunArgs, out: &mut dyn Write) -> Result<(), Failure> {
     crate::report::lang(&args.lang)?;
     let mut scenario = Scenario::load(&args.scenario).map_err(Failure::bad_input)?;
     apply_overrides(&mut scenario, &args).map_err(Failure::bad_input)?;
+    scenario.target.allow_remote = args.allow_remote;
     let segment = segment(&args, &scenario).map_err(|e| Failure::bad_input(anyhow!(e)))?;
     let start_at = args
         .start_at

@@ -5,10 +5,12 @@
 //! server, is in the figures), each later step from the end of the previous one (plus think
 //! time). This is what keeps coordinated omission out of the percentiles.
 
+mod browser;
 pub mod closed;
 mod excerpt;
 pub mod open;
 pub mod request;
+mod step;
 
 use crate::data;
 use crate::live::LiveMetrics;
@@ -57,6 +59,11 @@ pub struct Runtime {
     pub panicked: AtomicU64,
     /// The kinds of failure already logged, per step series.
     logged_kinds: Mutex<Vec<(usize, crate::reasons::Reasons)>>,
+    /// Whether a step submits a form of the page before it (each answer is then kept).
+    keeps_pages: bool,
+    /// Redirects and forms may lead to any host (the probe, which watches rather than loads);
+    /// else only where the run may send load.
+    pub any_host: bool,
 }
 
 impl Runtime {
@@ -83,6 +90,7 @@ impl Runtime {
             file_ids.push(files);
         }
         let shards = std::thread::available_parallelism().map_or(4, |n| n.get() * 4);
+        let keeps_pages = all_steps.iter().any(|s| s.submit_form.is_some());
         let builtin = |v: &str| v == "journey.id" || v == "journey.name";
         let uses_journey_vars = all_steps.iter().any(|s| s.vars().into_iter().any(builtin))
             || scenario
@@ -110,6 +118,8 @@ impl Runtime {
             verify_values: Mutex::new(Vec::new()),
             segment: Segment::WHOLE,
             logged_kinds: Mutex::new(Vec::new()),
+            keeps_pages,
+            any_host: false,
         }
     }
 
@@ -336,69 +346,6 @@ impl Runtime {
             for (k, v) in feeder.row(arrival) {
                 state.set(k, v);
             }
-        }
-    }
-
-    /// One step: its request, repeated while polling. Returns the result and requests sent.
-    async fn run_step(
-        &self,
-        j: usize,
-        s: usize,
-        state: &mut JourneyState,
-        rng: &mut JourneyRng,
-        via: &mut Via<'_>,
-    ) -> (Result<(), request::Failure>, u64) {
-        let step = &self.scenario.journeys[j].steps[s];
-        let started = step.poll.as_ref().map(|_| Instant::now());
-        let mut requests = 0;
-        loop {
-            let built = request::build(
-                &self.base_url,
-                &self.scenario.target.headers,
-                step,
-                self.file_ids[j][s],
-                &self.files,
-                state,
-                rng,
-            );
-            let response = match built {
-                Ok(req) => {
-                    requests += 1;
-                    match via {
-                        Via::Pool(timer) => {
-                            request::send_timed(&self.client, req, step.timeout, timer).await
-                        }
-                        // Boxed: Goose's request future is large, and the open model's journeys
-                        // would otherwise carry its size.
-                        Via::Goose(user) => Box::pin(closed::send(user, req, step)).await,
-                    }
-                }
-                Err(f) => return (Err(f), requests),
-            };
-            let response = match response {
-                Ok(r) => r,
-                Err(f) => return (Err(f), requests),
-            };
-            if let Err(f) = request::judge(&step.check, &response) {
-                return (Err(f), requests);
-            }
-            if let Some(poll) = &step.poll
-                && request::judge(&poll.until, &response).is_err()
-            {
-                if started.map_or(Duration::ZERO, |t| t.elapsed()) + poll.every > poll.timeout {
-                    let reason = format!("poll condition not met within {:?}", poll.timeout);
-                    return (
-                        Err(request::Failure {
-                            outcome: Outcome::Timeout,
-                            reason,
-                        }),
-                        requests,
-                    );
-                }
-                tokio::time::sleep(poll.every).await;
-                continue;
-            }
-            return (request::extract(step, &response, state), requests);
         }
     }
 }

@@ -1,6 +1,7 @@
 //! One step's request: built from templates, checked, and its variables extracted; it is sent
 //! through `dvc_http`.
 
+use super::browser::add_cookies;
 use super::excerpt::body_excerpt;
 use crate::data;
 use crate::jsonpath::as_text;
@@ -20,7 +21,11 @@ use std::collections::HashMap;
 #[derive(Debug, Default, Clone)]
 pub struct JourneyState {
     vars: Vec<(String, String)>,
-    pub cookies: Vec<(String, String)>,
+    /// The journey's cookies, kept as a browser keeps them: by Domain and Path, until they
+    /// expire, Secure ones only over HTTPS (or loopback).
+    pub cookies: cookie_store::CookieStore,
+    /// The last answer's address and body, for a step that submits a form of it.
+    pub last_page: Option<(String, Bytes)>,
     filled: bool,
 }
 
@@ -162,16 +167,7 @@ pub fn build(
             .map_err(|e| fail(Outcome::CheckFailed, e.to_string()))?;
         headers.insert(name.clone(), value);
     }
-    if !state.cookies.is_empty() {
-        let cookie: Vec<String> = state
-            .cookies
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect();
-        if let Ok(v) = HeaderValue::from_str(&cookie.join("; ")) {
-            headers.insert(hyper::header::COOKIE, v);
-        }
-    }
+    add_cookies(state, &url, &mut headers);
     let (content_type, body): (Option<String>, Bytes) = match &step.body {
         Body::None => (None, Bytes::new()),
         Body::Json(j) => {
@@ -310,19 +306,8 @@ pub fn judge(check: &Check, response: &Response) -> Result<(), Failure> {
     Ok(())
 }
 
-/// Takes the step's variables and the response's cookies into the journey state.
+/// Takes the step's variables from the response into the journey state.
 pub fn extract(step: &Step, response: &Response, state: &mut JourneyState) -> Result<(), Failure> {
-    for cookie in response.headers.get_all("set-cookie") {
-        if let Some((name, value)) = std::str::from_utf8(cookie)
-            .ok()
-            .and_then(|c| c.split(';').next())
-            .and_then(|kv| kv.split_once('='))
-        {
-            let (name, value) = (name.trim().to_owned(), value.trim().to_owned());
-            state.cookies.retain(|(n, _)| *n != name);
-            state.cookies.push((name, value));
-        }
-    }
     let mut json: Option<serde_json::Value> = None;
     for e in &step.extract {
         let value = match &e.from {
@@ -338,6 +323,9 @@ pub fn extract(step: &Step, response: &Response, state: &mut JourneyState) -> Re
                 re.captures(&text)
                     .and_then(|c| c.get(1).or_else(|| c.get(0)))
                     .map(|m| m.as_str().to_owned())
+            }
+            ExtractFrom::Css { selector, attr } => {
+                crate::html::select(&response.body, selector, attr.as_deref())
             }
         };
         match value {

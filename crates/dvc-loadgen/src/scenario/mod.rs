@@ -56,6 +56,9 @@ pub struct Target {
     pub http2: bool,
     /// The scenario's own proxy setting; None for the environment's proxies.
     pub proxy: Option<ProxySetting>,
+    /// Whether the user confirmed load on remote hosts (`--allow-remote`): a redirect or a
+    /// form's action may then go to a host of `allow_hosts`.
+    pub allow_remote: bool,
 }
 
 /// A scenario's `proxy` and `no_proxy`.
@@ -268,6 +271,10 @@ pub struct Step {
     pub think: Think,
     pub poll: Option<Poll>,
     pub timeout: Duration,
+    /// Redirects followed at most (0: none followed).
+    pub follow_redirects: u8,
+    /// The form of the previous page this step submits.
+    pub submit_form: Option<crate::html::Selector>,
 }
 
 impl Step {
@@ -356,6 +363,11 @@ pub enum ExtractFrom {
     Json(JsonPath),
     Header(String),
     Regex(regex::Regex),
+    /// The first element a CSS selector finds in an HTML body: its text, or `attr`.
+    Css {
+        selector: crate::html::Selector,
+        attr: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -38,6 +38,11 @@ pub struct ExtractConfig {
     pub header: Option<String>,
     /// A regex on the body; the first capture group (or the whole match).
     pub regex: Option<String>,
+    /// A CSS selector on an HTML body (`"input[name=csrf_token]"`): the first element's text,
+    /// or its `attr`.
+    pub css: Option<String>,
+    /// With `css`: the attribute to take (`"value"`, `"href"`, `"action"`).
+    pub attr: Option<String>,
 }
 
 /// Pause after the step: exactly one of `fixed`, `uniform`, `exponential` (mean).

@@ -34,8 +34,9 @@ pub struct StepConfig {
     pub name: String,
     #[serde(default = "get")]
     pub method: String,
-    /// Path template relative to the target URL, e.g. "/api/dossiers/{{dossier_code}}".
-    pub path: Spanned<String>,
+    /// Path template relative to the target URL, e.g. "/api/dossiers/{{dossier_code}}"; a
+    /// `submit_form` step takes its address from the form instead.
+    pub path: Option<Spanned<String>>,
     #[serde(default)]
     pub query: BTreeMap<String, String>,
     #[serde(default)]
@@ -55,7 +56,17 @@ pub struct StepConfig {
     pub poll: Option<Spanned<PollConfig>>,
     /// Per-request timeout for this step; default: the target's.
     pub timeout: Option<Spanned<String>>,
+    /// Follow redirects (`true`: up to 10; a number: up to that many), each hop a request of
+    /// the step, its cookies kept; the step's checks and extraction see the last answer.
+    pub follow_redirects: Option<Spanned<toml::Value>>,
+    /// Submit the form this CSS selector finds in the previous step's page (`"form#login"`):
+    /// its action and method, its hidden and filled-in fields, with this step's `form` fields
+    /// over them (a login form's CSRF token comes along).
+    pub submit_form: Option<Spanned<String>>,
 }
+
+/// Most redirects a step may follow.
+const MAX_REDIRECTS: i64 = 20;
 
 fn get() -> String {
     "GET".into()
@@ -232,14 +243,28 @@ pub(super) fn step(
             hyper::Method::GET
         }
     };
-    let path_at = c.path.span().start;
-    let path = p.template(path_at, c.path.get_ref(), None);
-    if c.path.get_ref().bytes().any(|b| b.is_ascii_control()) {
+    let (path_at, path_text) = match (&c.path, &c.submit_form) {
+        (Some(path), None) => (path.span().start, path.get_ref().as_str()),
+        (None, Some(_)) => (at, "/"),
+        (Some(path), Some(_)) => {
+            p.at(
+                path.span().start,
+                "a submit_form step goes to its form's action: leave path out",
+            );
+            (path.span().start, "/")
+        }
+        (None, None) => {
+            p.at(at, "a step needs a path (or submit_form)");
+            (at, "/")
+        }
+    };
+    let path = p.template(path_at, path_text, None);
+    if path_text.bytes().any(|b| b.is_ascii_control()) {
         p.at(
             path_at,
             format!(
                 "path may not hold control characters (CR, LF, tab…): they would end the request line; got {:?}",
-                c.path.get_ref()
+                path_text
             ),
         );
     }
@@ -248,18 +273,40 @@ pub(super) fn step(
             path_at,
             format!(
                 "path starts with a variable, whose value is percent-encoded as one segment; write \"/{0}\" for a segment, or add \" | raw\" for a variable that holds a whole path; got {0:?}",
-                c.path.get_ref()
+                path_text
             ),
         );
-    } else if !c.path.get_ref().starts_with('/') && !c.path.get_ref().starts_with("{{") {
+    } else if !path_text.starts_with('/') && !path_text.starts_with("{{") {
         p.at(
             path_at,
-            format!(
-                "path must start with /, e.g. \"/api/dossiers\"; got {:?}",
-                c.path.get_ref()
-            ),
+            format!("path must start with /, e.g. \"/api/dossiers\"; got {path_text:?}"),
         );
     }
+    let follow_redirects = match c
+        .follow_redirects
+        .as_ref()
+        .map(|v| (v.span().start, v.get_ref()))
+    {
+        None | Some((_, toml::Value::Boolean(false))) => 0,
+        Some((_, toml::Value::Boolean(true))) => 10,
+        Some((_, toml::Value::Integer(n))) if (1..=MAX_REDIRECTS).contains(n) => *n as u8,
+        Some((vat, other)) => {
+            p.at(
+                vat,
+                format!("follow_redirects is true, false or a number of redirects from 1 to {MAX_REDIRECTS}; got {other}"),
+            );
+            0
+        }
+    };
+    let submit_form = c.submit_form.as_ref().and_then(|sel| {
+        if c.json.is_some() || c.multipart.is_some() {
+            p.at(
+                sel.span().start,
+                "submit_form posts a form: its extra fields go in form, not json or multipart",
+            );
+        }
+        p.ok(sel.span().start, crate::html::selector(sel.get_ref()))
+    });
     let query: Vec<(String, Template)> = c
         .query
         .iter()
@@ -276,22 +323,35 @@ pub(super) fn step(
     for (var, e) in &c.extract {
         let eat = e.span().start;
         let ec = e.get_ref();
-        let from = match (&ec.json, &ec.header, &ec.regex) {
-            (Some(j), None, None) => p
+        let from = match (&ec.json, &ec.header, &ec.regex, &ec.css) {
+            (Some(j), None, None, None) => p
                 .ok(eat, crate::jsonpath::JsonPath::parse(j))
                 .map(ExtractFrom::Json),
-            (None, Some(h), None) => Some(ExtractFrom::Header(h.to_ascii_lowercase())),
-            (None, None, Some(r)) => p
+            (None, Some(h), None, None) => Some(ExtractFrom::Header(h.to_ascii_lowercase())),
+            (None, None, Some(r), None) => p
                 .ok(
                     eat,
                     regex::Regex::new(r).map_err(|e| format!("bad regex: {e}")),
                 )
                 .map(ExtractFrom::Regex),
+            (None, None, None, Some(css)) => {
+                p.ok(eat, crate::html::selector(css))
+                    .map(|selector| ExtractFrom::Css {
+                        selector,
+                        attr: ec.attr.clone(),
+                    })
+            }
             _ => {
-                p.at(eat, "extract needs exactly one of json, header, regex");
+                p.at(eat, "extract needs exactly one of json, header, regex, css");
                 None
             }
         };
+        if ec.attr.is_some() && ec.css.is_none() {
+            p.at(
+                eat,
+                "attr goes with css: the attribute of the element it finds",
+            );
+        }
         if var.contains('.') {
             p.at(eat, format!("variable names cannot contain dots: {var:?}"));
         }
@@ -334,6 +394,8 @@ pub(super) fn step(
         think,
         poll,
         timeout,
+        follow_redirects,
+        submit_form,
     };
     // Every variable used must be known by now: data, built-ins, or extracted earlier.
     for var in step.vars() {

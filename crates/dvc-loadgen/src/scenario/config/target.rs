@@ -157,6 +157,7 @@ pub(super) fn target(p: &mut Problems, t: &TargetConfig, dir: &Path) -> Option<T
     };
     let proxy = proxy(p, t)?;
     Some(Target {
+        allow_remote: false,
         proxy,
         base,
         allow_hosts: t.allow_hosts.clone(),
