@@ -14,6 +14,7 @@ mod distributed;
 mod failures;
 mod golden;
 mod hostile;
+mod import;
 mod k8s;
 mod listeners;
 mod ops;

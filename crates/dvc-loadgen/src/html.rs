@@ -20,6 +20,17 @@ impl std::fmt::Display for Selector {
     }
 }
 
+impl Selector {
+    pub(crate) fn inner(&self) -> &scraper::Selector {
+        &self.inner
+    }
+}
+
+/// Whether `host` is loopback (127.0.0.0/8, ::1, localhost).
+pub(crate) fn is_loopback_host(host: &str) -> bool {
+    dvc_http::is_loopback(host)
+}
+
 /// Parses a CSS selector; an error says what is wrong with it.
 pub fn selector(css: &str) -> Result<Selector, String> {
     scraper::Selector::parse(css)

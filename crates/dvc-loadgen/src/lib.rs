@@ -53,6 +53,8 @@ mod engine;
 #[cfg(feature = "engine")]
 mod html;
 #[cfg(feature = "engine")]
+pub mod import;
+#[cfg(feature = "engine")]
 mod jsonpath;
 #[cfg(feature = "engine")]
 pub mod live;

@@ -49,6 +49,11 @@ pub enum Command {
     /// Compare provinces' portals over a period from the probes' figures (Prometheus or a
     /// probe's state file): a ranked table, charts and the methodology, in HTML, Markdown, CSV.
     Compare(CompareArgs),
+    /// Make a scenario from what you already have: a browser's recording (HAR).
+    Import {
+        #[command(subcommand)]
+        from: ImportFrom,
+    },
     /// Forward Alertmanager's notifications to a channel it has no receiver for.
     AlertBridge {
         #[command(subcommand)]
@@ -291,6 +296,32 @@ pub struct RunArgs {
     /// "-" for stderr beside dvcbench's own.
     #[arg(long, value_name = "FILE")]
     pub portal_log: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportFrom {
+    /// A browser recording (Chrome or Firefox: "Save all as HAR") as a runnable scenario:
+    /// assets and other hosts left out, redirects and forms as one step each, think times,
+    /// correlation, personal data replaced by generated citizens, passwords by ${DVC_PASSWORD}.
+    Har(ImportHarArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportHarArgs {
+    /// The .har file.
+    pub file: PathBuf,
+
+    /// Write the scenario here ("-" or nothing: standard output).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+
+    /// The portal's host (default: the host of the first page the visit opened).
+    #[arg(long, value_name = "HOST")]
+    pub host: Option<String>,
+
+    /// The scenario's name (default: the file's name).
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -17,6 +17,7 @@ pub mod calendar;
 pub mod capacity;
 pub mod cli;
 pub mod compare;
+pub mod import;
 pub mod merge;
 pub mod plan;
 pub mod portal;
@@ -82,6 +83,9 @@ pub fn run(cli: cli::Cli, out: &mut dyn Write) -> Result<(), Failure> {
             to: cli::BridgeTo::Zalo(args),
         } => bridge::run(args, out),
         cli::Command::Plan(args) => plan::run(args, out),
+        cli::Command::Import {
+            from: cli::ImportFrom::Har(args),
+        } => import::har(args, out),
         cli::Command::Run(args) => run::run(args, out),
         cli::Command::Validate { files } => run::validate(&files, out),
     }
