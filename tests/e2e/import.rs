@@ -301,3 +301,157 @@ fn a_file_that_is_not_a_recording_is_refused_with_its_place() {
     );
     assert!(!e.contains("at line"), "the place is said once: {e}");
 }
+
+/// A JMeter plan as IT centres write them: a thread group, HTTP Request Defaults, a CSV Data
+/// Set, a JSON extractor whose variable the next request uses, an assertion, a timer, a cookie
+/// manager, a listener, and a JSR223 sampler that has no counterpart.
+const JMX: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<jmeterTestPlan version="1.2" properties="5.0" jmeter="5.6.3">
+  <hashTree>
+    <TestPlan guiclass="TestPlanGui" testclass="TestPlan" testname="Tra cuu thu tuc">
+      <elementProp name="TestPlan.user_defined_variables" elementType="Arguments">
+        <collectionProp name="Arguments.arguments">
+          <elementProp name="keyword" elementType="Argument">
+            <stringProp name="Argument.name">keyword</stringProp>
+            <stringProp name="Argument.value">khai sinh</stringProp>
+          </elementProp>
+        </collectionProp>
+      </elementProp>
+    </TestPlan>
+    <hashTree>
+      <ConfigTestElement guiclass="HttpDefaultsGui" testclass="ConfigTestElement" testname="HTTP Request Defaults">
+        <stringProp name="HTTPSampler.domain">127.0.0.1</stringProp>
+        <stringProp name="HTTPSampler.port">8080</stringProp>
+        <stringProp name="HTTPSampler.protocol">http</stringProp>
+      </ConfigTestElement>
+      <hashTree/>
+      <CSVDataSet guiclass="TestBeanGUI" testclass="CSVDataSet" testname="CSV Data Set Config">
+        <stringProp name="filename">pages.csv</stringProp>
+        <stringProp name="variableNames">page</stringProp>
+        <stringProp name="delimiter">,</stringProp>
+        <boolProp name="ignoreFirstLine">true</boolProp>
+      </CSVDataSet>
+      <hashTree/>
+      <CookieManager guiclass="CookiePanel" testclass="CookieManager" testname="HTTP Cookie Manager"/>
+      <hashTree/>
+      <ThreadGroup guiclass="ThreadGroupGui" testclass="ThreadGroup" testname="Citizens">
+        <stringProp name="ThreadGroup.num_threads">3</stringProp>
+        <stringProp name="ThreadGroup.ramp_time">1</stringProp>
+        <boolProp name="ThreadGroup.scheduler">true</boolProp>
+        <stringProp name="ThreadGroup.duration">3</stringProp>
+      </ThreadGroup>
+      <hashTree>
+        <HTTPSamplerProxy guiclass="HttpTestSampleGui" testclass="HTTPSamplerProxy" testname="Search">
+          <elementProp name="HTTPsampler.Arguments" elementType="Arguments">
+            <collectionProp name="Arguments.arguments">
+              <elementProp name="q" elementType="HTTPArgument">
+                <stringProp name="Argument.name">q</stringProp>
+                <stringProp name="Argument.value">${keyword}</stringProp>
+              </elementProp>
+              <elementProp name="page" elementType="HTTPArgument">
+                <stringProp name="Argument.name">page</stringProp>
+                <stringProp name="Argument.value">${page}</stringProp>
+              </elementProp>
+            </collectionProp>
+          </elementProp>
+          <stringProp name="HTTPSampler.path">/api/procedures</stringProp>
+          <stringProp name="HTTPSampler.method">GET</stringProp>
+        </HTTPSamplerProxy>
+        <hashTree>
+          <JSONPostProcessor guiclass="JSONPostProcessorGui" testclass="JSONPostProcessor" testname="procedure">
+            <stringProp name="JSONPostProcessor.referenceNames">procedure</stringProp>
+            <stringProp name="JSONPostProcessor.jsonPathExprs">$.items[0].code</stringProp>
+          </JSONPostProcessor>
+          <hashTree/>
+          <ResponseAssertion guiclass="AssertionGui" testclass="ResponseAssertion" testname="200">
+            <collectionProp name="Asserion.test_strings">
+              <stringProp name="49586">200</stringProp>
+            </collectionProp>
+            <stringProp name="Assertion.test_field">Assertion.response_code</stringProp>
+          </ResponseAssertion>
+          <hashTree/>
+        </hashTree>
+        <ConstantTimer guiclass="ConstantTimerGui" testclass="ConstantTimer" testname="Think">
+          <stringProp name="ConstantTimer.delay">200</stringProp>
+        </ConstantTimer>
+        <hashTree/>
+        <HTTPSamplerProxy guiclass="HttpTestSampleGui" testclass="HTTPSamplerProxy" testname="Procedure page">
+          <stringProp name="HTTPSampler.path">/procedures/${procedure}</stringProp>
+          <stringProp name="HTTPSampler.method">GET</stringProp>
+        </HTTPSamplerProxy>
+        <hashTree>
+          <ResponseAssertion guiclass="AssertionGui" testclass="ResponseAssertion" testname="text">
+            <collectionProp name="Asserion.test_strings">
+              <stringProp name="1">Đăng ký khai sinh</stringProp>
+            </collectionProp>
+            <stringProp name="Assertion.test_field">Assertion.response_data</stringProp>
+          </ResponseAssertion>
+          <hashTree/>
+        </hashTree>
+        <JSR223Sampler guiclass="TestBeanGUI" testclass="JSR223Sampler" testname="Groovy magic"/>
+        <hashTree/>
+      </hashTree>
+      <ResultCollector guiclass="ViewResultsFullVisualizer" testclass="ResultCollector" testname="View Results Tree"/>
+      <hashTree/>
+    </hashTree>
+  </hashTree>
+</jmeterTestPlan>
+"#;
+
+#[test]
+fn a_jmeter_plan_becomes_a_scenario_that_runs_and_names_what_it_could_not_translate() {
+    let dir = Scratch::new("import-jmx");
+    let file = dir.write("plan.jmx", JMX);
+    dir.write("pages.csv", "page\n1\n1\n");
+    let out = dir.path.join("plan.toml");
+    let imported = dvcbench(&[
+        "import",
+        "jmx",
+        file.to_str().expect("utf-8"),
+        "--out",
+        out.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(imported.code, 0, "{:?}", imported.error);
+    let toml = std::fs::read_to_string(&out).expect("scenario");
+    assert!(
+        toml.contains("# Not translated: Tra cuu thu tuc/Citizens/Groovy magic (JSR223Sampler)"),
+        "{toml}"
+    );
+    assert!(toml.contains("model = \"closed\""), "{toml}");
+    assert!(
+        toml.contains("procedure = { json = \"$.items[0].code\" }"),
+        "{toml}"
+    );
+    assert!(
+        toml.contains("path = \"/procedures/{{procedure}}\""),
+        "{toml}"
+    );
+    assert!(
+        toml.contains("q = \"khai sinh\"") && toml.contains("page = \"{{csv1.page}}\""),
+        "{toml}"
+    );
+    assert!(toml.contains("think = { fixed = \"200ms\" }"), "{toml}");
+
+    let run_out = dir.path.join("run.json");
+    let run = dvcbench(&[
+        "run",
+        "-q",
+        out.to_str().expect("utf-8"),
+        "--target",
+        "embedded",
+        "--out",
+        run_out.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(run.code, 0, "{:?}\n{}\n{toml}", run.error, run.stdout);
+    let summary: Value =
+        serde_json::from_str(&std::fs::read_to_string(&run_out).expect("run.json")).expect("json");
+    for s in summary["steps"].as_array().expect("steps") {
+        assert!(s["count"].as_u64() > Some(0), "{}", s["name"]);
+        assert!(
+            s["errors"].as_object().is_some_and(|e| e.is_empty()),
+            "{}: {}",
+            s["name"],
+            s["failures"]
+        );
+    }
+}

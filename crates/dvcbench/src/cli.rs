@@ -4,6 +4,9 @@ use clap::{Args, Parser, Subcommand};
 use std::ffi::OsString;
 use std::path::PathBuf;
 
+mod import;
+pub use import::{ImportFrom, ImportHarArgs, ImportJmxArgs, PlanArgs};
+
 /// Load-test, watch and compare Vietnam's online public-service (DVC) portals.
 #[derive(Debug, Parser)]
 #[command(name = "dvcbench", version, propagate_version = true)]
@@ -49,7 +52,8 @@ pub enum Command {
     /// Compare provinces' portals over a period from the probes' figures (Prometheus or a
     /// probe's state file): a ranked table, charts and the methodology, in HTML, Markdown, CSV.
     Compare(CompareArgs),
-    /// Make a scenario from what you already have: a browser's recording (HAR).
+    /// Make a scenario from what you already have: a browser's recording (HAR) or a JMeter
+    /// test plan (JMX).
     Import {
         #[command(subcommand)]
         from: ImportFrom,
@@ -296,54 +300,6 @@ pub struct RunArgs {
     /// "-" for stderr beside dvcbench's own.
     #[arg(long, value_name = "FILE")]
     pub portal_log: Option<PathBuf>,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum ImportFrom {
-    /// A browser recording (Chrome or Firefox: "Save all as HAR") as a runnable scenario:
-    /// assets and other hosts left out, redirects and forms as one step each, think times,
-    /// correlation, personal data replaced by generated citizens, passwords by ${DVC_PASSWORD}.
-    Har(ImportHarArgs),
-}
-
-#[derive(Debug, Args)]
-pub struct ImportHarArgs {
-    /// The .har file.
-    pub file: PathBuf,
-
-    /// Write the scenario here ("-" or nothing: standard output).
-    #[arg(long, value_name = "FILE")]
-    pub out: Option<PathBuf>,
-
-    /// The portal's host (default: the host of the first page the visit opened).
-    #[arg(long, value_name = "HOST")]
-    pub host: Option<String>,
-
-    /// The scenario's name (default: the file's name).
-    #[arg(long, value_name = "NAME")]
-    pub name: Option<String>,
-}
-
-#[derive(Debug, Args)]
-pub struct PlanArgs {
-    /// The scenario file (TOML); see scenarios/README.md.
-    pub scenario: PathBuf,
-
-    /// As `run --rate`: one constant arrival rate instead of the stages (open model).
-    #[arg(long, value_name = "RATE")]
-    pub rate: Option<String>,
-
-    /// As `run --duration`: every stage stretched or shrunk alike.
-    #[arg(long, value_name = "DURATION")]
-    pub duration: Option<String>,
-
-    /// As `run --scale`: every rate (open) or number of citizens (closed) multiplied.
-    #[arg(long, value_name = "FACTOR")]
-    pub scale: Option<f64>,
-
-    /// Also draw the planned rate (or citizens) over time into this SVG file.
-    #[arg(long, value_name = "FILE")]
-    pub plot: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -1,5 +1,5 @@
-//! `dvcbench import har`: a browser recording as a scenario file, checked by the scenario's
-//! own validation before it is written.
+//! `dvcbench import har` and `import jmx`: a browser recording or a JMeter test plan as a
+//! scenario file, checked by the scenario's own validation before it is written.
 
 use crate::Failure;
 use crate::cli::ImportHarArgs;
@@ -38,28 +38,50 @@ pub fn har(args: ImportHarArgs, out: &mut dyn Write) -> Result<(), Failure> {
     };
     let text = dvc_loadgen::import::har::import(&bytes, &options)
         .map_err(|e| Failure::bad_input(anyhow!("{shown}:{e}")))?;
-    // Checked as a scenario file would be, with any ${NAME} taken as set.
-    let target = args
-        .out
-        .as_deref()
-        .filter(|p| *p != Path::new("-"))
-        .unwrap_or(Path::new("imported.toml"));
+    finish(&text, &shown, args.out.as_deref(), out)
+}
+
+/// `dvcbench import jmx`.
+pub fn jmx(args: crate::cli::ImportJmxArgs, out: &mut dyn Write) -> Result<(), Failure> {
+    let shown = args.file.display().to_string();
+    let meta = std::fs::metadata(&args.file)
+        .with_context(|| format!("cannot read {shown}"))
+        .map_err(Failure::bad_input)?;
+    if meta.len() > MAX_HAR_BYTES {
+        return Err(Failure::bad_input(anyhow!(
+            "{shown} is over {} MB",
+            MAX_HAR_BYTES >> 20
+        )));
+    }
+    let xml = std::fs::read_to_string(&args.file)
+        .with_context(|| format!("cannot read {shown} as UTF-8 text"))
+        .map_err(Failure::bad_input)?;
+    let text = dvc_loadgen::import::jmx::import(&xml, &shown)
+        .map_err(|e| Failure::bad_input(anyhow!("{e}")))?;
+    finish(&text, &shown, args.out.as_deref(), out)
+}
+
+/// Checks `text` as a scenario file would be checked (any `${NAME}` taken as set, files
+/// relative to where it is written), then writes it.
+fn finish(text: &str, shown: &str, to: Option<&Path>, out: &mut dyn Write) -> Result<(), Failure> {
+    let to = to.filter(|p| *p != Path::new("-"));
+    let checked_as = to.unwrap_or(Path::new("imported.toml"));
     dvc_loadgen::scenario::validate_with(
-        target,
-        &text,
+        checked_as,
+        text,
         &|_| Some("set-at-run-time".into()),
         &dvc_loadgen::scenario::Disk,
     )
     .map_err(|problems| {
         let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
         Failure::failed(anyhow!(
-            "the scenario made from {shown} does not validate (please report it):\n{}",
+            "the scenario made from {shown} does not validate (its header says what was changed; please report it):\n{}\n\n{text}",
             list.join("\n")
         ))
     })?;
-    match args.out.as_deref().filter(|p| *p != Path::new("-")) {
+    match to {
         Some(path) => {
-            std::fs::write(path, &text)
+            std::fs::write(path, text)
                 .with_context(|| format!("cannot write {}", path.display()))
                 .map_err(Failure::bad_input)?;
             let steps = text.matches("[[journey.step]]").count();

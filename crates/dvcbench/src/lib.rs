@@ -86,6 +86,9 @@ pub fn run(cli: cli::Cli, out: &mut dyn Write) -> Result<(), Failure> {
         cli::Command::Import {
             from: cli::ImportFrom::Har(args),
         } => import::har(args, out),
+        cli::Command::Import {
+            from: cli::ImportFrom::Jmx(args),
+        } => import::jmx(args, out),
         cli::Command::Run(args) => run::run(args, out),
         cli::Command::Validate { files } => run::validate(&files, out),
     }

@@ -1,8 +1,10 @@
-//! Scenarios from what IT centres already have: a browser's recording (HAR). The result is a
+//! Scenarios from what IT centres already have: a browser's recording (HAR) or a JMeter test
+//! plan (JMX). The result is a
 //! scenario file, checked by the same validation as one written by hand, with what was left
 //! out listed in its header, never dropped silently.
 
 pub mod har;
+pub mod jmx;
 
 use std::fmt::Write;
 
@@ -68,10 +70,13 @@ pub(crate) fn inline(v: &serde_json::Value, nulls: &mut usize) -> String {
     }
 }
 
-/// Pairs as a TOML inline table of strings.
+/// Pairs as a TOML inline table of strings; a name given twice keeps its first value (a
+/// scenario's tables hold each name once).
 pub(crate) fn table(pairs: &[(String, String)]) -> String {
+    let mut seen = std::collections::BTreeSet::new();
     let parts: Vec<String> = pairs
         .iter()
+        .filter(|(k, _)| seen.insert(k.as_str()))
         .map(|(k, v)| format!("{} = {}", key(k), string(v)))
         .collect();
     format!("{{ {} }}", parts.join(", "))
@@ -97,5 +102,7 @@ mod tests {
         assert_eq!(parsed["k"].as_str(), Some("\u{1}tab\t"));
         assert_eq!(nulls, 1);
         assert_eq!(key("x.y"), "\"x.y\"");
+        let twice = table(&[("a".into(), "1".into()), ("a".into(), "2".into())]);
+        assert_eq!(twice, "{ a = \"1\" }");
     }
 }

@@ -373,6 +373,15 @@ fn body_of(p: &PostData, notes: &mut Notes, i: usize) -> Body {
                 .map(|x| (x.name.clone(), x.value.clone().unwrap_or_default()))
                 .collect()
         };
+        let pairs: Vec<(String, String)> = pairs;
+        let mut seen = BTreeSet::new();
+        for (k, _) in &pairs {
+            if !seen.insert(k.as_str()) {
+                notes.untranslated.push(format!(
+                    "entry {i}: the field {k:?} is sent several times; the scenario sends its first value"
+                ));
+            }
+        }
         return Body::Form(pairs);
     }
     if mime.contains("multipart") {
