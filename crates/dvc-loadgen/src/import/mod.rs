@@ -8,6 +8,22 @@ pub mod jmx;
 
 use std::fmt::Write;
 
+/// `text` as a name in a scenario: ASCII letters and digits in lower case, anything else `_`,
+/// no `_` at either end (may be empty).
+pub(crate) fn identifier(text: &str) -> String {
+    let name: String = text
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    name.trim_matches('_').to_owned()
+}
+
 /// A TOML basic string.
 pub(crate) fn string(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);

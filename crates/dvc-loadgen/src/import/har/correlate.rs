@@ -81,16 +81,7 @@ pub(super) fn correlate(steps: &mut [StepOut], notes: &mut Notes) {
             if let Some(var) = vars.get(value) {
                 return Some(format!("{{{{{var}}}}}"));
             }
-            let base: String = name
-                .chars()
-                .map(|c| {
-                    if c.is_ascii_alphanumeric() {
-                        c.to_ascii_lowercase()
-                    } else {
-                        '_'
-                    }
-                })
-                .collect();
+            let base: String = crate::import::identifier(&name);
             let var = unique(&mut taken, if base.is_empty() { "value" } else { &base });
             steps_before[k]
                 .extract

@@ -277,17 +277,8 @@ fn same_target(a: &url::Url, b: &url::Url) -> bool {
 fn step_name(method: &str, path: &str) -> String {
     let mut name = method.to_ascii_lowercase();
     for part in path.split('/').filter(|p| !p.is_empty()).take(4) {
-        let clean: String = part
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() {
-                    c.to_ascii_lowercase()
-                } else {
-                    '_'
-                }
-            })
-            .collect();
-        let clean = clean.trim_matches('_');
+        let clean: String = crate::import::identifier(part);
+        let clean = clean.as_str();
         if !clean.is_empty() && clean.len() <= 24 && !clean.bytes().all(|b| b.is_ascii_digit()) {
             name.push('_');
             name.push_str(clean);

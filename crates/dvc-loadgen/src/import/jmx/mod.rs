@@ -303,17 +303,7 @@ fn walk(
 }
 
 pub(super) fn journey_name(label: &str, n: usize) -> String {
-    let clean: String = label
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let clean = clean.trim_matches('_').to_owned();
+    let clean: String = crate::import::identifier(label);
     if clean.is_empty() {
         format!("group_{}", n + 1)
     } else {
