@@ -57,14 +57,23 @@ fn planned(load: &Load, segment: Segment) -> String {
                     plan.expected_total() / f64::from(segment.count)
                 )
             };
-            format!("{whole} arrivals planned over {:?}", load.duration())
+            format!(
+                "{whole} arrivals planned over {:?}",
+                to_millis(load.duration())
+            )
         }
         Model::Closed => format!(
             "up to {} virtual citizens over {:?} (closed model, on Goose)",
             segment.share(load.most_users()),
-            load.duration()
+            to_millis(load.duration())
         ),
     }
+}
+
+/// `d` to the millisecond, for people: a run stretched by `--duration` lasts `5s`, not
+/// `4.999999999s`.
+fn to_millis(d: std::time::Duration) -> std::time::Duration {
+    std::time::Duration::from_millis(d.as_secs_f64().mul_add(1000.0, 0.5) as u64)
 }
 
 /// Most worker threads `--threads` takes: far more than any machine's cores, few enough that
