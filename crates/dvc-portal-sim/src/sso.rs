@@ -54,6 +54,12 @@ impl<T> Expiring<T> {
                 self.map.remove(&old);
             }
         }
+        // Keys already taken stay queued until they reach the front; past twice the table's
+        // bound they are dropped at once, so the queue stays bounded however fast logins end.
+        if self.order.len() >= 2 * MAX_ENTRIES {
+            let map = &self.map;
+            self.order.retain(|k| map.contains_key(k));
+        }
         self.order.push_back(key.clone());
         self.map.insert(key, (now + ttl, value));
     }
@@ -149,6 +155,18 @@ mod tests {
         assert_eq!(
             t.take(&(MAX_ENTRIES + 9).to_string()),
             Some(MAX_ENTRIES + 9)
+        );
+        // Entries taken as fast as they come (logins that finish) leave no queue behind.
+        let mut quick = Expiring::new();
+        quick.insert("first".into(), 0, Duration::from_secs(600));
+        for i in 0..3 * MAX_ENTRIES {
+            quick.insert(i.to_string(), i, Duration::from_secs(600));
+            quick.take(&i.to_string());
+        }
+        assert!(
+            quick.order.len() <= 2 * MAX_ENTRIES,
+            "{}",
+            quick.order.len()
         );
     }
 }

@@ -13,7 +13,7 @@
 //! The SSO's answers carry `[portal.sso]`'s latency and error rate. On the real portals the SSO
 //! is another host; here it is a path of the portal, so its cookies are told apart by `Path`.
 
-use super::auth::{SESSION_COOKIE, valid_citizen_id};
+use super::auth::{SESSION_COOKIE, cookie, valid_citizen_id};
 use super::pages::{esc, page};
 use crate::error::ApiError;
 use crate::portal::SharedPortal;
@@ -37,18 +37,6 @@ fn client_id(portal: &SharedPortal) -> String {
 
 fn redirect_uri(portal: &SharedPortal) -> String {
     format!("{}/sso-callback", portal.config.prefix)
-}
-
-/// A cookie's value in the request.
-fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v.to_owned())
 }
 
 /// The SSO's own latency and failures, before each of its answers.
