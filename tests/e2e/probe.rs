@@ -47,8 +47,9 @@ seed = 13
 outage = true
 "#;
 
-/// The days the probe's dossiers are submitted on: their statistics become final.
-const STATS_PATH: &str = "/api/stats?from=2025-04-08&to=2025-04-10";
+/// A year from the simulator's start: every dossier it holds is one of the probe's, whatever
+/// simulated day a slow machine restarts the probe on, and their statistics become final.
+const STATS_PATH: &str = "/api/stats?from=2025-04-08&to=2026-04-07";
 
 fn probe_config(base: &str) -> String {
     let mut out = String::from("[probe]\nlocation = \"e2e\"\n");
