@@ -59,13 +59,13 @@ fn the_shipped_alertmanager_config_passes_amtool_with_the_calendars_office_hours
     );
     let shipped = std::fs::read_to_string(&file).expect("alertmanager.yml");
     let generated = std::process::Command::new(dvcbench_e2e::dvcbench_binary())
-        .args(["calendar", "time-intervals", "2026", "2027"])
+        .args(["calendar", "alertmanager", "2026", "2027"])
         .output()
         .expect("dvcbench runs");
     let generated = String::from_utf8(generated.stdout).expect("UTF-8");
     assert!(
         shipped.ends_with(&generated),
-        "the office hours in alertmanager.yml are not what `dvcbench calendar time-intervals 2026 2027` writes"
+        "the office hours in alertmanager.yml are not what `dvcbench calendar alertmanager 2026 2027` writes"
     );
     assert!(!shipped.contains("example.gov.vn") && !shipped.contains("oncall-bridge"));
 }

@@ -76,7 +76,8 @@ impl fmt::Display for DayStatus<'_> {
                 Some(source) => write!(f, "; source: {source}"),
                 None => write!(
                     f,
-                    "; forecast from the Labour Code 2019 art. 112, not yet announced"
+                    "; forecast from the {}, no announcement in the data",
+                    crate::holidays::forecast_law(day.year).unwrap_or("law")
                 ),
             }
         };
@@ -132,6 +133,11 @@ impl WorkingCalendar {
     /// One working day of deadline arithmetic (8 hours with default office hours).
     pub fn working_day_length(&self) -> TimeDelta {
         self.office.day_length()
+    }
+
+    /// True when `year`'s days off are known (see [`DayTable::is_modelled`]).
+    pub fn is_modelled(&self, year: i32) -> bool {
+        self.days.is_modelled(year)
     }
 
     /// The special days whose schedule year is `year` (announced or forecast), by date.

@@ -4,11 +4,18 @@
 //! Each year the government announces the exact days off for civil servants, often swapping a
 //! weekday between a holiday and a weekend for a worked Saturday. Those announcements are data
 //! (`data/holidays.toml`, embedded). For a year and holiday kind with no data, the days are
-//! forecast from the Labour Code 2019, art. 112, as the government has applied it since 2021:
-//! New Year 1/1; Tết, five days from two days before lunar New Year's Day to two after; the
-//! Hùng Kings on lunar 10/3; 30/4; 1/5; National Day 2/9 with the adjacent day that joins the
-//! break to a weekend; a holiday falling on a weekend is compensated on the next working day. A
-//! forecast is marked so wherever it is shown.
+//! forecast from the law in force that year, as the government has applied it:
+//!
+//! - from 2021, the Labour Code 2019, art. 112: New Year 1/1; Tết, five days from two days before
+//!   lunar New Year's Day to two after; the Hùng Kings on lunar 10/3; 30/4; 1/5; National Day 2/9
+//!   with the adjacent day that joins the break to a weekend;
+//! - 2013 to 2020, the Labour Code 2012, art. 115: the same, but National Day is 2/9 alone;
+//! - before 2013 (four days of Tết under the Labour Code 1994, no Hùng Kings holiday before 2007,
+//!   six-day weeks before October 1999) the rules are not modelled: nothing is forecast, and
+//!   [`DayTable::is_modelled`] says so unless a holiday file gives that year's days.
+//!
+//! A holiday falling on a weekend is compensated on the next working day. A forecast is marked
+//! so wherever it is shown, with the law it follows.
 
 use crate::lunar::{self, LunarDate};
 use crate::{Diagnostic, Error};
@@ -136,6 +143,18 @@ struct WorkingDayConfig {
     date: Spanned<Datetime>,
     name: String,
     source: Spanned<String>,
+}
+
+/// The first year whose days off are forecast; earlier years follow rules not modelled.
+pub const FIRST_MODELLED_YEAR: i32 = 2013;
+
+/// The law a forecast of `year`'s days off follows, or `None` when its rules are not modelled.
+pub fn forecast_law(year: i32) -> Option<&'static str> {
+    match year {
+        2021.. => Some("Labour Code 2019 art. 112"),
+        FIRST_MODELLED_YEAR..=2020 => Some("Labour Code 2012 art. 115"),
+        _ => None,
+    }
 }
 
 /// Longest range one `[[day_off]]` entry may span; longer is almost certainly a typo.
@@ -281,6 +300,8 @@ fn local_date(value: &Spanned<Datetime>) -> Result<NaiveDate, String> {
 #[derive(Debug, Clone, Default)]
 pub struct DayTable {
     by_date: HashMap<NaiveDate, SpecialDay>,
+    /// Years with at least one announced day (from the shipped data or a user's file).
+    announced_years: BTreeSet<i32>,
 }
 
 impl DayTable {
@@ -290,14 +311,17 @@ impl DayTable {
         for day in holidays.days() {
             by_year.entry(day.year).or_default().push(day);
         }
-        let mut table = DayTable::default();
-        // Years outside the computed range keep whatever data they have, with no forecast.
+        let mut table = DayTable {
+            announced_years: by_year.keys().copied().collect(),
+            ..DayTable::default()
+        };
+        // Years outside the modelled range keep whatever data they have, with no forecast.
         for (year, days) in &by_year {
-            if !lunar::SUPPORTED_YEARS.contains(year) {
+            if !lunar::SUPPORTED_YEARS.contains(year) || forecast_law(*year).is_none() {
                 table.insert_all(days.iter().map(|d| (*d).clone()));
             }
         }
-        for year in lunar::SUPPORTED_YEARS {
+        for year in lunar::SUPPORTED_YEARS.filter(|y| forecast_law(*y).is_some()) {
             let announced = by_year.get(&year).map(Vec::as_slice).unwrap_or_default();
             let covered: BTreeSet<HolidayKind> = announced.iter().map(|d| d.kind).collect();
             let missing: Vec<HolidayKind> = HolidayKind::STATUTORY
@@ -319,6 +343,12 @@ impl DayTable {
         for day in days {
             self.by_date.insert(day.date, day);
         }
+    }
+
+    /// True when `year`'s days off are known: forecast by a modelled law, or given as data.
+    pub fn is_modelled(&self, year: i32) -> bool {
+        (forecast_law(year).is_some() && lunar::SUPPORTED_YEARS.contains(&year))
+            || self.announced_years.contains(&year)
     }
 
     /// The special day at `date`, if any.
@@ -361,6 +391,8 @@ fn statutory_days(year: i32, kind: HolidayKind) -> Vec<NaiveDate> {
         HolidayKind::HungKings => vec![lunar(3, 10)],
         HolidayKind::Reunification => vec![ymd(4, 30)],
         HolidayKind::Labour => vec![ymd(5, 1)],
+        // One day under the Labour Code 2012.
+        HolidayKind::NationalDay if year < 2021 => vec![ymd(9, 2)],
         // 2/9 and the adjacent day that joins the break to a weekend: 1/9 when 2/9 is a Tuesday,
         // a Friday or a Saturday (as in 2025, 2022 and 2023), otherwise 3/9 (as in 2024 and
         // 2021).

@@ -6,7 +6,7 @@ use anyhow::{Context, anyhow};
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, SecondsFormat, TimeDelta};
 use dvc_domain::calendar::{self, WorkingCalendar};
 use dvc_domain::deadline::{DeadlineRule, ProcessingTime};
-use dvc_domain::holidays::Holidays;
+use dvc_domain::holidays::{FIRST_MODELLED_YEAR, Holidays, forecast_law};
 use dvc_domain::lunar;
 use dvc_domain::office_hours::OfficeHours;
 use std::io::Write;
@@ -24,20 +24,27 @@ pub fn run(args: CalendarArgs, out: &mut dyn Write) -> Result<(), Failure> {
                     "TO ({to}) is before FROM ({from}); give the earlier date first"
                 )));
             }
+            for year in from.year()..=to.year() {
+                check_modelled(&cal, year)?;
+            }
             writeln!(out, "{}", cal.working_days(from, to))?;
         }
         CalendarCommand::IsWorkingDay { date } => {
-            let status = cal.day(parse_date(&date)?);
+            let date = parse_date(&date)?;
+            check_modelled(&cal, date.year())?;
+            let status = cal.day(date);
             let answer = if status.is_working() { "yes" } else { "no" };
             writeln!(out, "{answer}\n{status}")?;
         }
         CalendarCommand::Due(due) => {
             let (received, rule) = parse_due(&due)?;
+            check_modelled(&cal, received.year())?;
             let at = calendar::from_local(cal.due(received, &rule));
             writeln!(out, "{}", at.to_rfc3339_opts(SecondsFormat::Secs, false))?;
         }
         CalendarCommand::Holidays { year } => {
             check_year(year)?;
+            check_modelled(&cal, year)?;
             for day in cal.special_days(year) {
                 writeln!(
                     out,
@@ -51,15 +58,17 @@ pub fn run(args: CalendarArgs, out: &mut dyn Write) -> Result<(), Failure> {
                         "announced"
                     },
                     day.name,
-                    day.source
-                        .as_deref()
-                        .unwrap_or("Labour Code 2019 art. 112 (not yet announced)"),
+                    day.source.clone().unwrap_or_else(|| format!(
+                        "{} (forecast: no announcement in the data)",
+                        forecast_law(day.year).unwrap_or("law")
+                    )),
                 )?;
             }
         }
-        CalendarCommand::TimeIntervals { years, name } => {
+        CalendarCommand::Alertmanager { years, name } => {
             for year in &years {
                 check_year(*year)?;
+                check_modelled(&cal, *year)?;
             }
             out.write_all(time_intervals(&cal, &years, &name).as_bytes())?;
         }
@@ -100,7 +109,7 @@ pub fn time_intervals(cal: &WorkingCalendar, years: &[i32], name: &str) -> Strin
     let mut out = format!(
         "# Office hours of the Vietnamese civil service in {} (Asia/Ho_Chi_Minh), from dvcbench's\n\
          # working calendar: working days only (weekends and days off out, make-up working days\n\
-         # in), each {}. Written by `dvcbench calendar time-intervals {}`.\n",
+         # in), each {}. Written by `dvcbench calendar alertmanager {}`.\n",
         shown.join(", "),
         hours.join(", "),
         shown.join(" ")
@@ -113,7 +122,7 @@ pub fn time_intervals(cal: &WorkingCalendar, years: &[i32], name: &str) -> Strin
         .collect();
     if !forecast.is_empty() {
         out.push_str(&format!(
-            "# Forecast, not yet announced: {}. Write this again once they are.\n",
+            "# Forecast, no announcement in the data: {}. Write this again once they are announced.\n",
             forecast.join(", ")
         ));
     }
@@ -183,6 +192,19 @@ fn check_year(year: i32) -> Result<(), Failure> {
     } else {
         Err(Failure::bad_input(dvc_domain::Error::YearOutOfRange(year)))
     }
+}
+
+/// Refuses a year whose days off follow rules the calendar does not model and no holiday file
+/// gives: its answers would silently treat old holidays as working days.
+fn check_modelled(cal: &WorkingCalendar, year: i32) -> Result<(), Failure> {
+    if cal.is_modelled(year) {
+        return Ok(());
+    }
+    Err(Failure::bad_input(anyhow!(
+        "the days off of {year} are not modelled: before {FIRST_MODELLED_YEAR} they followed the \
+         Labour Code 1994 (four days of Tết, no Hùng Kings holiday before 2007, Saturdays worked \
+         before October 1999); give that year's days in a --holidays file"
+    )))
 }
 
 fn parse_date(input: &str) -> Result<NaiveDate, Failure> {

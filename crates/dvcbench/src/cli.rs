@@ -381,7 +381,8 @@ pub enum CalendarCommand {
     },
     /// Print Alertmanager `time_intervals` of the office hours of YEARS: working days only
     /// (weekends and days off out, make-up working days in), each within the office hours.
-    TimeIntervals {
+    #[command(visible_alias = "time-intervals")]
+    Alertmanager {
         /// One or more years, 1900-2199.
         #[arg(required = true)]
         years: Vec<i32>,

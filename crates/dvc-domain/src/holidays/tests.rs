@@ -168,3 +168,93 @@ fn forecasts_give_the_schedules_announced_for_years_the_data_does_not_hold() {
         vec![d(2021, 9, 2), d(2021, 9, 3)]
     );
 }
+
+/// What a holiday period changes for an office: the weekdays it takes off and the days it
+/// makes worked.
+fn effect<'a>(days: impl Iterator<Item = &'a SpecialDay>) -> (Vec<NaiveDate>, Vec<NaiveDate>) {
+    let (mut off, mut worked) = (BTreeSet::new(), BTreeSet::new());
+    for day in days {
+        if !day.off {
+            worked.insert(day.date);
+        } else if !is_weekend(day.date) {
+            off.insert(day.date);
+        }
+    }
+    (off.into_iter().collect(), worked.into_iter().collect())
+}
+
+#[test]
+fn the_shipped_data_holds_every_holiday_of_2021_to_2025() {
+    let shipped = Holidays::shipped();
+    for year in 2021..=2025 {
+        for kind in HolidayKind::STATUTORY {
+            assert!(
+                shipped
+                    .days()
+                    .iter()
+                    .any(|d| d.year == year && d.kind == kind && d.off),
+                "{year} {kind}"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_forecast_rule_gives_every_announced_period_but_the_swaps() {
+    // Every announced (year, kind) is forecast again as if it had not been announced. Only a
+    // swap (a weekday off traded for a worked Saturday, decided case by case) may differ.
+    let shipped = Holidays::shipped();
+    let (mut periods, mut misses) = (0, Vec::new());
+    for year in 2021..=2026 {
+        let forecast = forecast(year, &HolidayKind::STATUTORY, BTreeSet::new());
+        for kind in HolidayKind::STATUTORY {
+            let announced = effect(
+                shipped
+                    .days()
+                    .iter()
+                    .filter(|d| d.year == year && d.kind == kind),
+            );
+            if announced == (vec![], vec![]) {
+                continue;
+            }
+            periods += 1;
+            if effect(forecast.iter().filter(|d| d.kind == kind)) != announced {
+                misses.push((year, kind));
+            }
+        }
+    }
+    println!(
+        "forecast hit rate: {} of {periods} announced holiday periods, 2021-2026",
+        periods - misses.len()
+    );
+    assert_eq!(periods, 31, "six kinds a year for 2021-2025, Tết 2026");
+    assert_eq!(
+        misses,
+        [
+            (2024, HolidayKind::Reunification),
+            (2025, HolidayKind::Labour)
+        ],
+        "only the swapped weekdays of 30/4 2024 and 1/5 2025 are unforeseeable"
+    );
+}
+
+#[test]
+fn years_before_the_labour_code_2012_are_not_forecast() {
+    let table = DayTable::resolve(&Holidays::shipped());
+    assert!(table.is_modelled(2013) && table.is_modelled(2027));
+    assert!(!table.is_modelled(2012) && !table.is_modelled(1998));
+    assert!(table.year(2012).is_empty());
+    // Under the Labour Code 2012 National Day is one day: 2/9/2020 (a Wednesday) alone.
+    assert!(table.get(d(2020, 9, 2)).is_some_and(|s| s.is_forecast()));
+    assert!(table.get(d(2020, 9, 1)).is_none() && table.get(d(2020, 9, 3)).is_none());
+    assert_eq!(forecast_law(2020), Some("Labour Code 2012 art. 115"));
+    // A user's file makes an older year known.
+    let user = Holidays::parse(
+        "old.toml",
+        "[[day_off]]\nkind = \"tet\"\nfrom = 2012-01-21\nto = 2012-01-26\nname = \"Tết\"\nsource = \"notice\"\n",
+    )
+    .expect("valid");
+    let table = DayTable::resolve(&Holidays::shipped().overridden_by(user));
+    assert!(table.is_modelled(2012));
+    assert!(table.get(d(2012, 1, 23)).is_some_and(|s| s.off));
+}

@@ -123,8 +123,8 @@ fn tet_prints_the_vietnamese_date() {
 }
 
 #[test]
-fn time_intervals_hold_working_days_only_make_up_saturdays_included() {
-    let out = dvcbench(&["calendar", "time-intervals", "2024", "2025"]);
+fn alertmanager_intervals_hold_working_days_only_make_up_saturdays_included() {
+    let out = dvcbench(&["calendar", "alertmanager", "2024", "2025"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
     let days = |year: &str, month: &str| {
@@ -161,9 +161,64 @@ fn time_intervals_hold_working_days_only_make_up_saturdays_included() {
             .contains("- start_time: \"08:00\"\n            end_time: \"12:00\"\n        location")
     );
     assert_eq!(
-        dvcbench(&["calendar", "time-intervals", "1800"])
+        dvcbench(&["calendar", "alertmanager", "1800"])
             .status
             .code(),
         Some(2)
     );
+    // Years whose rules are not modelled are refused, not answered as if they had no holidays.
+    let old = dvcbench(&["calendar", "alertmanager", "2012"]);
+    assert_eq!(old.status.code(), Some(2));
+    assert!(
+        stderr(&old).contains("the days off of 2012 are not modelled"),
+        "{}",
+        stderr(&old)
+    );
+}
+
+#[test]
+fn years_before_2013_are_refused_unless_a_holidays_file_gives_them() {
+    for args in [
+        &["calendar", "is-working-day", "2005-09-02"][..],
+        &["calendar", "working-days", "2012-12-01", "2013-01-31"],
+        &["calendar", "holidays", "1998"],
+        &[
+            "calendar",
+            "due",
+            "--from",
+            "2010-01-04T08:00",
+            "--working-days",
+            "3",
+        ],
+    ] {
+        let out = dvcbench(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&out).contains("not modelled"), "{args:?}");
+    }
+    let dir = std::env::temp_dir().join(format!("dvcbench-old-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join("2005.toml");
+    std::fs::write(
+        &file,
+        "[[day_off]]\nkind = \"national_day\"\ndate = 2005-09-02\nname = \"Quốc khánh\"\nsource = \"Labour Code 1994 art. 73\"\n",
+    )
+    .expect("write");
+    let out = dvcbench(&[
+        "calendar",
+        "--holidays",
+        file.to_str().expect("UTF-8 path"),
+        "is-working-day",
+        "2005-09-02",
+    ]);
+    assert_eq!(stdout(&out).lines().next(), Some("no"), "{}", stderr(&out));
+    // The old name of the subcommand still works.
+    assert!(
+        dvcbench(&["calendar", "time-intervals", "2025"])
+            .status
+            .success()
+    );
+    // Under the Labour Code 2012, National Day was one day.
+    let out = dvcbench(&["calendar", "is-working-day", "2020-09-03"]);
+    assert_eq!(stdout(&out), "yes\nweekday\n");
+    let _ = std::fs::remove_dir_all(&dir);
 }
