@@ -126,8 +126,8 @@ fn office_hours_change_deadlines_but_not_working_days() {
         "08:00-12:00",
     ]);
     assert_eq!(
-        out.stdout, "2025-04-02T09:00:00+07:00\n",
-        "a working day is the office day's length"
+        out.stdout, "2025-04-03T09:00:00+07:00\n",
+        "a working day is 8 working hours, two of these 4-hour office days"
     );
 }
 

@@ -22,6 +22,7 @@ fn state(scratch: &Scratch) -> String {
                     kind: "http".into(),
                     outcome: "ok".into(),
                     seconds: 0.2,
+                    office_open: Some(true),
                 })
                 .expect("recorded");
         }

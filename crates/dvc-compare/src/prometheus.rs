@@ -178,15 +178,15 @@ pub async fn compare(at: Prometheus<'_>, q: Query<'_>) -> Result<Comparison, Pro
     };
     let (from, to) = (q.from.timestamp(), q.to.timestamp());
     let d = format!("{}s", (to - from).max(1));
-    // Office hours: runs counted in windows of `w` seconds, each while the probe said its
-    // office was open (the gauge's value at the window's end).
+    // Office hours: runs counted in windows of `w` seconds, each while the probe said that
+    // province's office was open by its own calendar (the gauge's value at the window's end).
     let w = ((to - from) / 120).clamp(10, 300);
     let mut figures: BTreeMap<FigureId, (ByProvince, ByProvince)> = BTreeMap::new();
     let counted = |selector: &str| format!("sum by (province) (increase({selector}[{d}]))");
     let office = |selector: &str| {
         format!(
             "sum by (province) (sum_over_time((sum by (province, instance) (increase({selector}[{w}s])) \
-             * on (instance) group_left () max by (instance) (dvc_probe_office_open))[{d}:{w}s]))"
+             * on (instance, province) group_left () max by (instance, province) (dvc_probe_office_open))[{d}:{w}s]))"
         )
     };
     let ratio = |good: &ByProvince, all: &ByProvince| -> (ByProvince, ByProvince) {

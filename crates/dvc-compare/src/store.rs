@@ -7,8 +7,9 @@ use dvc_probe::store::{Store, StoreError};
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// Compares the provinces of the probe state file at `path`; office hours are judged by
-/// `calendar` (holidays included).
+/// Compares the provinces of the probe state file at `path`. Office hours are those each run
+/// recorded by its portal's own calendar; runs of files written before the probe recorded them
+/// are judged by `calendar` (holidays included).
 pub fn compare(
     path: &Path,
     calendar: &WorkingCalendar,
@@ -39,7 +40,7 @@ pub fn compare(
             let counted: Vec<bool> = runs
                 .iter()
                 .filter(|r| r.kind == "http" || r.kind == "journey")
-                .filter(|r| !office || office_open(calendar, r.at))
+                .filter(|r| !office || r.office_open.unwrap_or_else(|| office_open(calendar, r.at)))
                 .map(|r| r.outcome == "ok")
                 .collect();
             ratio(counted.iter().filter(|ok| **ok).count(), counted.len())
@@ -216,6 +217,7 @@ mod tests {
             kind: kind.into(),
             outcome: outcome.into(),
             seconds,
+            office_open: None,
         }
     }
 
@@ -329,6 +331,62 @@ mod tests {
         let only_b = compare_days(&["B".to_owned()], 1);
         assert_eq!(only_b.provinces.len(), 1);
         assert_eq!(only_b.provinces[0].rank, Some(1));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn each_run_counts_in_office_hours_as_its_portal_recorded_them() {
+        // Saturday 12 April 2025, 09:00: A's office is closed, B takes dossiers on Saturday
+        // mornings; each run carries what the probe judged by that portal's own calendar.
+        let dir = std::env::temp_dir().join(format!("dvc-compare-own-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let path = dir.join("probe.db");
+        let _ = std::fs::remove_file(&path);
+        let store = Store::open(Some(&path)).expect("open");
+        for (province, minute, outcome, open) in [
+            ("A", "00", "http_error", false),
+            ("A", "10", "http_error", false),
+            ("B", "00", "ok", true),
+            ("B", "10", "timeout", true),
+            ("B", "20", "ok", true),
+        ] {
+            let mut r = run(
+                at(&format!("2025-04-12T09:{minute}:00")),
+                province,
+                "http",
+                outcome,
+                0.2,
+            );
+            r.office_open = Some(open);
+            store.record_run(&r).expect("run");
+        }
+        let parse = |t: &str| {
+            chrono::DateTime::parse_from_rfc3339(t)
+                .expect("time")
+                .with_timezone(&chrono::Utc)
+        };
+        let c = compare(
+            &path,
+            &WorkingCalendar::default(),
+            Query {
+                from: parse("2025-04-12T00:00:00+07:00"),
+                to: parse("2025-04-13T00:00:00+07:00"),
+                provinces: &[],
+                weights: Weights::default(),
+                min_samples: 1,
+            },
+        )
+        .expect("compare");
+        let office = |name: &str| {
+            c.provinces
+                .iter()
+                .find(|p| p.name == name)
+                .expect("province")
+                .figure(FigureId::AvailabilityOffice)
+        };
+        assert_eq!(office("A").samples, 0, "A was closed: nothing counts");
+        assert_eq!(office("B").samples, 3);
+        assert_eq!(office("B").value, Some(2.0 / 3.0));
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -279,6 +279,12 @@ impl Holidays {
         Holidays { days }
     }
 
+    /// These holidays with `days` added (a portal's own days off): nothing is replaced.
+    pub fn with_days(mut self, days: impl IntoIterator<Item = SpecialDay>) -> Holidays {
+        self.days.extend(days);
+        self
+    }
+
     /// Every announced day, in file order.
     pub fn days(&self) -> &[SpecialDay] {
         &self.days

@@ -5,6 +5,8 @@
 //! * [`holidays`]: the shipped days-off data per year, user overrides, and forecasts from the
 //!   Labour Code for years not yet announced, using
 //! * [`lunar`]: the Vietnamese lunar calendar (computed for UTC+7);
+//! * [`portal_calendar`]: one portal's own office hours, seasons, Saturday intake, working-day
+//!   length and days off, laid over the national calendar;
 //! * [`deadline`]: processing times, same-day cutoffs, the acceptance deadline, supplement
 //!   pauses, and early / on-time / late judgement;
 //! * [`lifecycle`]: dossier states 1–10, their transitions, and portal status mappings;
@@ -33,6 +35,7 @@ pub mod holidays;
 pub mod lifecycle;
 pub mod lunar;
 pub mod office_hours;
+pub mod portal_calendar;
 pub mod provinces;
 pub mod quantile;
 pub mod units;

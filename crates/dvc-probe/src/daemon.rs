@@ -234,7 +234,11 @@ async fn schedule(
             check.jitter.mul_f64(rand::rng().random::<f64>())
         };
         tokio::time::sleep_until(due + jitter).await;
-        if check.office_hours_only && !probe.calendar.is_office_open(&chrono::Utc::now()) {
+        if check.office_hours_only
+            && !probe
+                .calendar_for(target)
+                .is_office_open(&chrono::Utc::now())
+        {
             due += check.interval;
             continue;
         }
@@ -341,6 +345,11 @@ fn record(
         kind: check.kind.id().to_owned(),
         outcome: outcome.id().to_owned(),
         seconds: took.as_secs_f64(),
+        office_open: Some(
+            probe
+                .calendar_for(target)
+                .is_office_open(&chrono::Utc::now()),
+        ),
     };
     if let Err(e) = probe.store.record_run(&run) {
         tracing::error!(error = %e, "cannot keep a check run in the history");
@@ -361,8 +370,17 @@ fn record(
 }
 
 async fn metrics(State(d): State<Arc<Daemon>>) -> Response {
-    let open = d.probe.calendar.is_office_open(&chrono::Utc::now());
-    d.probe.metrics.office_hours.set(i64::from(open));
+    let now = chrono::Utc::now();
+    let config = d.config.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    d.probe.metrics.office_hours.reset();
+    for t in &config.targets {
+        let open = d.probe.calendar_for(t).is_office_open(&now);
+        d.probe
+            .metrics
+            .office_hours
+            .with_label_values(&[t.portal.as_str(), t.province.as_str()])
+            .set(i64::from(open));
+    }
     (
         [(
             header::CONTENT_TYPE,

@@ -32,6 +32,9 @@ pub struct Run {
     pub kind: String,
     pub outcome: String,
     pub seconds: f64,
+    /// Whether the target's office was open at `at`, by its own calendar (`None` in files
+    /// written before the probe recorded it).
+    pub office_open: Option<bool>,
 }
 
 /// One measured figure.
@@ -52,8 +55,9 @@ impl Store {
         }
         self.db()
             .execute(
-                "INSERT INTO runs (at, portal, province, check_name, kind, outcome, seconds)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT INTO runs
+                 (at, portal, province, check_name, kind, outcome, seconds, office_open)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                 params![
                     run.at,
                     run.portal,
@@ -61,7 +65,8 @@ impl Store {
                     run.check,
                     run.kind,
                     run.outcome,
-                    run.seconds
+                    run.seconds,
+                    run.office_open
                 ],
             )
             .map(|_| ())
@@ -97,9 +102,14 @@ impl Store {
 
     /// Check runs with `from <= at < to`, in time order.
     pub fn runs(&self, from: f64, to: f64) -> Result<Vec<Run>, StoreError> {
+        let recorded =
+            crate::store::has_column(&self.db(), "runs", "office_open").map_err(|e| self.err(e))?;
+        let office = if recorded { "office_open" } else { "NULL" };
         self.select(
-            "SELECT at, portal, province, check_name, kind, outcome, seconds FROM runs
-             WHERE at >= ?1 AND at < ?2 ORDER BY at",
+            &format!(
+                "SELECT at, portal, province, check_name, kind, outcome, seconds, {office}
+                 FROM runs WHERE at >= ?1 AND at < ?2 ORDER BY at"
+            ),
             params![from, to],
             |r| {
                 Ok(Run {
@@ -110,6 +120,7 @@ impl Store {
                     kind: r.get(4)?,
                     outcome: r.get(5)?,
                     seconds: r.get(6)?,
+                    office_open: r.get(7)?,
                 })
             },
         )
@@ -170,6 +181,7 @@ mod tests {
             kind: "http".into(),
             outcome: outcome.into(),
             seconds: 0.1,
+            office_open: Some(true),
         }
     }
 

@@ -2,7 +2,9 @@
 //! configuration, `check` is a configured check name, `outcome` and `figure` are fixed sets,
 //! and `agency` comes from the portal's own statistics (its list of agencies).
 
-use prometheus::{GaugeVec, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry};
+use prometheus::{
+    GaugeVec, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry,
+};
 
 const PROBE_BUCKETS: [f64; 14] = [
     0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5, 2.5, 5.0, 10.0, 20.0, 30.0,
@@ -57,7 +59,7 @@ pub struct Metrics {
     pub reload_ok: IntGauge,
     pub reload_time: prometheus::Gauge,
     pub targets: IntGauge,
-    pub office_hours: IntGauge,
+    pub office_hours: IntGaugeVec,
 }
 
 use dvc_loadgen::live::register as reg;
@@ -252,9 +254,12 @@ impl Metrics {
             ),
             office_hours: reg(
                 &r,
-                IntGauge::new(
-                    "dvc_probe_office_open",
-                    "1 during office hours of a working day of the probe's civil-service calendar, else 0.",
+                IntGaugeVec::new(
+                    Opts::new(
+                        "dvc_probe_office_open",
+                        "1 while the portal's office is open (office hours of a working day, or Saturday intake hours, by its own calendar), else 0.",
+                    ),
+                    &["portal", "province"],
                 )
                 .expect("valid metric"),
             ),

@@ -69,7 +69,7 @@ pub enum StoreProblem {
 
 /// The state file's schema version (`PRAGMA user_version`); 0 is a file from before versions,
 /// whose tables are checked and then marked as this version.
-pub const SCHEMA: i64 = 1;
+pub const SCHEMA: i64 = 2;
 
 /// The tables of the schema and their columns, in order.
 const TABLES: [(&str, &[&str]); 4] = [
@@ -96,6 +96,7 @@ const TABLES: [(&str, &[&str]); 4] = [
             "kind",
             "outcome",
             "seconds",
+            "office_open",
         ],
     ),
     (
@@ -104,6 +105,12 @@ const TABLES: [(&str, &[&str]); 4] = [
     ),
     ("meta", &["key", "value"]),
 ];
+
+/// True when `table` has `column` (a file of an older schema may not).
+pub(crate) fn has_column(db: &Connection, table: &str, column: &str) -> rusqlite::Result<bool> {
+    db.prepare("SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2")?
+        .exists([table, column])
+}
 
 /// Refuses a file that is damaged, written by a newer dvcbench, or holds tables of another
 /// schema under the probe's names; marks an unversioned file of the right shape.
@@ -124,10 +131,13 @@ fn check_schema(db: &Connection) -> Result<(), StoreProblem> {
         if found.is_empty() {
             continue;
         }
+        // Schema 1 had no office_open in runs; opening adds it.
+        let schema_1 = table == "runs" && found.len() + 1 == expected.len();
         if found
             .iter()
             .map(String::as_str)
-            .ne(expected.iter().copied())
+            .ne(expected.iter().copied().take(found.len()))
+            || !(schema_1 || found.len() == expected.len())
         {
             return Err(StoreProblem::Foreign {
                 table: table.to_owned(),
@@ -183,7 +193,8 @@ impl Store {
                  check_name TEXT NOT NULL,
                  kind TEXT NOT NULL,
                  outcome TEXT NOT NULL,
-                 seconds REAL NOT NULL
+                 seconds REAL NOT NULL,
+                 office_open INTEGER
              );
              CREATE INDEX IF NOT EXISTS runs_at ON runs (at);
              CREATE TABLE IF NOT EXISTS observations (
@@ -197,6 +208,10 @@ impl Store {
              CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
         )
         .map_err(|e| wrap(e.into()))?;
+        if !has_column(&db, "runs", "office_open").map_err(|e| wrap(e.into()))? {
+            db.execute_batch("ALTER TABLE runs ADD COLUMN office_open INTEGER")
+                .map_err(|e| wrap(e.into()))?;
+        }
         db.pragma_update(None, "user_version", SCHEMA)
             .map_err(|e| wrap(e.into()))?;
         Ok(Store {
@@ -323,152 +338,4 @@ impl Store {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// A fresh path for a state file in this test's own directory.
-    fn fresh(name: &str) -> std::path::PathBuf {
-        let dir =
-            std::env::temp_dir().join(format!("dvc-probe-schema-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("dir");
-        dir.join("probe.db")
-    }
-
-    fn refused(path: &Path) -> String {
-        match Store::open(Some(path)) {
-            Ok(_) => panic!("{} was accepted", path.display()),
-            Err(e) => e.to_string(),
-        }
-    }
-
-    #[test]
-    fn a_new_state_file_is_versioned_and_reopens() {
-        let path = fresh("new");
-        drop(Store::open(Some(&path)).expect("created"));
-        let db = Connection::open(&path).expect("sqlite");
-        let version: i64 = db
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .expect("version");
-        assert_eq!(version, SCHEMA);
-        drop(db);
-        drop(Store::open(Some(&path)).expect("reopened"));
-    }
-
-    #[test]
-    fn a_file_of_another_schema_or_a_newer_version_is_refused_untouched() {
-        let path = fresh("foreign");
-        let db = Connection::open(&path).expect("sqlite");
-        db.execute_batch("CREATE TABLE intake (id INTEGER PRIMARY KEY, note TEXT);")
-            .expect("foreign table");
-        drop(db);
-        let e = refused(&path);
-        assert!(
-            e.contains("table intake has columns (id, note) where a probe state file has (portal, check_name,"),
-            "{e}"
-        );
-        let db = Connection::open(&path).expect("sqlite");
-        let tables: i64 = db
-            .query_row(
-                "SELECT count(*) FROM sqlite_master WHERE type = 'table'",
-                [],
-                |r| r.get(0),
-            )
-            .expect("count");
-        assert_eq!(tables, 1, "nothing was created in it");
-        drop(db);
-
-        let path = fresh("newer");
-        drop(Store::open(Some(&path)).expect("created"));
-        Connection::open(&path)
-            .expect("sqlite")
-            .pragma_update(None, "user_version", 7)
-            .expect("version");
-        let e = refused(&path);
-        assert!(e.contains("written by a newer dvcbench (schema 7)"), "{e}");
-    }
-
-    #[test]
-    fn a_damaged_file_is_refused_with_what_to_do() {
-        let path = fresh("damaged");
-        let store = Store::open(Some(&path)).expect("created");
-        for i in 0..2_000 {
-            store
-                .add(&pending(
-                    &format!("000.00.12.H01-250401-{i:04}"),
-                    f64::from(i),
-                ))
-                .expect("added");
-        }
-        drop(store);
-        // Checkpoint the WAL into the file, then flip bytes in the middle of it.
-        let db = Connection::open(&path).expect("sqlite");
-        db.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")
-            .expect("checkpoint");
-        drop(db);
-        let mut bytes = std::fs::read(&path).expect("read");
-        assert!(bytes.len() > 64 * 1024, "{} bytes", bytes.len());
-        let middle = bytes.len() / 2;
-        for b in &mut bytes[middle..middle + 4096] {
-            *b = !*b;
-        }
-        std::fs::write(&path, &bytes).expect("write");
-        let e = refused(&path);
-        assert!(e.starts_with("probe state "), "{e}");
-        assert!(
-            e.contains("damaged") || e.contains("malformed") || e.contains("not a database"),
-            "{e}"
-        );
-    }
-
-    fn pending(code: &str, at: f64) -> Pending {
-        Pending {
-            portal: "hn".into(),
-            check: "intake".into(),
-            code: code.into(),
-            submitted_at: "2025-04-01T09:00:00+07:00".into(),
-            submitted_unix: at,
-            acceptance_due_unix: Some(at + 86_400.0),
-        }
-    }
-
-    #[test]
-    fn pending_dossiers_survive_reopening_and_are_decided_once() {
-        let dir = std::env::temp_dir().join(format!("dvc-probe-store-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("dir");
-        let path = dir.join("probe.db");
-        let _ = std::fs::remove_file(&path);
-        {
-            let store = Store::open(Some(&path)).expect("open");
-            store.add(&pending("B", 2.0)).expect("add");
-            store.add(&pending("A", 1.0)).expect("add");
-            store
-                .add(&pending("A", 1.0))
-                .expect("a second add is ignored");
-        }
-        let store = Store::open(Some(&path)).expect("reopen");
-        let codes: Vec<String> = store
-            .pending("hn", "intake")
-            .expect("pending")
-            .into_iter()
-            .map(|p| p.code)
-            .collect();
-        assert_eq!(codes, ["A", "B"]);
-        assert!(
-            store
-                .decide("hn", "A", IntakeEnd::Accepted, "t")
-                .expect("decide")
-        );
-        assert!(
-            !store
-                .decide("hn", "A", IntakeEnd::Accepted, "t")
-                .expect("again")
-        );
-        assert_eq!(
-            store.decision("hn", "A").expect("q").as_deref(),
-            Some("accepted")
-        );
-        assert_eq!(store.pending("hn", "intake").expect("pending").len(), 1);
-        let _ = std::fs::remove_dir_all(&dir);
-    }
-}
+mod tests;

@@ -400,7 +400,7 @@ pub struct DueArgs {
     #[arg(long, value_name = "DATETIME")]
     pub from: String,
 
-    /// Processing time in working days (1 working day = the office day, 8 h by default).
+    /// Processing time in working days (1 working day = 8 working hours).
     #[arg(long, value_name = "N", group = "processing_time")]
     pub working_days: Option<u32>,
 

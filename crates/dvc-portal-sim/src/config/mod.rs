@@ -133,6 +133,9 @@ pub struct PortalConfig {
     pub capacity: CapacityConfig,
     pub faults: FaultsConfig,
     pub sso: SsoConfig,
+    /// How this province's one-stop office works (hours, seasons, Saturday intake, working-day
+    /// length, its own days off), over the simulator's calendar.
+    pub calendar: Option<dvc_domain::portal_calendar::CalendarSpec>,
 }
 
 /// The single sign-on stand-in (an OpenID Connect provider modelled on VNeID's flow).
@@ -170,6 +173,7 @@ impl Default for PortalConfig {
             capacity: CapacityConfig::default(),
             faults: FaultsConfig::default(),
             sso: SsoConfig::default(),
+            calendar: None,
         }
     }
 }

@@ -132,7 +132,13 @@ pub struct Office {
 }
 
 impl Office {
+    /// The back office of `config`'s province, working by `calendar` with the province's own
+    /// `[portal.calendar]` laid over it.
     pub fn new(config: &PortalConfig, calendar: WorkingCalendar) -> Self {
+        let calendar = match &config.calendar {
+            Some(spec) => calendar.with_spec(spec),
+            None => calendar,
+        };
         Office {
             calendar,
             back_office: config.back_office.clone(),

@@ -52,6 +52,25 @@ fn officers_accept_only_in_office_hours_and_in_order() {
 }
 
 #[test]
+fn a_province_with_its_own_hours_accepts_and_is_due_by_them() {
+    let spec: dvc_domain::portal_calendar::CalendarSpec = toml::from_str(
+        "office_hours = \"08:00-12:00,13:00-17:00\"\n[[day_off]]\ndate = 2025-03-17\nname = \"Ngày của tỉnh\"\nsource = \"UBND tỉnh\"\n",
+    )
+    .expect("valid");
+    let (mut office, cat) = office(|c| {
+        c.back_office.officers = 1;
+        c.calendar = Some(spec);
+    });
+    // Friday 14 March 2025, 18:00; Monday 17 is the province's own day off.
+    let idx = submit(&mut office, &cat, "1.900007", at(2025, 3, 14, 18, 0));
+    let due = office.dossiers()[idx].acceptance_due;
+    assert_eq!(due, at(2025, 3, 18, 17, 0), "Tuesday's 8 h, from 08:00");
+    office.advance(at(2025, 3, 21, 17, 0));
+    let accepted = office.dossiers()[idx].accepted_at.expect("accepted");
+    assert!(accepted >= at(2025, 3, 18, 8, 0), "{accepted}");
+}
+
+#[test]
 fn more_officers_accept_a_backlog_sooner() {
     let last_acceptance = |officers| {
         let (mut office, cat) = office(|c| c.back_office.officers = officers);

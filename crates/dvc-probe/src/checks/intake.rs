@@ -199,8 +199,8 @@ impl Probe {
                     .inc();
                 if let (Some(s), Some(a)) = (submitted, accepted) {
                     let wall = (a - s).num_milliseconds().max(0) as f64 / 1000.0;
-                    let working = self
-                        .calendar
+                    let calendar = self.calendar_for(t);
+                    let working = calendar
                         .working_time_between(to_local(&s), to_local(&a))
                         .num_milliseconds() as f64
                         / 1000.0;
@@ -215,7 +215,7 @@ impl Probe {
                     let due = dossier["acceptance_due"].as_str().and_then(parse_time);
                     let late = match due {
                         Some(due) => a > due,
-                        None => working > self.calendar.working_day_length().num_seconds() as f64,
+                        None => working > calendar.working_day_length().num_seconds() as f64,
                     };
                     if late {
                         self.metrics.intake_late.with_label_values(&labels).inc();

@@ -125,7 +125,15 @@ pub struct Probe {
     pub tls_clients: std::sync::Mutex<std::collections::HashMap<(bool, String), HttpClient>>,
     pub metrics: Metrics,
     pub store: Arc<Store>,
+    /// The calendar of targets with no `[target.calendar]`.
     pub calendar: WorkingCalendar,
+    /// Targets' own calendars, by portal, with the spec each was built from.
+    calendars: std::sync::Mutex<
+        std::collections::HashMap<
+            String,
+            (dvc_domain::portal_calendar::CalendarSpec, WorkingCalendar),
+        >,
+    >,
     /// The `agency` label values each portal has exported, at most [`stats::MAX_AGENCIES`].
     pub agencies:
         std::sync::Mutex<std::collections::HashMap<String, std::collections::BTreeSet<String>>>,
@@ -158,8 +166,26 @@ impl Probe {
             metrics,
             store,
             calendar,
+            calendars: Default::default(),
             agencies: Default::default(),
         })
+    }
+
+    /// The working calendar `t` is judged by: the probe's, with `[target.calendar]` laid over
+    /// it (built once per portal and configuration).
+    pub fn calendar_for(&self, t: &ProbeTarget) -> WorkingCalendar {
+        let Some(spec) = &t.calendar else {
+            return self.calendar.clone();
+        };
+        let mut built = self.calendars.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((known, calendar)) = built.get(&t.portal)
+            && known == spec
+        {
+            return calendar.clone();
+        }
+        let calendar = self.calendar.clone().with_spec(spec);
+        built.insert(t.portal.clone(), (spec.clone(), calendar.clone()));
+        calendar
     }
 
     /// The client for `t`, built on first use when it has TLS options.

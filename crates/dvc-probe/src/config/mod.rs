@@ -45,6 +45,9 @@ struct TargetFile {
     ca_file: Option<Spanned<String>>,
     #[serde(default)]
     insecure_skip_verify: bool,
+    /// The portal's own office hours, seasons, Saturday intake, working-day length and days
+    /// off, over the probe's calendar.
+    calendar: Option<dvc_domain::portal_calendar::CalendarSpec>,
     /// Read again from the spanned tree, one struct per kind (see `check`).
     #[serde(default, rename = "check")]
     _check: Vec<serde::de::IgnoredAny>,
@@ -75,6 +78,8 @@ pub struct ProbeTarget {
     pub ca_file: Option<String>,
     pub extra_roots: Vec<rustls::pki_types::CertificateDer<'static>>,
     pub insecure_skip_verify: bool,
+    /// `[target.calendar]`: how this portal's office works, when not as the probe's calendar.
+    pub calendar: Option<dvc_domain::portal_calendar::CalendarSpec>,
     pub checks: Vec<ProbeCheck>,
 }
 
@@ -279,6 +284,7 @@ impl ProbeConfig {
                 ca_file: t.ca_file.as_ref().map(|c| c.get_ref().clone()),
                 extra_roots,
                 insecure_skip_verify: t.insecure_skip_verify,
+                calendar: t.calendar.clone(),
                 checks,
             });
         }

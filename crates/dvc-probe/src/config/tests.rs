@@ -174,3 +174,68 @@ fn a_url_with_credentials_is_refused_without_echoing_them() {
     assert!(!e[0].contains("hunter2"));
     assert!(errors("[[target]]\nportal = \"hn\"\nprovince = \"x\"\nurl = \"https://portal.example.vn/a@b\"\n").is_empty());
 }
+
+#[test]
+fn a_target_has_its_own_calendar_and_a_bad_one_is_located() {
+    let c = ProbeConfig::from_source(
+        "probe.toml",
+        r#"
+[[target]]
+portal = "hn"
+province = "Hà Nội"
+url = "http://127.0.0.1:8080/hn/"
+  [target.calendar]
+  office_hours = "08:00-12:00,13:00-17:00"
+  saturday_intake = "08:00-11:30"
+  [[target.check]]
+  name = "home"
+  kind = "http"
+[[target]]
+portal = "hcm"
+province = "Hồ Chí Minh"
+url = "http://127.0.0.1:8080/hcm/"
+  [[target.check]]
+  name = "home"
+  kind = "http"
+"#,
+        None,
+    )
+    .expect("valid");
+    let probe = crate::checks::Probe::new(
+        crate::metrics::Metrics::new(),
+        std::sync::Arc::new(crate::store::Store::open(None).expect("memory")),
+        dvc_domain::calendar::WorkingCalendar::default(),
+    )
+    .expect("probe");
+    let open = |t: &ProbeTarget, local: &str| {
+        let at = chrono::DateTime::parse_from_rfc3339(&format!("{local}+07:00")).expect("time");
+        probe.calendar_for(t).is_office_open(&at)
+    };
+    let (hn, hcm) = (&c.targets[0], &c.targets[1]);
+    // Tuesday 7:30: Hồ Chí Minh City's national hours are open, Hà Nội's opens at 8:00.
+    assert!(!open(hn, "2026-03-10T07:30:00") && open(hcm, "2026-03-10T07:30:00"));
+    // Tuesday 13:15: Hà Nội's lunch ended at 13:00, the national one ends at 13:30.
+    assert!(open(hn, "2026-03-10T13:15:00") && !open(hcm, "2026-03-10T13:15:00"));
+    assert!(open(hn, "2026-03-10T16:55:00"));
+    // Saturday morning: only Hà Nội's desk takes dossiers.
+    assert!(open(hn, "2026-03-14T09:00:00") && !open(hcm, "2026-03-14T09:00:00"));
+
+    let shown = errors(
+        r#"
+[[target]]
+portal = "hn"
+province = "Hà Nội"
+url = "http://127.0.0.1:8080/hn/"
+  [target.calendar]
+  office_hours = "8-17"
+  [[target.check]]
+  name = "home"
+  kind = "http"
+"#,
+    );
+    assert_eq!(shown.len(), 1, "{shown:?}");
+    assert!(
+        shown[0].starts_with("probe.toml:6:") && shown[0].contains("office_hours"),
+        "{shown:?}"
+    );
+}
