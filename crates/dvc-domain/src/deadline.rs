@@ -5,8 +5,8 @@
 //! working day after submission. The processing clock runs from acceptance to the result, due
 //! after the procedure's stated time:
 //!
-//! * **working hours / working days**: counted along office hours, 1 working day = the office
-//!   day's length (8 h by default), so Mon 10:00 + 1 working day = Tue 10:00;
+//! * **working hours / working days**: counted along office hours, 1 working day = 8 working
+//!   hours (a portal's calendar may count otherwise), so Mon 10:00 + 1 working day = Tue 10:00;
 //! * **calendar days**: the receipt instant (moved to the next opening when outside office hours)
 //!   plus N days, rolled forward to the next working day when it lands on a day off.
 //!

@@ -9,7 +9,10 @@
 //!   length and days off, laid over the national calendar;
 //! * [`deadline`]: processing times, same-day cutoffs, the acceptance deadline, supplement
 //!   pauses, and early / on-time / late judgement;
-//! * [`lifecycle`]: dossier states 1–10, their transitions, and portal status mappings;
+//! * [`lifecycle`]: dossier states 1–10 (and the transferred and posted states synced as 4),
+//!   their transitions, which clock runs in each per procedure, and portal status mappings;
+//! * [`dossier_clock`]: a dossier's acceptance and processing deadlines from its history, with
+//!   the index's supplement rules;
 //! * [`quantile`]: quantiles by nearest rank, the one definition of a percentile of samples;
 //! * [`units`]: durations, rates and sizes as configuration files write them.
 //!
@@ -30,6 +33,7 @@
 
 pub mod calendar;
 pub mod deadline;
+pub mod dossier_clock;
 pub mod error;
 pub mod holidays;
 pub mod lifecycle;

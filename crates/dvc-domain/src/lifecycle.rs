@@ -5,9 +5,15 @@
 //!              ┌──────────► 3 Refused
 //!              │      ┌───► 5 Supplement ───┐ (back to 1, 2 or 4)
 //!  1 Submitted ┴► 2 Accepted ─► 4 Processing ─► 9 Resolved ─► 10 Result returned
-//!      │              │   └──► 6 Awaiting fee ──┘   ▲
+//!      │              │   ├──► 6 Awaiting fee ──┘   ▲
+//!      │              │   └──► Transferred / Posted ┘ (liên thông, niêm yết: synced as 4)
 //!      └──────────────┴─► 7 Withdrawal / 8 Stopped  └─ (from 2, 4 and 6)
 //! ```
+//!
+//! Which clock runs in a state is the procedure's [`ClockPolicy`]: a supplement always pauses
+//! the processing clock; the wait for fees or tax and a public posting pause it only for the
+//! procedures whose rules exclude them (land procedures exclude the time citizens take to pay).
+//! [`crate::dossier_clock`] turns a dossier's history into its deadlines.
 
 use crate::{Diagnostic, Error};
 use chrono::NaiveDateTime;
@@ -30,6 +36,10 @@ pub enum DossierState {
     Stopped = 8,
     Resolved = 9,
     ResultReturned = 10,
+    /// Sent to another agency for its part (liên thông); synced to DVCQG as processing (4).
+    Transferred = 11,
+    /// Posted publicly for objections (niêm yết công khai); synced as processing (4).
+    Posted = 12,
 }
 
 /// Which deadline clock runs in a state.
@@ -46,8 +56,8 @@ pub enum Clock {
 }
 
 impl DossierState {
-    /// Every state, in code order.
-    pub const ALL: [DossierState; 10] = [
+    /// Every state: the ten DVCQG codes in order, then the states synced as one of them.
+    pub const ALL: [DossierState; 12] = [
         DossierState::Submitted,
         DossierState::Accepted,
         DossierState::Refused,
@@ -58,16 +68,24 @@ impl DossierState {
         DossierState::Stopped,
         DossierState::Resolved,
         DossierState::ResultReturned,
+        DossierState::Transferred,
+        DossierState::Posted,
     ];
 
-    /// The status code, 1–10.
+    /// The DVCQG status code, 1–10 (transferred and posted dossiers sync as processing, 4).
     pub fn code(self) -> u8 {
-        self as u8
+        match self {
+            DossierState::Transferred | DossierState::Posted => 4,
+            other => other as u8,
+        }
     }
 
-    /// The state with status code `code`.
+    /// The state DVCQG status code `code` names.
     pub fn from_code(code: u8) -> Option<DossierState> {
-        DossierState::ALL.into_iter().find(|s| s.code() == code)
+        DossierState::ALL[..10]
+            .iter()
+            .copied()
+            .find(|s| *s as u8 == code)
     }
 
     /// The identifier used in configuration and JSON (`submitted`, `supplement_requested`, …).
@@ -83,6 +101,8 @@ impl DossierState {
             DossierState::Stopped => "stopped",
             DossierState::Resolved => "resolved",
             DossierState::ResultReturned => "result_returned",
+            DossierState::Transferred => "transferred",
+            DossierState::Posted => "posted",
         }
     }
 
@@ -99,6 +119,8 @@ impl DossierState {
             DossierState::Stopped => "Dừng xử lý",
             DossierState::Resolved => "Đã xử lý xong",
             DossierState::ResultReturned => "Đã trả kết quả",
+            DossierState::Transferred => "Chuyển liên thông",
+            DossierState::Posted => "Đang niêm yết công khai",
         }
     }
 
@@ -115,6 +137,8 @@ impl DossierState {
             DossierState::Stopped => "Stopped",
             DossierState::Resolved => "Resolved",
             DossierState::ResultReturned => "Result returned",
+            DossierState::Transferred => "Transferred to another agency",
+            DossierState::Posted => "Posted for objections",
         }
     }
 
@@ -132,16 +156,24 @@ impl DossierState {
             DossierState::Stopped => "unresolved",
             DossierState::Resolved => "releasing",
             DossierState::ResultReturned => "done",
+            DossierState::Transferred | DossierState::Posted => "processing",
         }
     }
 
-    /// The clock that runs while a dossier is in this state.
+    /// The clock that runs while a dossier is in this state under the default policy (fees and
+    /// postings run the clock); see [`ClockPolicy::clock`].
     pub fn clock(self) -> Clock {
+        ClockPolicy::default().clock(self)
+    }
+
+    fn default_clock(self) -> Clock {
         match self {
             DossierState::Submitted => Clock::Intake,
-            DossierState::Accepted | DossierState::Processing | DossierState::AwaitingFee => {
-                Clock::Processing
-            }
+            DossierState::Accepted
+            | DossierState::Processing
+            | DossierState::AwaitingFee
+            | DossierState::Transferred
+            | DossierState::Posted => Clock::Processing,
             DossierState::SupplementRequested => Clock::Paused,
             DossierState::Refused
             | DossierState::WithdrawalRequested
@@ -160,6 +192,8 @@ impl DossierState {
                 Processing,
                 SupplementRequested,
                 AwaitingFee,
+                Transferred,
+                Posted,
                 WithdrawalRequested,
                 Stopped,
                 Resolved,
@@ -167,10 +201,23 @@ impl DossierState {
             Processing => &[
                 SupplementRequested,
                 AwaitingFee,
+                Transferred,
+                Posted,
                 WithdrawalRequested,
                 Stopped,
                 Resolved,
             ],
+            Transferred => &[
+                Processing,
+                SupplementRequested,
+                AwaitingFee,
+                Transferred,
+                Posted,
+                WithdrawalRequested,
+                Stopped,
+                Resolved,
+            ],
+            Posted => &[Processing, WithdrawalRequested, Stopped, Resolved],
             SupplementRequested => &[
                 Submitted,
                 Accepted,
@@ -178,7 +225,13 @@ impl DossierState {
                 WithdrawalRequested,
                 Stopped,
             ],
-            AwaitingFee => &[Processing, WithdrawalRequested, Stopped, Resolved],
+            AwaitingFee => &[
+                Processing,
+                Transferred,
+                WithdrawalRequested,
+                Stopped,
+                Resolved,
+            ],
             Resolved => &[ResultReturned],
             Refused | WithdrawalRequested | Stopped | ResultReturned => &[],
         }
@@ -195,6 +248,28 @@ impl DossierState {
             Ok(to)
         } else {
             Err(Error::Transition { from: self, to })
+        }
+    }
+}
+
+/// Which waits a procedure's rules exclude from its processing time. A supplement request always
+/// pauses the clock; these say whether the wait for fees or tax, and a public posting, do too.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ClockPolicy {
+    /// The time the citizen takes to pay fees or tax is excluded (land procedures).
+    pub fee_pauses: bool,
+    /// A public posting period is excluded.
+    pub posting_pauses: bool,
+}
+
+impl ClockPolicy {
+    /// The clock that runs while a dossier is in `state` under this policy.
+    pub fn clock(&self, state: DossierState) -> Clock {
+        match state {
+            DossierState::AwaitingFee if self.fee_pauses => Clock::Paused,
+            DossierState::Posted if self.posting_pauses => Clock::Paused,
+            other => other.default_clock(),
         }
     }
 }
@@ -255,13 +330,41 @@ pub struct StatusMapping {
     map: HashMap<String, DossierState>,
 }
 
+/// Status strings one-stop systems commonly use beyond DVCQG's, in the unaccented,
+/// underscore-separated form they export (`CHUYEN_LIEN_THONG`), matched without regard to case.
+const VENDOR_STATUSES: [(&str, DossierState); 14] = [
+    ("cho_tiep_nhan", DossierState::Submitted),
+    ("da_tiep_nhan", DossierState::Accepted),
+    ("tu_choi_tiep_nhan", DossierState::Refused),
+    ("dang_xu_ly", DossierState::Processing),
+    ("cho_bo_sung", DossierState::SupplementRequested),
+    (
+        "cho_thuc_hien_nghia_vu_tai_chinh",
+        DossierState::AwaitingFee,
+    ),
+    ("cho_nop_phi", DossierState::AwaitingFee),
+    ("chuyen_lien_thong", DossierState::Transferred),
+    ("lien_thong", DossierState::Transferred),
+    ("niem_yet", DossierState::Posted),
+    ("dang_niem_yet", DossierState::Posted),
+    ("rut_ho_so", DossierState::WithdrawalRequested),
+    ("dung_xu_ly", DossierState::Stopped),
+    ("da_tra_ket_qua", DossierState::ResultReturned),
+];
+
 impl Default for StatusMapping {
     fn default() -> Self {
         let mut map = HashMap::new();
         for state in DossierState::ALL {
-            map.insert(state.code().to_string(), state);
-            map.insert(state.dvcqg().to_owned(), state);
             map.insert(state.id().to_owned(), state);
+            // Codes and DVCQG strings name the ten synced states, not the ones synced as them.
+            if DossierState::from_code(state.code()) == Some(state) {
+                map.insert(state.code().to_string(), state);
+                map.insert(state.dvcqg().to_owned(), state);
+            }
+        }
+        for (status, state) in VENDOR_STATUSES {
+            map.insert(status.to_owned(), state);
         }
         StatusMapping { map }
     }
@@ -327,88 +430,4 @@ fn normalise(status: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use DossierState::*;
-
-    #[test]
-    fn codes_and_names_round_trip() {
-        for state in DossierState::ALL {
-            assert_eq!(DossierState::from_code(state.code()), Some(state));
-        }
-        assert_eq!(DossierState::from_code(0), None);
-        assert_eq!(DossierState::from_code(11), None);
-        assert_eq!(Submitted.dvcqg(), "receiving");
-        assert_eq!(ResultReturned.code(), 10);
-        assert_eq!(Accepted.name_vi(), "Được tiếp nhận");
-    }
-
-    #[test]
-    fn happy_path_is_allowed_and_shortcuts_are_errors() {
-        let t0 = chrono::NaiveDate::from_ymd_opt(2025, 4, 1)
-            .and_then(|d| d.and_hms_opt(9, 0, 0))
-            .expect("valid");
-        let mut life = Lifecycle::submitted(t0);
-        for state in [
-            Accepted,
-            Processing,
-            AwaitingFee,
-            Processing,
-            Resolved,
-            ResultReturned,
-        ] {
-            life.apply(state, t0).expect("allowed");
-        }
-        assert_eq!(life.state(), ResultReturned);
-        let err = Lifecycle::submitted(t0)
-            .apply(Resolved, t0)
-            .expect_err("skips acceptance");
-        assert_eq!(
-            err.to_string(),
-            "a dossier cannot go from submitted (1) to resolved (9)"
-        );
-    }
-
-    #[test]
-    fn terminal_states_have_no_way_out_and_stop_the_clock() {
-        for state in DossierState::ALL {
-            if state.is_terminal() {
-                assert_eq!(state.clock(), Clock::Stopped, "{state}");
-                for to in DossierState::ALL {
-                    assert!(state.transition(to).is_err());
-                }
-            }
-        }
-        assert!(Refused.is_terminal() && ResultReturned.is_terminal());
-        assert!(!Resolved.is_terminal());
-    }
-
-    #[test]
-    fn mapping_understands_codes_dvcqg_strings_and_portal_overrides() {
-        let mapping = StatusMapping::parse(
-            "portal.toml",
-            "[status]\n\"CHO_TIEP_NHAN\" = \"submitted\"\n\"DA_TIEP_NHAN\" = 2\n",
-        )
-        .expect("valid");
-        assert_eq!(mapping.resolve(" cho_tiep_nhan "), Ok(Submitted));
-        assert_eq!(mapping.resolve("DA_TIEP_NHAN"), Ok(Accepted));
-        assert_eq!(mapping.resolve("releasing"), Ok(Resolved));
-        assert_eq!(mapping.resolve("9"), Ok(Resolved));
-        assert_eq!(
-            mapping.resolve("LIEN_THONG"),
-            Err(Error::UnknownStatus("LIEN_THONG".into()))
-        );
-    }
-
-    #[test]
-    fn mapping_errors_name_the_place() {
-        let err = StatusMapping::parse("p.toml", "[status]\nA = 11\nB = \"open\"\n")
-            .expect_err("invalid")
-            .to_string();
-        assert!(
-            err.contains("p.toml:2:5: \"A\" must map to a code 1-10"),
-            "{err}"
-        );
-        assert!(err.contains("p.toml:3:5: \"B\" must map"), "{err}");
-    }
-}
+mod tests;

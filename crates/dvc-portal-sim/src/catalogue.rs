@@ -51,9 +51,28 @@ pub struct Procedure {
     pub anonymous: bool,
     /// Required attachments, one file part each, in order.
     pub attachments: Vec<String>,
+    /// Which waits the procedure's rules exclude from its processing time (fees or tax for land
+    /// procedures, a public posting); supplements always are.
+    #[serde(default)]
+    pub clock: dvc_domain::lifecycle::ClockPolicy,
 }
 
 impl Procedure {
+    /// How the procedure is offered online, as Decree 42/2022 names it ("toàn trình": fully
+    /// online, fee included; "một phần": partly online), with the older level beside it.
+    pub fn online_vi(&self) -> &'static str {
+        if self.level >= 4 {
+            "Toàn trình (trước đây mức độ 4)"
+        } else {
+            "Một phần (trước đây mức độ 3)"
+        }
+    }
+
+    /// [`Self::online_vi`]'s identifier: `full` or `partial`.
+    pub fn online(&self) -> &'static str {
+        if self.level >= 4 { "full" } else { "partial" }
+    }
+
     /// The deadline rule of the processing clock.
     pub fn deadline_rule(&self) -> DeadlineRule {
         let time = match self.processing {

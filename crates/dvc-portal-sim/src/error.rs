@@ -50,9 +50,10 @@ impl From<crate::office::OfficeError> for ApiError {
         use crate::office::OfficeError::*;
         let status = match err {
             UnknownDossier(_) | UnknownPayment(_) => StatusCode::NOT_FOUND,
-            NoFeeOwed(_) | NotAwaitingSupplement { .. } | NotPaidOnGateway(_) => {
-                StatusCode::CONFLICT
-            }
+            NoFeeOwed(_)
+            | NotAwaitingSupplement { .. }
+            | NotPaidOnGateway(_)
+            | CannotWithdraw { .. } => StatusCode::CONFLICT,
         };
         ApiError::new(status, err.to_string())
     }

@@ -190,8 +190,15 @@ pub struct BackOfficeConfig {
     pub accept: f64,
     pub refuse: f64,
     pub supplement: f64,
-    /// Probability that processing finishes after the due date (1–3 working days late).
+    /// Probability that processing finishes after the due date (1–3 working days late); the
+    /// office then sends the citizen an apology letter with a new date on the due date.
     pub late_probability: f64,
+    /// Probability, each time processing starts or resumes, that the officer asks the citizen
+    /// for more papers (the clock pauses until `POST …/supplement`; a second request is not
+    /// excused).
+    pub processing_supplement: f64,
+    /// Probability that the agency refuses to resolve an accepted dossier (stopped, state 8).
+    pub stop: f64,
 }
 
 impl Default for BackOfficeConfig {
@@ -203,6 +210,8 @@ impl Default for BackOfficeConfig {
             refuse: 0.05,
             supplement: 0.05,
             late_probability: 0.1,
+            processing_supplement: 0.0,
+            stop: 0.0,
         }
     }
 }
@@ -369,6 +378,8 @@ impl PortalConfig {
             share("back_office.refuse", b.refuse),
             share("back_office.supplement", b.supplement),
             share("back_office.late_probability", b.late_probability),
+            share("back_office.processing_supplement", b.processing_supplement),
+            share("back_office.stop", b.stop),
             sums_to_one(
                 "back_office.accept + refuse + supplement",
                 &[b.accept, b.refuse, b.supplement],

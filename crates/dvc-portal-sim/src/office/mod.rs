@@ -5,14 +5,18 @@
 //! Intake is an event simulation per agency: dossiers wait FIFO; an officer takes the head of
 //! the queue when both are free, at the next opening of office hours, and decides after the
 //! dossier's intake work (drawn at submission) in working time. Processing then finishes at a
-//! planned instant: before the due date, or with `late_probability` 1–3 working days after it.
+//! planned instant: before the due date, or with `late_probability` 1–3 working days after it
+//! (with an apology letter on the due date). While processing, the officer may ask for more
+//! papers (the clock pauses) or the agency may refuse to resolve; the citizen may withdraw.
+//! Due dates come from [`dvc_domain::dossier_clock`], from the dossier's history: the one rule
+//! for the portal, its statistics and the probes that read them.
 
 use crate::catalogue::Procedure;
 use crate::config::{BackOfficeConfig, PortalConfig};
 use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
 use dvc_domain::calendar::WorkingCalendar;
 use dvc_domain::deadline::DeadlineRule;
-use dvc_domain::lifecycle::{DossierState, Lifecycle};
+use dvc_domain::lifecycle::{ClockPolicy, DossierState, Lifecycle};
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 use serde::Serialize;
@@ -20,6 +24,7 @@ use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, VecDeque};
 
 mod payments;
+mod processing;
 mod stats;
 #[cfg(test)]
 mod tests;
@@ -67,10 +72,28 @@ pub struct Dossier {
     pub pay_first: bool,
     pub paid_at: Option<NaiveDateTime>,
     pub supplements: u32,
+    /// Which waits the procedure excludes from its processing time.
+    pub clock: ClockPolicy,
+    /// Supplement requests after acceptance (more than one breaks the once-only rule).
+    pub processing_supplements: u32,
+    /// The letter a late dossier's citizen receives on the due date, with a new date.
+    pub apology: Option<Apology>,
+    /// Why the agency refused to resolve the dossier after accepting it.
+    pub stop_reason: Option<String>,
     intake_work: TimeDelta,
     decision: Decision,
     ready_at: NaiveDateTime,
     rule: DeadlineRule,
+    /// Generation of the planned processing events; a replan makes older ones stale.
+    plan: u32,
+}
+
+/// An apology letter (thư xin lỗi) for a dossier that will be late: sent on the due date, with
+/// the new date the result is promised for. The dossier still counts as late.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Apology {
+    pub issued_at: NaiveDateTime,
+    pub new_due: NaiveDateTime,
 }
 
 impl Dossier {
@@ -90,11 +113,15 @@ impl Dossier {
     }
 }
 
+/// What happens to a dossier at an instant; processing events carry the plan they belong to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Event {
     IntakeDecision,
-    Resolve,
+    Resolve(u32),
     ReturnResult,
+    AskSupplement(u32),
+    Stop(u32),
+    Apologise(u32, NaiveDateTime),
 }
 
 /// Bad requests against the office, shown to clients as 4xx reasons.
@@ -110,6 +137,8 @@ pub enum OfficeError {
     NotAwaitingSupplement { code: String, state: String },
     #[error("payment {0} has not been paid on the gateway")]
     NotPaidOnGateway(String),
+    #[error("dossier {code} is {state}: it can no longer be withdrawn")]
+    CannotWithdraw { code: String, state: String },
 }
 
 /// One portal's office.
@@ -227,10 +256,15 @@ impl Office {
             pay_first: procedure.pay_first && procedure.fee > 0,
             paid_at: None,
             supplements: 0,
+            clock: procedure.clock,
+            processing_supplements: 0,
+            apology: None,
+            stop_reason: None,
             intake_work: TimeDelta::seconds((minutes * 60.0) as i64),
             decision,
             ready_at: now,
             rule: procedure.deadline_rule(),
+            plan: 0,
         };
         let idx = self.dossiers.len();
         let held = dossier.pay_first;
@@ -261,34 +295,11 @@ impl Office {
         &self.dossiers
     }
 
-    /// The citizen supplies the missing papers: back to the intake queue.
-    pub fn supplement(
-        &mut self,
-        code: &str,
-        attachments: Vec<Attachment>,
-        now: NaiveDateTime,
-    ) -> Result<&Dossier, OfficeError> {
-        let idx = *self
-            .by_code
+    fn index(&self, code: &str) -> Result<usize, OfficeError> {
+        self.by_code
             .get(code)
-            .ok_or_else(|| OfficeError::UnknownDossier(code.to_owned()))?;
-        let d = &mut self.dossiers[idx];
-        if d.state() != DossierState::SupplementRequested {
-            return Err(OfficeError::NotAwaitingSupplement {
-                code: code.to_owned(),
-                state: d.state().id().to_owned(),
-            });
-        }
-        d.lifecycle
-            .apply(DossierState::Submitted, now)
-            .expect("invariant: supplement_requested -> submitted is allowed");
-        d.attachments.extend(attachments);
-        d.supplements += 1;
-        d.ready_at = now;
-        // This time the officer accepts.
-        d.decision = Decision::Accept;
-        self.enqueue(idx);
-        Ok(&self.dossiers[idx])
+            .copied()
+            .ok_or_else(|| OfficeError::UnknownDossier(code.to_owned()))
     }
 
     /// Runs the back office up to simulated instant `now`.
@@ -324,6 +335,13 @@ impl Office {
                     .min_by_key(|&(_, t)| t)
                     .expect("invariant: an agency has at least one officer");
                 let d = &self.dossiers[idx];
+                if d.state() != DossierState::Submitted {
+                    // Withdrawn while waiting: no officer's time goes to it.
+                    if let Some(q) = self.queues.get_mut(&agency) {
+                        q.pop_front();
+                    }
+                    continue;
+                }
                 let start = self.calendar.next_opening(free_at.max(d.ready_at));
                 if start > now {
                     break;
@@ -337,73 +355,6 @@ impl Office {
                     .push(Reverse((done, idx, Event::IntakeDecision)));
             }
         }
-    }
-
-    fn apply_event(&mut self, at: NaiveDateTime, idx: usize, event: Event) {
-        match event {
-            Event::IntakeDecision => self.decide(at, idx),
-            Event::Resolve => {
-                let d = &mut self.dossiers[idx];
-                if d.lifecycle.apply(DossierState::Resolved, at).is_ok() {
-                    d.finished_at = Some(at);
-                    let back = self.calendar.add_working_time(at, TimeDelta::hours(1));
-                    self.events.push(Reverse((back, idx, Event::ReturnResult)));
-                }
-            }
-            Event::ReturnResult => {
-                let _ = self.dossiers[idx]
-                    .lifecycle
-                    .apply(DossierState::ResultReturned, at);
-            }
-        }
-    }
-
-    fn decide(&mut self, at: NaiveDateTime, idx: usize) {
-        let decision = self.dossiers[idx].decision;
-        let d = &mut self.dossiers[idx];
-        match decision {
-            Decision::Refuse => {
-                let _ = d.lifecycle.apply(DossierState::Refused, at);
-            }
-            Decision::Supplement => {
-                let _ = d.lifecycle.apply(DossierState::SupplementRequested, at);
-            }
-            Decision::Accept => {
-                if d.lifecycle.apply(DossierState::Accepted, at).is_err() {
-                    return;
-                }
-                d.accepted_at = Some(at);
-                d.due_at = Some(self.calendar.due(at, &d.rule));
-                if d.fee > 0 && d.paid_at.is_none() {
-                    let _ = d.lifecycle.apply(DossierState::AwaitingFee, at);
-                } else {
-                    self.start_processing(idx, at);
-                }
-            }
-        }
-    }
-
-    /// Processing starts (after acceptance, or after the fee is paid): plans when it finishes.
-    fn start_processing(&mut self, idx: usize, at: NaiveDateTime) {
-        let late = self.rng.random_bool(self.back_office.late_probability);
-        let fraction: f64 = self.rng.random_range(0.3..1.0);
-        let late_days: f64 = self.rng.random_range(1.0..3.0);
-        let d = &mut self.dossiers[idx];
-        let _ = d.lifecycle.apply(DossierState::Processing, at);
-        let Some(due) = d.due_at else { return };
-        let finish = if late {
-            let day = self.calendar.working_day_length();
-            let late_by = TimeDelta::seconds((day.num_seconds() as f64 * late_days) as i64);
-            // Late by at least one calendar date: start from close of office on the due date.
-            self.calendar
-                .add_working_time(self.calendar.closing_on(due.date()), late_by)
-        } else {
-            let room = self.calendar.working_time_between(at, due);
-            let used = TimeDelta::seconds((room.num_seconds() as f64 * fraction) as i64);
-            self.calendar.add_working_time(at, used).min(due)
-        };
-        self.events
-            .push(Reverse((finish.max(at), idx, Event::Resolve)));
     }
 
     /// Opens a session for a citizen; returns its token.

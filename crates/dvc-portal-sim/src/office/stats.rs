@@ -3,6 +3,7 @@
 use super::Office;
 use chrono::{NaiveDate, NaiveDateTime};
 use dvc_domain::deadline::Timeliness;
+use dvc_domain::dossier_clock;
 use dvc_domain::lifecycle::DossierState;
 use serde::Serialize;
 
@@ -20,6 +21,12 @@ pub struct AgencyStats {
     pub resolved_late: u64,
     pub open_in_time: u64,
     pub open_overdue: u64,
+    /// Accepted dossiers the agency refused to resolve (stopped), by when it said so.
+    pub stopped: u64,
+    /// Dossiers the citizen withdrew, by when.
+    pub withdrawn: u64,
+    /// Accepted dossiers with more than one supplement request: the once-only rule broken.
+    pub repeat_supplements: u64,
 }
 
 impl AgencyStats {
@@ -58,6 +65,26 @@ impl Office {
                 s.received += 1;
             }
             let refused_at = d.lifecycle.entered(DossierState::Refused);
+            // Withdrawn or stopped by the period's end: closed, not judged on time or late.
+            let closed = [DossierState::WithdrawalRequested, DossierState::Stopped]
+                .into_iter()
+                .find_map(|state| d.lifecycle.entered(state).map(|at| (state, at)))
+                .filter(|(_, at)| *at <= end);
+            if let Some((state, at)) = closed {
+                if in_period(at) {
+                    match state {
+                        DossierState::Stopped => s.stopped += 1,
+                        _ => s.withdrawn += 1,
+                    }
+                }
+                if d.accepted_at.is_some_and(|a| a <= end && in_period(a)) {
+                    s.accepted += 1;
+                    if d.accepted_at > Some(d.acceptance_due) {
+                        s.late_acceptances += 1;
+                    }
+                }
+                continue;
+            }
             match (d.accepted_at, refused_at) {
                 (Some(at), _) if at <= end => {
                     if in_period(at) {
@@ -66,7 +93,21 @@ impl Office {
                             s.late_acceptances += 1;
                         }
                     }
-                    match (d.due_at, d.finished_at) {
+                    // The due date as of the period's end: waits the rules excuse, including
+                    // one still open then, move it.
+                    let history: Vec<_> = d
+                        .lifecycle
+                        .history()
+                        .iter()
+                        .copied()
+                        .filter(|h| h.1 <= end)
+                        .collect();
+                    let deadlines =
+                        dossier_clock::deadlines(&history, &d.rule, d.clock, &self.calendar, end);
+                    if deadlines.supplement_requests > 1 && in_period(at) {
+                        s.repeat_supplements += 1;
+                    }
+                    match (deadlines.due, d.finished_at) {
                         (Some(due), Some(done)) if done <= end => {
                             if in_period(done) {
                                 match Timeliness::classify(due, Some(done), end) {

@@ -219,3 +219,151 @@ fn a_supplement_request_returns_the_dossier_to_intake_when_supplied() {
     assert!(office.dossiers()[idx].accepted_at.is_some());
     assert_eq!(office.dossiers()[idx].supplements, 1);
 }
+
+/// An office whose officers accept everything within minutes and never run late, with
+/// `tweak` applied.
+fn prompt_office(tweak: impl FnOnce(&mut PortalConfig)) -> (Office, Catalogue) {
+    office(|c| {
+        c.back_office.officers = 2;
+        c.back_office.intake_minutes = 5.0;
+        c.back_office.late_probability = 0.0;
+        tweak(c);
+    })
+}
+
+#[test]
+fn a_supplement_at_intake_restarts_the_acceptance_deadline() {
+    let (mut office, cat) = prompt_office(|c| {
+        c.back_office.accept = 0.0;
+        c.back_office.supplement = 1.0;
+    });
+    let idx = submit(&mut office, &cat, "1.900007", at(2025, 3, 17, 9, 0));
+    office.advance(at(2025, 3, 17, 12, 0));
+    assert_eq!(
+        office.dossiers()[idx].state(),
+        DossierState::SupplementRequested
+    );
+    let code = office.dossiers()[idx].code.clone();
+    office
+        .supplement(&code, vec![], at(2025, 3, 19, 10, 0))
+        .expect("supplied");
+    let d = &office.dossiers()[idx];
+    assert_eq!(
+        d.acceptance_due,
+        at(2025, 3, 20, 10, 0),
+        "a day after the papers"
+    );
+    office.advance(at(2025, 3, 19, 12, 0));
+    let d = &office.dossiers()[idx];
+    assert!(d.accepted_at.is_some_and(|a| a <= d.acceptance_due));
+}
+
+#[test]
+fn a_supplement_during_processing_pauses_the_clock_once_and_a_second_is_charged() {
+    let (mut office, cat) = prompt_office(|c| c.back_office.processing_supplement = 1.0);
+    // 1.900007: 3 working days, no fee.
+    let idx = submit(&mut office, &cat, "1.900007", at(2025, 3, 17, 8, 0));
+    office.advance(at(2025, 3, 18, 17, 0));
+    let d = &office.dossiers()[idx];
+    assert_eq!(
+        d.state(),
+        DossierState::SupplementRequested,
+        "{:?}",
+        d.lifecycle
+    );
+    let first_due = d.due_at.expect("accepted");
+    let code = d.code.clone();
+    // The citizen takes two working days (Wed 19 and Thu 20 March) to send the papers.
+    let back = at(2025, 3, 21, 7, 0);
+    let asked = d
+        .lifecycle
+        .entered(DossierState::SupplementRequested)
+        .expect("asked");
+    let waited = office.calendar().working_time_between(asked, back);
+    office.supplement(&code, vec![], back).expect("supplied");
+    let d = &office.dossiers()[idx];
+    assert_eq!(d.state(), DossierState::Processing);
+    assert_eq!(
+        d.due_at,
+        Some(office.calendar().add_working_time(first_due, waited)),
+        "the due date moves by the working time waited"
+    );
+    let moved_due = d.due_at.expect("due");
+    // Asked again: this wait is not excused, the due date stays.
+    office.advance(at(2025, 3, 27, 17, 0));
+    let d = &office.dossiers()[idx];
+    assert_eq!(d.state(), DossierState::SupplementRequested);
+    assert_eq!(d.processing_supplements, 2);
+    office
+        .supplement(&code, vec![], at(2025, 4, 1, 8, 0))
+        .expect("supplied");
+    assert_eq!(office.dossiers()[idx].due_at, Some(moved_due));
+    let stats = office.stats(
+        "ubndxa",
+        NaiveDate::from_ymd_opt(2025, 3, 1).expect("date"),
+        NaiveDate::from_ymd_opt(2025, 4, 30).expect("date"),
+        at(2025, 4, 1, 9, 0),
+    );
+    assert_eq!(stats.repeat_supplements, 1);
+}
+
+#[test]
+fn a_dossier_waiting_for_papers_is_never_overdue() {
+    let (mut office, cat) = prompt_office(|c| c.back_office.processing_supplement = 1.0);
+    submit(&mut office, &cat, "1.900007", at(2025, 3, 17, 8, 0));
+    office.advance(at(2025, 3, 18, 17, 0));
+    // A month later the citizen still has not answered.
+    let stats = office.stats(
+        "ubndxa",
+        NaiveDate::from_ymd_opt(2025, 3, 1).expect("date"),
+        NaiveDate::from_ymd_opt(2025, 4, 20).expect("date"),
+        at(2025, 4, 21, 9, 0),
+    );
+    assert_eq!((stats.open_in_time, stats.open_overdue), (1, 0));
+}
+
+#[test]
+fn a_late_dossier_gets_an_apology_on_its_due_date_and_still_counts_late() {
+    let (mut office, cat) = prompt_office(|c| c.back_office.late_probability = 1.0);
+    let idx = submit(&mut office, &cat, "1.900007", at(2025, 3, 17, 8, 0));
+    office.advance(at(2025, 4, 15, 17, 0));
+    let d = &office.dossiers()[idx];
+    let due = d.due_at.expect("due");
+    let apology = d.apology.expect("an apology letter");
+    assert_eq!(apology.issued_at, due);
+    let finished = d.finished_at.expect("resolved");
+    assert!(apology.new_due.date() == finished.date() && finished.date() > due.date());
+    let stats = office.stats(
+        "ubndxa",
+        NaiveDate::from_ymd_opt(2025, 3, 1).expect("date"),
+        NaiveDate::from_ymd_opt(2025, 4, 30).expect("date"),
+        at(2025, 4, 15, 17, 0),
+    );
+    assert_eq!(stats.resolved_late, 1);
+}
+
+#[test]
+fn withdrawn_and_stopped_dossiers_close_without_a_verdict() {
+    let (mut office, cat) = prompt_office(|c| c.back_office.stop = 1.0);
+    let stopped = submit(&mut office, &cat, "1.900007", at(2025, 3, 17, 8, 0));
+    let withdrawn = submit(&mut office, &cat, "1.900007", at(2025, 3, 17, 8, 1));
+    let code = office.dossiers()[withdrawn].code.clone();
+    office
+        .withdraw(&code, at(2025, 3, 17, 8, 2))
+        .expect("withdrawn");
+    office.advance(at(2025, 3, 28, 17, 0));
+    assert_eq!(office.dossiers()[stopped].state(), DossierState::Stopped);
+    assert!(office.dossiers()[stopped].stop_reason.is_some());
+    let d = &office.dossiers()[withdrawn];
+    assert_eq!(d.state(), DossierState::WithdrawalRequested);
+    assert!(d.accepted_at.is_none(), "no officer took it up");
+    assert!(office.withdraw(&code, at(2025, 3, 28, 17, 0)).is_err());
+    let stats = office.stats(
+        "ubndxa",
+        NaiveDate::from_ymd_opt(2025, 3, 1).expect("date"),
+        NaiveDate::from_ymd_opt(2025, 3, 31).expect("date"),
+        at(2025, 3, 28, 17, 0),
+    );
+    assert_eq!((stats.stopped, stats.withdrawn), (1, 1));
+    assert_eq!(stats.on_time_ratio(), None, "neither is judged");
+}

@@ -29,12 +29,15 @@ pub fn procedure_json(portal: &SharedPortal, p: &Procedure) -> Value {
         "agency": p.agency,
         "agency_name": agency.map(|a| a.name.as_str()),
         "level": p.level,
+        "online": p.online(),
+        "online_name": p.online_vi(),
         "fee": p.fee,
         "processing": p.processing,
         "same_day_cutoff": p.same_day_cutoff,
         "pay_first": p.pay_first,
         "anonymous": p.anonymous,
         "attachments": p.attachments,
+        "clock": p.clock,
     })
 }
 

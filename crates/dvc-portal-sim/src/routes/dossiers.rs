@@ -217,6 +217,12 @@ pub fn dossier_json(portal: &SharedPortal, d: &Dossier) -> Value {
         "paid_at": d.paid_at.map(rfc3339),
         "attachments": d.attachments.len(),
         "supplements": d.supplements,
+        "processing_supplements": d.processing_supplements,
+        "apology": d.apology.map(|a| json!({
+            "issued_at": rfc3339(a.issued_at),
+            "new_due": rfc3339(a.new_due),
+        })),
+        "stop_reason": d.stop_reason,
         "history": d.lifecycle.history().iter()
             .map(|(s, at)| json!({ "state": s.code(), "state_id": s.id(), "at": rfc3339(*at) }))
             .collect::<Vec<_>>(),
@@ -246,5 +252,32 @@ pub async fn supplement(
     let mut office = portal.office_now();
     let now = portal.now();
     let d = office.supplement(&code, files, now)?;
+    Ok(Json(dossier_json(&portal, d)))
+}
+
+/// `POST /api/dossiers/{code}/withdraw`: the citizen who submitted the dossier withdraws it.
+pub async fn withdraw(
+    State(portal): State<SharedPortal>,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
+    let citizen = auth::citizen(&portal, &headers).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "log in first: only the applicant may withdraw a dossier",
+        )
+    })?;
+    let mut office = portal.office_now();
+    let owner = office.find(&code)?.applicant["applicant"]["citizen_id"]
+        .as_str()
+        .map(str::to_owned);
+    if owner.as_deref() != Some(citizen.as_str()) {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "only the applicant may withdraw this dossier",
+        ));
+    }
+    let now = portal.now();
+    let d = office.withdraw(&code, now)?;
     Ok(Json(dossier_json(&portal, d)))
 }

@@ -41,6 +41,7 @@ pub fn portal_router(portal: SharedPortal) -> Router {
             "/api/dossiers/{code}/supplement",
             post(dossiers::supplement),
         )
+        .route("/api/dossiers/{code}/withdraw", post(dossiers::withdraw))
         .route("/api/dossiers/{code}/payments", post(payments::create))
         .route("/api/payments/ipn", post(payments::ipn))
         .route("/api/payments/{id}", get(payments::status))

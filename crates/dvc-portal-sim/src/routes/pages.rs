@@ -33,10 +33,10 @@ pub async fn home(State(portal): State<SharedPortal>) -> Html<String> {
         .iter()
         .map(|p| {
             format!(
-                "<li><a href=\"{prefix}/procedures/{code}\">{name}</a> (mức độ {level})</li>",
+                "<li><a href=\"{prefix}/procedures/{code}\">{name}</a> ({online})</li>",
                 code = esc(&p.code),
                 name = esc(&p.name),
-                level = p.level
+                online = p.online_vi()
             )
         })
         .collect();
@@ -78,12 +78,12 @@ pub async fn procedure(
         &p.name,
         &format!(
             "<h1>{name}</h1><p>Mã thủ tục: {code}</p><p>Cơ quan: {agency}</p>\
-             <p>Mức độ: {level}</p><p>Lệ phí: {fee} VND{pay_first}</p>{cutoff}\
+             <p>Dịch vụ công trực tuyến: {online}</p><p>Lệ phí: {fee} VND{pay_first}</p>{cutoff}\
              <h2>Thành phần hồ sơ</h2><ul>{attachments}</ul>",
             name = esc(&p.name),
             code = esc(&p.code),
             agency = esc(agency),
-            level = p.level,
+            online = p.online_vi(),
             fee = p.fee,
             pay_first = if p.pay_first {
                 " (nộp trước khi tiếp nhận)"

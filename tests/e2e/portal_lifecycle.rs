@@ -1,0 +1,123 @@
+//! The dossier lifecycle over HTTP: a citizen withdraws only their own dossier, and papers asked
+//! for during processing pause its clock.
+
+use crate::portal::{login, submit};
+use dvcbench_e2e::http::{get, multipart, post_json, send, wait_for};
+use dvcbench_e2e::sim;
+use serde_json::json;
+use std::time::Duration;
+
+/// The session cookie of citizen `id` (any 12-digit number logs in with the demo password).
+async fn login_as(base: &str, id: &str) -> String {
+    let reply = post_json(
+        &format!("{base}/api/login"),
+        &json!({ "citizen_id": id, "password": "dvc-demo" }),
+        &[],
+    )
+    .await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    let cookie = reply.header("set-cookie").expect("a session cookie");
+    cookie.split(';').next().expect("name=value").to_owned()
+}
+
+async fn withdraw(base: &str, code: &str, cookie: Option<&str>) -> dvcbench_e2e::http::Reply {
+    let headers: Vec<(&str, &str)> = cookie.map(|c| vec![("cookie", c)]).unwrap_or_default();
+    send(
+        "POST",
+        &format!("{base}/api/dossiers/{code}/withdraw"),
+        &headers,
+        Vec::new(),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn only_the_applicant_withdraws_and_only_while_it_can() {
+    let sim = sim::start("[[portal]]\n[portal.back_office]\nofficers = 1\n").await;
+    let base = sim.portal_url().to_owned();
+    let owner = login(&base).await;
+    let reply = submit(&base, &owner, "1.900007", 1, 64).await;
+    assert_eq!(reply.status, 201, "{}", reply.text());
+    let code = reply.json()["code"].as_str().expect("code").to_owned();
+
+    let anonymous = withdraw(&base, &code, None).await;
+    assert_eq!(anonymous.status, 401, "{}", anonymous.text());
+    let stranger = login_as(&base, "079203001234").await;
+    let other = withdraw(&base, &code, Some(&stranger)).await;
+    assert_eq!(other.status, 403, "{}", other.text());
+    assert!(other.json()["error"].is_string(), "a JSON reason");
+    assert_eq!(
+        get(&format!("{base}/api/dossiers/{code}")).await.json()["state"],
+        1
+    );
+
+    let done = withdraw(&base, &code, Some(&owner)).await;
+    assert_eq!(done.status, 200, "{}", done.text());
+    assert_eq!(done.json()["state_id"], "withdrawal_requested");
+    assert_eq!(done.json()["state"], 7);
+    let again = withdraw(&base, &code, Some(&owner)).await;
+    assert_eq!(again.status, 409, "{}", again.text());
+    let missing = withdraw(&base, "000.00.00.H01-000000-0000", Some(&owner)).await;
+    assert_eq!(missing.status, 404);
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn papers_asked_for_during_processing_move_the_due_date_by_the_wait() {
+    // Monday 08:00, a simulated hour per real 0.1 s; every dossier is asked for papers once
+    // processing starts.
+    let sim = sim::start(
+        "time_scale = 36000\nstart = \"2025-03-17T08:00:00+07:00\"\n[[portal]]\n\
+         [portal.back_office]\naccept = 1.0\nrefuse = 0.0\nsupplement = 0.0\nintake_minutes = 10\n\
+         late_probability = 0.0\nprocessing_supplement = 1.0\n",
+    )
+    .await;
+    let base = sim.portal_url().to_owned();
+    let cookie = login(&base).await;
+    let reply = submit(&base, &cookie, "1.900007", 1, 64).await;
+    assert_eq!(reply.status, 201, "{}", reply.text());
+    let code = reply.json()["code"].as_str().expect("code").to_owned();
+    let url = format!("{base}/api/dossiers/{code}");
+    let asked = wait_for("the request for papers", Duration::from_secs(30), || {
+        let url = url.clone();
+        async move {
+            let d = get(&url).await.json();
+            (d["state_id"] == "supplement_requested").then_some(d)
+        }
+    })
+    .await;
+    assert_eq!(asked["processing_supplements"], 1);
+    let due_before = asked["due_at"].as_str().expect("due").to_owned();
+    // Some simulated working time passes while the citizen gathers the papers.
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let (content_type, body) = multipart(&sim::form("1.900007"), &[128]);
+    let back = send(
+        "POST",
+        &format!("{url}/supplement"),
+        &[("content-type", &content_type), ("cookie", &cookie)],
+        body,
+    )
+    .await;
+    assert_eq!(back.status, 200, "{}", back.text());
+    let d = back.json();
+    assert_eq!(d["state_id"], "processing");
+    let parse = |v: &serde_json::Value| {
+        chrono::DateTime::parse_from_rfc3339(v.as_str().expect("time")).expect("RFC 3339")
+    };
+    let history = d["history"].as_array().expect("history");
+    let asked_at = parse(&history[history.len() - 2]["at"]);
+    let resumed_at = parse(&history[history.len() - 1]["at"]);
+    let cal = dvc_domain::calendar::WorkingCalendar::default();
+    let local = |t: chrono::DateTime<chrono::FixedOffset>| dvc_domain::calendar::to_local(&t);
+    let waited = cal.working_time_between(local(asked_at), local(resumed_at));
+    assert!(
+        waited > chrono::TimeDelta::zero(),
+        "{asked_at} → {resumed_at}"
+    );
+    assert_eq!(
+        local(parse(&d["due_at"])),
+        cal.add_working_time(local(parse(&json!(due_before))), waited),
+        "the due date moved by exactly the working time waited"
+    );
+    sim.shutdown().await;
+}
