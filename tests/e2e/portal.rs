@@ -113,7 +113,7 @@ async fn pay_first_payment_with_signed_callback_receipt_and_idempotent_duplicate
     let created = send(
         "POST",
         &format!("{base}/api/dossiers/{code}/payments"),
-        &[],
+        &[("cookie", &cookie)],
         vec![],
     )
     .await;
@@ -189,7 +189,7 @@ async fn reconciliation_settles_lost_callbacks_and_pending_transactions() {
         let p = send(
             "POST",
             &format!("{base}/api/dossiers/{code}/payments"),
-            &[],
+            &[("cookie", &cookie)],
             vec![],
         )
         .await

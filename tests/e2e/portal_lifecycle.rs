@@ -121,3 +121,36 @@ async fn papers_asked_for_during_processing_move_the_due_date_by_the_wait() {
     );
     sim.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_fee_is_paid_by_its_applicant_through_one_payment_however_often_it_is_asked() {
+    let sim = sim::start("[[portal]]\n").await;
+    let base = sim.portal_url().to_owned();
+    let owner = login(&base).await;
+    // 1.900011 (criminal record extract): paid before intake, by a logged-in applicant.
+    let reply = submit(&base, &owner, "1.900011", 2, 64).await;
+    assert_eq!(reply.status, 201, "{}", reply.text());
+    let code = reply.json()["code"].as_str().expect("code").to_owned();
+    let url = format!("{base}/api/dossiers/{code}/payments");
+
+    let stranger = login_as(&base, "079203001234").await;
+    let other = send("POST", &url, &[("cookie", &stranger)], Vec::new()).await;
+    assert_eq!(other.status, 403, "{}", other.text());
+
+    // Twenty requests at once (a double click, retries, a second tab): one payment.
+    let mut set = tokio::task::JoinSet::new();
+    for _ in 0..20 {
+        let (url, owner) = (url.clone(), owner.clone());
+        set.spawn(async move { send("POST", &url, &[("cookie", &owner)], Vec::new()).await });
+    }
+    let answers = set.join_all().await;
+    let created = answers.iter().filter(|a| a.status == 201).count();
+    assert_eq!(created, 1, "exactly one payment created");
+    assert!(answers.iter().all(|a| a.status == 200 || a.status == 201));
+    let ids: std::collections::BTreeSet<String> = answers
+        .iter()
+        .map(|a| a.json()["payment_id"].as_str().expect("id").to_owned())
+        .collect();
+    assert_eq!(ids.len(), 1, "{ids:?}");
+    sim.shutdown().await;
+}

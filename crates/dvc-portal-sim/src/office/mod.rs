@@ -80,6 +80,8 @@ pub struct Dossier {
     pub apology: Option<Apology>,
     /// Why the agency refused to resolve the dossier after accepting it.
     pub stop_reason: Option<String>,
+    /// The payment in progress for the fee, if any.
+    pub open_payment: Option<String>,
     intake_work: TimeDelta,
     decision: Decision,
     ready_at: NaiveDateTime,
@@ -260,6 +262,7 @@ impl Office {
             processing_supplements: 0,
             apology: None,
             stop_reason: None,
+            open_payment: None,
             intake_work: TimeDelta::seconds((minutes * 60.0) as i64),
             decision,
             ready_at: now,

@@ -60,12 +60,14 @@ pub enum Confirmation {
 }
 
 impl Office {
-    /// Creates a payment for the dossier's fee.
+    /// Creates a payment for the dossier's fee, or returns the one still open for it (`false`):
+    /// a dossier has at most one payment in progress, so requests repeated or sent at once never
+    /// charge a fee twice. A new one may be created once the open one failed.
     pub fn create_payment(
         &mut self,
         code: &str,
         now: NaiveDateTime,
-    ) -> Result<&Payment, OfficeError> {
+    ) -> Result<(&Payment, bool), OfficeError> {
         let idx = *self
             .by_code
             .get(code)
@@ -73,6 +75,14 @@ impl Office {
         let d = &self.dossiers[idx];
         if !d.fee_owed() {
             return Err(OfficeError::NoFeeOwed(code.to_owned()));
+        }
+        if let Some(open) = d.open_payment.clone()
+            && self
+                .payments
+                .get(&open)
+                .is_some_and(|p| p.status == PaymentStatus::Pending)
+        {
+            return Ok((&self.payments[&open], false));
         }
         self.next_payment += 1;
         let id = format!("PAY{:010}", self.next_payment);
@@ -87,13 +97,19 @@ impl Office {
             callbacks: 0,
             confirmed_by: None,
         };
-        Ok(self.payments.entry(id).or_insert(payment))
+        self.dossiers[idx].open_payment = Some(id.clone());
+        Ok((self.payments.entry(id).or_insert(payment), true))
     }
 
     pub fn payment(&self, id: &str) -> Result<&Payment, OfficeError> {
         self.payments
             .get(id)
             .ok_or_else(|| OfficeError::UnknownPayment(id.to_owned()))
+    }
+
+    /// The payments made for dossier `idx`, in no particular order.
+    pub fn payments_of(&self, idx: usize) -> impl Iterator<Item = &Payment> {
+        self.payments.values().filter(move |p| p.dossier == idx)
     }
 
     /// The dossier a payment is for.

@@ -99,11 +99,16 @@ fn pay_first_dossiers_wait_for_payment_which_restarts_the_intake_clock() {
         DossierState::Submitted,
         "held until paid"
     );
-    let id = office
+    let (payment, created) = office
         .create_payment(&code, at(2025, 3, 20, 8, 0))
-        .expect("fee owed")
-        .id
-        .clone();
+        .expect("fee owed");
+    assert!(created);
+    let id = payment.id.clone();
+    // Asked again (a double click, a retry, a second tab) while it is open: the same payment.
+    let (again, created) = office
+        .create_payment(&code, at(2025, 3, 20, 8, 1))
+        .expect("fee owed");
+    assert_eq!((again.id.as_str(), created), (id.as_str(), false));
     assert_eq!(
         office.confirm_payment(&id, true, "callback", at(2025, 3, 20, 9, 0)),
         Err(OfficeError::NotPaidOnGateway(id.clone()))
@@ -366,4 +371,40 @@ fn withdrawn_and_stopped_dossiers_close_without_a_verdict() {
     );
     assert_eq!((stats.stopped, stats.withdrawn), (1, 1));
     assert_eq!(stats.on_time_ratio(), None, "neither is judged");
+}
+
+#[test]
+fn a_failed_payment_may_be_followed_by_a_new_one_and_a_fee_is_charged_once() {
+    let (mut office, cat) = office(|_| {});
+    let idx = submit(&mut office, &cat, "1.900004", at(2025, 3, 17, 9, 0));
+    let code = office.dossiers()[idx].code.clone();
+    let first = office
+        .create_payment(&code, at(2025, 3, 17, 9, 1))
+        .expect("owed")
+        .0
+        .id
+        .clone();
+    office
+        .pay_on_gateway(&first, (0.0, 1.0), Some(GatewayOutcome::Failed))
+        .expect("decided");
+    office
+        .confirm_payment(&first, false, "callback", at(2025, 3, 17, 9, 2))
+        .expect("failed");
+    let (second, created) = office
+        .create_payment(&code, at(2025, 3, 17, 9, 3))
+        .expect("still owed");
+    assert!(created && second.id != first);
+    let second = second.id.clone();
+    office
+        .pay_on_gateway(&second, (1.0, 0.0), None)
+        .expect("paid");
+    office
+        .confirm_payment(&second, true, "callback", at(2025, 3, 17, 9, 4))
+        .expect("applied");
+    assert!(office.create_payment(&code, at(2025, 3, 17, 9, 5)).is_err());
+    let charged = office
+        .payments_of(idx)
+        .filter(|p| p.status == PaymentStatus::Succeeded)
+        .count();
+    assert_eq!(charged, 1);
 }

@@ -239,20 +239,56 @@ pub async fn lookup(
     Ok(Json(dossier_json(&portal, d)))
 }
 
-/// `POST /api/dossiers/{code}/supplement`: the citizen sends the missing papers.
+/// `POST /api/dossiers/{code}/supplement`: the applicant sends the missing papers.
 pub async fn supplement(
     State(portal): State<SharedPortal>,
     Path(code): Path<String>,
+    headers: HeaderMap,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let (_, files) = read_parts(&portal, multipart?).await?;
     if files.is_empty() {
         return Err(ApiError::unprocessable("send at least one file"));
     }
+    let citizen = auth::citizen(&portal, &headers);
     let mut office = portal.office_now();
+    require_applicant(&portal, &office, &code, citizen.as_deref(), "supplement")?;
     let now = portal.now();
     let d = office.supplement(&code, files, now)?;
     Ok(Json(dossier_json(&portal, d)))
+}
+
+/// Refuses anyone but the logged-in applicant to `act` on dossier `code` (401 without a
+/// session, 403 for another citizen). Dossiers of procedures that take anonymous submissions
+/// have no account to check and are let through, as the portal lets anyone pay such a fee.
+pub fn require_applicant(
+    portal: &SharedPortal,
+    office: &crate::office::Office,
+    code: &str,
+    citizen: Option<&str>,
+    act: &str,
+) -> Result<(), ApiError> {
+    let d = office.find(code)?;
+    let anonymous = portal
+        .catalogue
+        .procedure(&d.procedure)
+        .is_some_and(|p| p.anonymous);
+    if anonymous && act != "withdraw" {
+        return Ok(());
+    }
+    let Some(citizen) = citizen else {
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            format!("log in first: only the applicant may {act} a dossier"),
+        ));
+    };
+    if d.applicant["applicant"]["citizen_id"].as_str() != Some(citizen) {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            format!("only the applicant may {act} this dossier"),
+        ));
+    }
+    Ok(())
 }
 
 /// `POST /api/dossiers/{code}/withdraw`: the citizen who submitted the dossier withdraws it.
@@ -261,22 +297,9 @@ pub async fn withdraw(
     Path(code): Path<String>,
     headers: HeaderMap,
 ) -> Result<Json<Value>, ApiError> {
-    let citizen = auth::citizen(&portal, &headers).ok_or_else(|| {
-        ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "log in first: only the applicant may withdraw a dossier",
-        )
-    })?;
+    let citizen = auth::citizen(&portal, &headers);
     let mut office = portal.office_now();
-    let owner = office.find(&code)?.applicant["applicant"]["citizen_id"]
-        .as_str()
-        .map(str::to_owned);
-    if owner.as_deref() != Some(citizen.as_str()) {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "only the applicant may withdraw this dossier",
-        ));
-    }
+    require_applicant(&portal, &office, &code, citizen.as_deref(), "withdraw")?;
     let now = portal.now();
     let d = office.withdraw(&code, now)?;
     Ok(Json(dossier_json(&portal, d)))

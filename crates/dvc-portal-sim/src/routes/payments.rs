@@ -7,7 +7,7 @@ use crate::portal::{SharedPortal, rfc3339};
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -67,6 +67,7 @@ fn payment_json(portal: &SharedPortal, p: &Payment, dossier_code: &str) -> Value
 pub async fn create(
     State(portal): State<SharedPortal>,
     Path(code): Path<String>,
+    headers: HeaderMap,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     if portal.faults().gateway_outage {
         return Err(ApiError::new(
@@ -74,13 +75,23 @@ pub async fn create(
             "the payment gateway is unavailable",
         ));
     }
+    let citizen = crate::routes::auth::citizen(&portal, &headers);
     let mut office = portal.office_now();
+    crate::routes::dossiers::require_applicant(
+        &portal,
+        &office,
+        &code,
+        citizen.as_deref(),
+        "pay for",
+    )?;
     let now = portal.now();
-    let payment = office.create_payment(&code, now)?;
-    Ok((
-        StatusCode::CREATED,
-        Json(payment_json(&portal, payment, &code)),
-    ))
+    let (payment, created) = office.create_payment(&code, now)?;
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(payment_json(&portal, payment, &code))))
 }
 
 /// `GET /api/payments/{id}`.
