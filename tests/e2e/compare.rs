@@ -80,6 +80,9 @@ fn probe_config(base: &str) -> String {
 portal = "{portal}"
 province = "{province}"
 url = "{base}/{portal}"
+  [target.active]
+  test_procedure = ["1.900001", "1.900004"]
+  consent = "the simulator"
   [[target.check]]
   name = "home"
   kind = "http"
@@ -386,12 +389,13 @@ fn compare_ranks_provinces_by_their_quality_with_the_simulators_figures() {
                 "availability {ctx}"
             );
             assert!(p("availability_samples") >= 30.0, "{ctx}");
-            // Page p50: the configured latency plus the portal's own few milliseconds; from
-            // Prometheus, inside the histogram bucket that holds it.
+            // Page p50: the configured latency plus the portal's own milliseconds (tens of them
+            // on a loaded 2-core machine); from Prometheus, inside the histogram bucket that
+            // holds it.
             let page = p("page_p50");
             if source == "store" {
                 assert!(
-                    page >= t.latency && page <= t.latency + 0.04,
+                    page >= t.latency && page <= t.latency + 0.08,
                     "page p50 {ctx}"
                 );
             } else {

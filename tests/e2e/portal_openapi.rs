@@ -100,6 +100,8 @@ async fn every_documented_operation_answers_as_documented() {
     // Operations whose fixture leads to a documented non-success answer.
     let expected_other = [
         ("POST", "/api/dossiers/{code}/supplement", 409),
+        // A first dossier is created; sent again with its Idempotency-Key it would answer 200.
+        ("POST", "/api/dossiers", 201),
         // A first payment is created; asked again while it is open, the same one answers 200.
         ("POST", "/api/dossiers/{code}/payments", 201),
         ("POST", "/api/payments/ipn", 400),

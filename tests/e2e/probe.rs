@@ -61,7 +61,7 @@ fn probe_config(base: &str) -> String {
 portal = "{portal}"
 province = "{province}"
 url = "{base}/{portal}"
-  [[target.check]]
+{active}  [[target.check]]
   name = "home"
   kind = "http"
   path = "/"
@@ -69,7 +69,12 @@ url = "{base}/{portal}"
   timeout = "2s"
   status = [200]
   body_regex = "Cổng dịch vụ công"
-"#
+"#,
+            active = if portal == "ct" {
+                ""
+            } else {
+                "  [target.active]\n  test_procedure = [\"1.900001\", \"1.900004\"]\n  consent = \"the simulator\"\n"
+            }
         ));
         if portal == "hn" {
             out.push_str(&format!(

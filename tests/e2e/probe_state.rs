@@ -1,6 +1,8 @@
 //! A probe whose state file it cannot trust stops at start, with exit 2, before it sends
-//! anything: a dossier it submitted but could not record would be orphaned in the portal.
+//! anything: a dossier it submitted but could not record would be orphaned in the portal. And a
+//! probe killed while a submission is on the wire finds that dossier again after a restart.
 
+use dvcbench_e2e::http::{get, wait_for};
 use dvcbench_e2e::sim;
 use dvcbench_e2e::{Scratch, dvcbench_binary};
 use std::process::Command;
@@ -15,6 +17,7 @@ async fn a_state_file_of_another_schema_stops_the_probe_before_it_submits() {
         "probe.toml",
         &format!(
             "[[target]]\nportal = \"hn\"\nprovince = \"Hà Nội\"\nurl = \"{base}\"\n\
+             [target.active]\ntest_procedure = \"1.900001\"\nconsent = \"the simulator\"\n\
              [[target.check]]\nname = \"intake\"\nkind = \"intake\"\nprocedure = \"1.900001\"\n\
              citizen_id = \"001199004321\"\npassword = \"dvc-demo\"\ninterval = \"200ms\"\n"
         ),
@@ -46,5 +49,76 @@ async fn a_state_file_of_another_schema_stops_the_probe_before_it_submits() {
     );
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(sim::dossiers(&base).await.len(), 0, "nothing was submitted");
+    portal.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_kill_9_during_a_submission_leaves_no_orphan_and_no_duplicate() {
+    // The portal creates the dossier at once but answers 3 s later: the probe is killed in
+    // between, so it never learns the dossier's code.
+    let portal = sim::start(
+        "time_scale = 3600\n[[portal]]\nprovince = \"01\"\n\
+         [portal.back_office]\naccept = 1.0\nrefuse = 0.0\nsupplement = 0.0\nintake_minutes = 5\n\
+         [portal.faults]\nreply_latency = { \"POST /api/dossiers\" = \"3s\" }\n",
+    )
+    .await;
+    let base = portal.url();
+    let dir = Scratch::new("probe-kill-submit");
+    let config = dir.write(
+        "probe.toml",
+        &format!(
+            "[[target]]\nportal = \"hn\"\nprovince = \"Hà Nội\"\nurl = \"{base}\"\n\
+             [target.active]\ntest_procedure = \"1.900001\"\nconsent = \"the simulator\"\n\
+             [[target.check]]\nname = \"intake\"\nkind = \"intake\"\nprocedure = \"1.900001\"\n\
+             citizen_id = \"001199004321\"\npassword = \"dvc-demo\"\ninterval = \"1h\"\n\
+             timeout = \"20s\"\nfollow_every = \"200ms\"\ngive_up_after = \"1h\"\n"
+        ),
+    );
+    let state = dir.path.join("probe.db");
+    let (mut first, _, _) = dvcbench_e2e::start_probe(&config, Some(&state));
+    wait_for(
+        "the dossier in the portal",
+        Duration::from_secs(10),
+        || async { (sim::dossiers(&base).await.len() == 1).then_some(()) },
+    )
+    .await;
+    first.0.kill().expect("kill -9");
+    let _ = first.0.wait();
+    let kept: (i64, i64) = {
+        let db = rusqlite::Connection::open(&state).expect("sqlite");
+        let count = |table: &str| -> i64 {
+            db.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))
+                .expect("count")
+        };
+        (count("submissions"), count("intake"))
+    };
+    assert_eq!(
+        kept,
+        (1, 0),
+        "the key was kept; the dossier was never recorded"
+    );
+
+    // Restarted, the probe sends the submission again with its key: the portal answers with
+    // the dossier it already has, and the probe follows it to acceptance.
+    let (second, _, url) = dvcbench_e2e::start_probe(&config, Some(&state));
+    let metrics = wait_for("the acceptance", Duration::from_secs(30), || {
+        let url = url.clone();
+        async move {
+            let m = get(&format!("{url}/metrics")).await.text();
+            m.lines()
+                .any(|l| l.starts_with("dvc_intake_accepted_total{") && l.ends_with(" 1"))
+                .then_some(m)
+        }
+    })
+    .await;
+    let dossiers = sim::dossiers(&base).await;
+    assert_eq!(dossiers.len(), 1, "no second dossier: {dossiers:?}");
+    assert!(
+        metrics
+            .lines()
+            .any(|l| l.starts_with("dvc_intake_submitted_total{") && l.ends_with(" 1")),
+        "{metrics}"
+    );
+    drop(second);
     portal.shutdown().await;
 }

@@ -56,10 +56,10 @@ fn probe_config(base: &str, tls_port: u16) -> String {
     let home = "  [[target.check]]\n  name = \"home\"\n  kind = \"http\"\n  interval = \"500ms\"\n  status = [200]\n";
     format!(
         "[probe]\nlocation = \"stack-e2e\"\n\
-         [[target]]\nportal = \"hn\"\nprovince = \"Hà Nội\"\nurl = \"{base}/hn\"\n{home}{intake}{stats}\
+         [[target]]\nportal = \"hn\"\nprovince = \"Hà Nội\"\nurl = \"{base}/hn\"\n  [target.active]\n  test_procedure = [\"1.900001\", \"1.900004\"]\n  consent = \"the simulator\"\n{home}{intake}{stats}\
            [[target.check]]\n  name = \"payment\"\n  kind = \"payment\"\n  procedure = \"1.900004\"\n  \
            outcome = \"success\"\n  interval = \"2s\"\n  poll_every = \"50ms\"\n\
-         [[target]]\nportal = \"hcm\"\nprovince = \"Hồ Chí Minh\"\nurl = \"{base}/hcm\"\n{home}{intake_slow}{stats}\
+         [[target]]\nportal = \"hcm\"\nprovince = \"Hồ Chí Minh\"\nurl = \"{base}/hcm\"\n  [target.active]\n  test_procedure = [\"1.900001\", \"1.900004\"]\n  consent = \"the simulator\"\n{home}{intake_slow}{stats}\
          [[target]]\nportal = \"tls\"\nprovince = \"Đà Nẵng\"\nurl = \"https://localhost:{tls_port}\"\nca_file = \"{ca}\"\n\
            [[target.check]]\n  name = \"home\"\n  kind = \"http\"\n  interval = \"500ms\"\n",
         intake = intake("3s"),

@@ -114,7 +114,13 @@ pub async fn faults(State(portal): State<SharedPortal>, req: Request, next: Next
             ),
         );
     }
-    next.run(req).await
+    let reply_latency = per_route(&faults.reply_latency, route_key(&req)).filter(|d| !d.is_zero());
+    drop(faults);
+    let response = next.run(req).await;
+    if let Some(d) = reply_latency {
+        tokio::time::sleep(d.0).await;
+    }
+    response
 }
 
 /// The service model: at most `workers` requests served at once, `queue` waiting, each taking

@@ -69,10 +69,10 @@ pub enum StoreProblem {
 
 /// The state file's schema version (`PRAGMA user_version`); 0 is a file from before versions,
 /// whose tables are checked and then marked as this version.
-pub const SCHEMA: i64 = 2;
+pub const SCHEMA: i64 = 3;
 
 /// The tables of the schema and their columns, in order.
-const TABLES: [(&str, &[&str]); 4] = [
+const TABLES: [(&str, &[&str]); 5] = [
     (
         "intake",
         &[
@@ -104,6 +104,10 @@ const TABLES: [(&str, &[&str]); 4] = [
         &["at", "portal", "province", "figure", "value"],
     ),
     ("meta", &["key", "value"]),
+    (
+        "submissions",
+        &["portal", "check_name", "key", "created_unix"],
+    ),
 ];
 
 /// True when `table` has `column` (a file of an older schema may not).
@@ -205,7 +209,14 @@ impl Store {
                  value REAL NOT NULL
              );
              CREATE INDEX IF NOT EXISTS observations_at ON observations (at);
-             CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
+             CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+             CREATE TABLE IF NOT EXISTS submissions (
+                 portal TEXT NOT NULL,
+                 check_name TEXT NOT NULL,
+                 key TEXT NOT NULL,
+                 created_unix REAL NOT NULL,
+                 PRIMARY KEY (portal, check_name)
+             );",
         )
         .map_err(|e| wrap(e.into()))?;
         if !has_column(&db, "runs", "office_open").map_err(|e| wrap(e.into()))? {
@@ -250,24 +261,57 @@ impl Store {
         self.db.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Records a newly submitted dossier.
+    /// Records a newly submitted dossier, and forgets the check's submission key in the same
+    /// transaction: a crash leaves either the key (the submission is sent again with it) or the
+    /// dossier, never neither.
     pub fn add(&self, p: &Pending) -> Result<(), StoreError> {
-        self.db()
-            .execute(
-                "INSERT OR IGNORE INTO intake
-                 (portal, check_name, code, submitted_at, submitted_unix, acceptance_due_unix)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![
-                    p.portal,
-                    p.check,
-                    p.code,
-                    p.submitted_at,
-                    p.submitted_unix,
-                    p.acceptance_due_unix
-                ],
+        let mut db = self.db();
+        let tx = db.transaction().map_err(|e| self.err(e))?;
+        tx.execute(
+            "INSERT OR IGNORE INTO intake
+             (portal, check_name, code, submitted_at, submitted_unix, acceptance_due_unix)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                p.portal,
+                p.check,
+                p.code,
+                p.submitted_at,
+                p.submitted_unix,
+                p.acceptance_due_unix
+            ],
+        )
+        .map_err(|e| self.err(e))?;
+        tx.execute(
+            "DELETE FROM submissions WHERE portal = ?1 AND check_name = ?2",
+            params![p.portal, p.check],
+        )
+        .map_err(|e| self.err(e))?;
+        tx.commit().map_err(|e| self.err(e))
+    }
+
+    /// The submission key of `check` on `portal`: the one a submission whose answer never came
+    /// was sent with, or a new one, kept before anything is sent. Returns it and whether it is
+    /// left over from such a submission.
+    pub fn submission_key(&self, portal: &str, check: &str) -> Result<(String, bool), StoreError> {
+        let db = self.db();
+        let left: Option<String> = db
+            .query_row(
+                "SELECT key FROM submissions WHERE portal = ?1 AND check_name = ?2",
+                params![portal, check],
+                |r| r.get(0),
             )
-            .map(|_| ())
-            .map_err(|e| self.err(e))
+            .optional()
+            .map_err(|e| self.err(e))?;
+        if let Some(key) = left {
+            return Ok((key, true));
+        }
+        let key = format!("dvc-probe-{:032x}", rand::random::<u128>());
+        db.execute(
+            "INSERT INTO submissions (portal, check_name, key, created_unix) VALUES (?1, ?2, ?3, ?4)",
+            params![portal, check, key, crate::checks::unix_now()],
+        )
+        .map_err(|e| self.err(e))?;
+        Ok((key, false))
     }
 
     /// Marks a dossier decided. Returns false when it already was (or is unknown): the caller

@@ -73,6 +73,13 @@ fn summary(config: &ProbeConfig) -> String {
     );
     for t in &config.targets {
         out.push_str(&format!("\n{} ({}) {}\n", t.portal, t.province, t.url));
+        if let Some(a) = &t.active {
+            out.push_str(&format!(
+                "  active checks allowed on test procedure(s) {}; consent: {}\n",
+                a.test_procedures.join(", "),
+                a.consent
+            ));
+        }
         for c in &t.checks {
             out.push_str(&format!("  {:<16} {}\n", c.name, c.describe()));
         }

@@ -18,6 +18,11 @@ pub struct FaultsConfig {
     /// `/admin/faults` names it `latency_ms`, in milliseconds.
     #[serde(rename = "latency_ms", alias = "latency")]
     pub latency: BTreeMap<String, Millis>,
+    /// Added after the portal has handled a request, before its answer leaves, by route or
+    /// "default": a write that commits while its answer is slow or lost to a client's timeout.
+    /// The JSON of `/admin/faults` names it `reply_latency_ms`.
+    #[serde(rename = "reply_latency_ms", alias = "reply_latency")]
+    pub reply_latency: BTreeMap<String, Millis>,
     /// Every `stall_every` of real time, the portal freezes for `stall_for`.
     #[serde(rename = "stall_every_ms", alias = "stall_every")]
     pub stall_every: Millis,

@@ -23,12 +23,14 @@ use serde::Serialize;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, VecDeque};
 
+mod idempotency;
 mod payments;
 mod processing;
 mod stats;
 #[cfg(test)]
 mod tests;
 
+pub use idempotency::KeyState;
 pub use payments::{Confirmation, GatewayOutcome, Payment, PaymentStatus, Transaction};
 pub use stats::AgencyStats;
 
@@ -160,6 +162,7 @@ pub struct Office {
     sequences: HashMap<(String, NaiveDate), u32>,
     sessions: HashMap<String, String>,
     session_order: VecDeque<String>,
+    keys: idempotency::Keys,
 }
 
 impl Office {
@@ -185,6 +188,7 @@ impl Office {
             sequences: HashMap::new(),
             sessions: HashMap::new(),
             session_order: VecDeque::new(),
+            keys: idempotency::Keys::default(),
         }
     }
 

@@ -142,8 +142,12 @@ impl Office {
         let late = self.rng.random_bool(self.back_office.late_probability);
         let fraction: f64 = self.rng.random_range(0.3..1.0);
         let late_days: f64 = self.rng.random_range(1.0..3.0);
-        let ask = self.rng.random_bool(self.back_office.processing_supplement);
-        let stop = self.rng.random_bool(self.back_office.stop);
+        // Drawn only when configured, so a portal without them draws as it always did and a
+        // seed replays the same run.
+        let b = &self.back_office;
+        let (ask_p, stop_p) = (b.processing_supplement, b.stop);
+        let ask = ask_p > 0.0 && self.rng.random_bool(ask_p);
+        let stop = stop_p > 0.0 && self.rng.random_bool(stop_p);
         let d = &mut self.dossiers[idx];
         let _ = d.lifecycle.apply(DossierState::Processing, at);
         d.plan += 1;

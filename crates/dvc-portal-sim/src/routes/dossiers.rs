@@ -1,7 +1,7 @@
 //! Dossier submission (multipart), lookup, and supplements.
 
 use crate::error::ApiError;
-use crate::office::{Attachment, Dossier};
+use crate::office::{Attachment, Dossier, KeyState};
 use crate::portal::{SharedPortal, rfc3339};
 use crate::routes::auth;
 use axum::Json;
@@ -173,12 +173,51 @@ pub async fn submit(
         .agency(&procedure.agency)
         .cloned()
         .ok_or_else(|| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "catalogue error"))?;
+    // A key is the client's and the applicant's: the same key from another citizen is another.
+    let key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+        .map(|k| format!("{}|{k}", form.applicant.citizen_id));
+    if key.as_ref().is_some_and(|k| k.len() > 300) {
+        return Err(ApiError::bad_request(
+            "Idempotency-Key must be at most 255 characters",
+        ));
+    }
+    let mut reservation = None;
+    if let Some(key) = &key {
+        let state = portal.office().reserve_key(key);
+        match state {
+            KeyState::Known(code) => {
+                let office = portal.office_now();
+                let d = office.find(&code)?;
+                return Ok((StatusCode::OK, Json(dossier_json(&portal, d))));
+            }
+            KeyState::InFlight => {
+                return Err(ApiError::new(
+                    StatusCode::CONFLICT,
+                    "a submission with this Idempotency-Key is being handled; send it again \
+                     in a moment to get its dossier",
+                ));
+            }
+            KeyState::Reserved => {
+                reservation = Some(Reservation {
+                    portal: portal.clone(),
+                    key: Some(key.clone()),
+                });
+            }
+        }
+    }
     let code = generate_code(&portal, &agency.id, &agency.code).await;
     let applicant = json!({ "applicant": form.applicant, "fields": form.fields });
     let body = {
         let mut office = portal.office();
         let now = portal.now();
-        let idx = office.submit(code, &procedure, applicant, files, form.test, now);
+        let idx = office.submit(code.clone(), &procedure, applicant, files, form.test, now);
+        if let Some(key) = reservation.as_mut().and_then(|r| r.key.take()) {
+            office.remember_key(&key, &code);
+        }
         dossier_json(&portal, &office.dossiers()[idx])
     };
     let [name, province] = portal.labels();
@@ -188,6 +227,22 @@ pub async fn submit(
         .with_label_values(&[name, province, agency.id.as_str()])
         .inc();
     Ok((StatusCode::CREATED, Json(body)))
+}
+
+/// A key reserved for a submission in progress; released if the submission ends without a
+/// dossier (the client went away while its code was being generated).
+struct Reservation {
+    portal: SharedPortal,
+    /// Taken once the dossier is created and the key remembered.
+    key: Option<String>,
+}
+
+impl Drop for Reservation {
+    fn drop(&mut self) {
+        if let Some(key) = &self.key {
+            self.portal.office().release_key(key);
+        }
+    }
 }
 
 /// A dossier as JSON, as lookups return it.

@@ -13,14 +13,17 @@ use serde_json::{Value, json};
 
 impl Probe {
     /// Logs in (when `login` is given) and submits a test dossier to `procedure` with as many
-    /// generated PDF attachments as the procedure requires. Returns the dossier's code, its
-    /// submission instant as the portal reports it, and the session cookie.
+    /// generated PDF attachments as the procedure requires, with `Idempotency-Key: key` when
+    /// given (the portal then answers 200 with the dossier a first sending created). Returns
+    /// the dossier's code, its submission instant as the portal reports it, and the session
+    /// cookie.
     pub(super) async fn submit_dossier(
         &self,
         t: &ProbeTarget,
         c: &ProbeCheck,
         procedure: &str,
         login: Option<&(String, String)>,
+        key: Option<&str>,
     ) -> Result<Submitted, Failed> {
         let mut cookie = None;
         if let Some((id, password)) = &login {
@@ -85,8 +88,16 @@ impl Probe {
         {
             submit.headers.insert(COOKIE, v);
         }
+        if let Some(v) = key.and_then(|k| HeaderValue::from_str(k).ok()) {
+            submit.headers.insert("idempotency-key", v);
+        }
         let answer = self.send(t, c, "submit", submit).await?;
-        let dossier = json_answer(&answer, 201, "submission")?;
+        let created = if key.is_some() && answer.status == 200 {
+            200
+        } else {
+            201
+        };
+        let dossier = json_answer(&answer, created, "submission")?;
         let (Some(code), Some(submitted_at)) =
             (dossier["code"].as_str(), dossier["submitted_at"].as_str())
         else {
@@ -110,8 +121,18 @@ impl Probe {
         c: &ProbeCheck,
         i: &IntakeCheck,
     ) -> Result<(), Failed> {
+        // The key is kept before anything is sent: if the probe dies before it has recorded the
+        // dossier, its next run sends the same submission with the same key and the portal
+        // answers with the dossier already created, which is then followed, not orphaned.
+        let (key, left_over) = self
+            .store
+            .submission_key(&t.portal, &c.name)
+            .map_err(|e| failed(CheckOutcome::Internal, e.to_string()))?;
+        if left_over {
+            tracing::info!(portal = %t.portal, check = %c.name, "sending again a submission whose answer never came, with its key");
+        }
         let dossier = self
-            .submit_dossier(t, c, &i.procedure, i.login.as_ref())
+            .submit_dossier(t, c, &i.procedure, i.login.as_ref(), Some(&key))
             .await?;
         self.store
             .add(&Pending {

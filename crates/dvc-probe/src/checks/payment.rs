@@ -19,7 +19,7 @@ impl Probe {
     ) -> Result<(), Failed> {
         let labels = [t.portal.as_str(), t.province.as_str()];
         let dossier = self
-            .submit_dossier(t, c, &p.procedure, p.login.as_ref())
+            .submit_dossier(t, c, &p.procedure, p.login.as_ref(), None)
             .await?;
         let with_cookie = |mut request: Prepared| {
             if let Some(v) = dossier

@@ -11,8 +11,8 @@ use toml::Spanned;
 mod check;
 
 pub use check::{
-    CheckKind, HttpCheck, IntakeCheck, JourneyCheck, PaymentCheck, ProbeCheck, StatsCheck,
-    StatsField,
+    CheckClass, CheckKind, HttpCheck, IntakeCheck, JourneyCheck, PaymentCheck, ProbeCheck,
+    StatsCheck, StatsField,
 };
 
 #[derive(Debug, Deserialize)]
@@ -48,9 +48,37 @@ struct TargetFile {
     /// The portal's own office hours, seasons, Saturday intake, working-day length and days
     /// off, over the probe's calendar.
     calendar: Option<dvc_domain::portal_calendar::CalendarSpec>,
+    /// The portal's consent to active checks (submitting test dossiers, paying test fees).
+    active: Option<Spanned<ActiveFile>>,
     /// Read again from the spanned tree, one struct per kind (see `check`).
     #[serde(default, rename = "check")]
     _check: Vec<serde::de::IgnoredAny>,
+}
+
+/// `[target.active]`: what lets active checks run against a target.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ActiveFile {
+    /// The procedure (or procedures) the portal set aside for tests: active checks may use no
+    /// other.
+    test_procedure: Option<Spanned<OneOrMany>>,
+    /// Who agreed to the probe's test dossiers and payments, and where it is recorded.
+    consent: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+/// A target's consent to active checks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActiveConsent {
+    /// The procedures set aside for tests.
+    pub test_procedures: Vec<String>,
+    pub consent: String,
 }
 
 /// A validated probe configuration.
@@ -80,6 +108,8 @@ pub struct ProbeTarget {
     pub insecure_skip_verify: bool,
     /// `[target.calendar]`: how this portal's office works, when not as the probe's calendar.
     pub calendar: Option<dvc_domain::portal_calendar::CalendarSpec>,
+    /// `[target.active]`: the portal's consent to active checks; none, only passive ones run.
+    pub active: Option<ActiveConsent>,
     pub checks: Vec<ProbeCheck>,
 }
 
@@ -250,6 +280,42 @@ impl ProbeConfig {
                 );
             }
             seen.push(t.portal.get_ref().clone());
+            let active = t.active.as_ref().and_then(|a| {
+                let at = a.span().start;
+                let a = a.get_ref();
+                let procedures: Vec<String> = match a.test_procedure.as_ref().map(Spanned::get_ref) {
+                    Some(OneOrMany::One(p)) => vec![p.trim().to_owned()],
+                    Some(OneOrMany::Many(ps)) => ps.iter().map(|p| p.trim().to_owned()).collect(),
+                    None => Vec::new(),
+                };
+                let procedures: Vec<String> =
+                    procedures.into_iter().filter(|p| !p.is_empty()).collect();
+                let consent = a
+                    .consent
+                    .as_ref()
+                    .map(|c| c.get_ref().trim().to_owned())
+                    .filter(|c| !c.is_empty());
+                match (procedures.is_empty(), consent) {
+                    (false, Some(consent)) => Some(ActiveConsent {
+                        test_procedures: procedures,
+                        consent,
+                    }),
+                    (true, _) => {
+                        cx.error(
+                            at,
+                            "[target.active] needs test_procedure: the procedure (or list of procedures) the portal set aside for tests",
+                        );
+                        None
+                    }
+                    (_, None) => {
+                        cx.error(
+                            at,
+                            "[target.active] needs consent: who agreed to test dossiers and payments on this portal, and where it is recorded",
+                        );
+                        None
+                    }
+                }
+            });
             let mut checks = Vec::new();
             let mut names = Vec::new();
             for c in raw {
@@ -263,6 +329,9 @@ impl ProbeConfig {
                     names.push(name.get_ref().clone());
                 }
                 if let Some(check) = check::check(&mut cx, c, dir) {
+                    if let Some(problem) = check.refused_on(active.as_ref()) {
+                        cx.error(c.span().start, problem);
+                    }
                     checks.push(check);
                 }
             }
@@ -285,6 +354,7 @@ impl ProbeConfig {
                 extra_roots,
                 insecure_skip_verify: t.insecure_skip_verify,
                 calendar: t.calendar.clone(),
+                active: active.clone(),
                 checks,
             });
         }

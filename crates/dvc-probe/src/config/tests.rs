@@ -21,6 +21,9 @@ history_days = 90
 portal = "hn"
 province = "Hà Nội"
 url = "http://127.0.0.1:8080/hn/"
+  [target.active]
+  test_procedure = "1.900001"
+  consent = "Sở KH&CN Hà Nội, công văn 12/2026"
   [[target.check]]
   name = "home"
   kind = "http"
@@ -99,7 +102,8 @@ fn passwords_come_from_the_environment_and_missing_ones_are_reported() {
     let e = errors(
         "[[target]]\nportal = \"hn\"\nprovince = \"x\"\nurl = \"http://a\"\n[[target.check]]\n\
          name = \"i\"\nkind = \"intake\"\nprocedure = \"1\"\ncitizen_id = \"001\"\n\
-         password = \"${DVC_PROBE_SURELY_UNSET}\"\n",
+         password = \"${DVC_PROBE_SURELY_UNSET}\"\n\
+         [target.active]\ntest_procedure = \"1\"\nconsent = \"c\"\n",
     );
     assert_eq!(
         e,
@@ -148,7 +152,8 @@ fn durations_that_schedule_requests_cannot_busy_loop() {
     let e = errors(
         "[[target]]\nportal = \"hn\"\nprovince = \"x\"\nurl = \"http://a\"\n[[target.check]]\n\
          name = \"i\"\nkind = \"intake\"\nprocedure = \"1\"\ninterval = \"0s\"\nfollow_every = \"0s\"\n\
-         [[target.check]]\nname = \"p\"\nkind = \"payment\"\nprocedure = \"1\"\npoll_every = \"1ms\"\n",
+         [[target.check]]\nname = \"p\"\nkind = \"payment\"\nprocedure = \"1\"\npoll_every = \"1ms\"\n\
+         [target.active]\ntest_procedure = \"1\"\nconsent = \"c\"\n",
     );
     assert_eq!(
         e,
@@ -238,4 +243,49 @@ url = "http://127.0.0.1:8080/hn/"
         shown[0].starts_with("probe.toml:6:") && shown[0].contains("office_hours"),
         "{shown:?}"
     );
+}
+
+#[test]
+fn active_checks_need_the_portals_consent_and_its_test_procedure() {
+    let target = "[[target]]\nportal = \"hn\"\nprovince = \"x\"\nurl = \"http://a\"\n";
+    let intake = "[[target.check]]\nname = \"i\"\nkind = \"intake\"\nprocedure = \"1.900001\"\n";
+    // Without [target.active]: refused where the check stands, saying why.
+    let e = errors(&format!("{target}{intake}"));
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert!(
+        e[0].starts_with("probe.toml:5:1: check \"i\" is active"),
+        "{e:?}"
+    );
+    assert!(e[0].contains("official figures"), "{e:?}");
+    // Consent without a test procedure, or a blank consent: refused.
+    let e = errors(&format!(
+        "{target}[target.active]\nconsent = \"yes\"\n{intake}"
+    ));
+    assert!(
+        e.iter().any(|m| m.contains("needs test_procedure")),
+        "{e:?}"
+    );
+    let e = errors(&format!(
+        "{target}[target.active]\ntest_procedure = \"1.900001\"\nconsent = \" \"\n{intake}"
+    ));
+    assert!(e.iter().any(|m| m.contains("needs consent")), "{e:?}");
+    // Another procedure than the one set aside: refused.
+    let e = errors(&format!(
+        "{target}[target.active]\ntest_procedure = \"1.900099\"\nconsent = \"ok\"\n{intake}"
+    ));
+    assert!(
+        e.iter().any(|m| m.contains("set aside only 1.900099")),
+        "{e:?}"
+    );
+    // With both: accepted, and passive checks never needed any.
+    assert!(
+        errors(&format!(
+            "{target}[target.active]\ntest_procedure = [\"1.900001\"]\nconsent = \"ok\"\n{intake}"
+        ))
+        .is_empty()
+    );
+    assert!(errors(&format!(
+        "{target}[[target.check]]\nname = \"h\"\nkind = \"http\"\n[[target.check]]\nname = \"s\"\nkind = \"stats\"\npath = \"/api/stats\"\nfields = {{ received = \"$.received\" }}\n"
+    ))
+    .is_empty());
 }

@@ -280,8 +280,13 @@ fn probe_check_config_validates_and_redacts_secrets() {
     );
     assert!(
         text.contains(
-            "intake   every 2m, timeout 30s: submits a test dossier of procedure 1.900001 logged in"
+            "intake   active  every 2m, timeout 30s: submits a test dossier of procedure 1.900001 logged in"
         ),
+        "{text}"
+    );
+    assert!(text.contains("http     passive every 15s"), "{text}");
+    assert!(
+        text.contains("active checks allowed on test procedure(s) 1.900001, 1.900004; consent: "),
         "{text}"
     );
     assert!(!text.contains("not readable here"), "{text}");

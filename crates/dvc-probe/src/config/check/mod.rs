@@ -87,7 +87,46 @@ pub enum CheckKind {
     Stats(StatsCheck),
 }
 
+/// Whether a check only reads from the portal, or writes to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CheckClass {
+    /// Reads only: pages, lookups, public statistics.
+    Passive,
+    /// Submits dossiers, pays fees, logs in or posts forms: on a real portal its dossiers and
+    /// payments enter the official figures, so it needs the portal's consent.
+    Active,
+}
+
+impl CheckClass {
+    pub fn id(self) -> &'static str {
+        match self {
+            CheckClass::Passive => "passive",
+            CheckClass::Active => "active",
+        }
+    }
+}
+
 impl CheckKind {
+    /// Whether the check writes to the portal: intake and payment checks always do; a journey
+    /// does when one of its steps sends anything but GET or HEAD, or posts a page's form.
+    pub fn class(&self) -> CheckClass {
+        match self {
+            CheckKind::Http(_) | CheckKind::Stats(_) => CheckClass::Passive,
+            CheckKind::Intake(_) | CheckKind::Payment(_) => CheckClass::Active,
+            CheckKind::Journey(j) => {
+                let writes = j.scenario.journeys[j.journey].steps.iter().any(|s| {
+                    s.submit_form.is_some()
+                        || !matches!(s.method, hyper::Method::GET | hyper::Method::HEAD)
+                });
+                if writes {
+                    CheckClass::Active
+                } else {
+                    CheckClass::Passive
+                }
+            }
+        }
+    }
+
     /// The `kind` label.
     pub fn id(&self) -> &'static str {
         match self {
@@ -101,6 +140,40 @@ impl CheckKind {
 }
 
 impl ProbeCheck {
+    /// Why this check may not run against a target with `active` consent (none: it may).
+    pub fn refused_on(&self, active: Option<&super::ActiveConsent>) -> Option<String> {
+        if self.kind.class() == CheckClass::Passive {
+            return None;
+        }
+        let Some(active) = active else {
+            return Some(format!(
+                "check {:?} is active ({}): against a real portal its test dossiers and payments \
+                 enter the province's official figures and move money; declare the portal's \
+                 consent in [target.active] with test_procedure and consent, or use passive \
+                 checks (http, stats, journeys of GET steps)",
+                self.name,
+                match &self.kind {
+                    CheckKind::Intake(_) => "it submits dossiers",
+                    CheckKind::Payment(_) => "it pays fees",
+                    _ => "its journey sends more than GET requests",
+                }
+            ));
+        };
+        let procedure = match &self.kind {
+            CheckKind::Intake(i) => &i.procedure,
+            CheckKind::Payment(p) => &p.procedure,
+            _ => return None,
+        };
+        (!active.test_procedures.contains(procedure)).then(|| {
+            format!(
+                "check {:?} uses procedure {procedure}, but the portal set aside only {} for \
+                 tests ([target.active] test_procedure)",
+                self.name,
+                active.test_procedures.join(", ")
+            )
+        })
+    }
+
     /// One line for `--check-config`: when the check runs and what it sends (no secret).
     pub fn describe(&self) -> String {
         let mut when = format!("every {}", human(self.interval));
@@ -175,7 +248,11 @@ impl ProbeCheck {
                 )
             }
         };
-        format!("{:<8} {when}: {what}", self.kind.id())
+        format!(
+            "{:<8} {:<7} {when}: {what}",
+            self.kind.id(),
+            self.kind.class().id()
+        )
     }
 }
 
