@@ -104,7 +104,8 @@ fn comparison() -> Comparison {
         ),
         province("Cần Thơ", &[(Availability, 1.0, 3), (PageP95, 0.3, 3)]),
     ];
-    dvc_compare::rank(&mut provinces, &weights, 30);
+    // Cần Thơ has no office-hours or on-time figures: those are scored for nobody, and named.
+    let unscored = dvc_compare::rank(&mut provinces, &weights, 30);
     let from = chrono::Utc
         .with_ymd_and_hms(2026, 11, 23, 17, 0, 0)
         .single()
@@ -131,6 +132,7 @@ fn comparison() -> Comparison {
         locations: vec!["Hà Nội (VNPT)".into()],
         provinces,
         weights,
+        unscored,
         min_samples: 30,
         availability_trend: trend([
             &[Some(1.0), Some(0.99), Some(1.0), Some(1.0)],

@@ -26,6 +26,9 @@
 //! few[0].figures.get_mut(&FigureId::OnTime).unwrap().samples = 3;
 //! rank(&mut few, &Weights::default(), 30);
 //! assert_eq!((few[0].rank, few[0].too_few.clone()), (None, vec![FigureId::OnTime]));
+//! // Figures no province has are not scored, and they are named with their weight.
+//! let unscored = rank(&mut provinces, &Weights::default(), 30);
+//! assert!(unscored.iter().any(|u| u.figure == FigureId::AvailabilityOffice && u.weight == 0.25));
 //! ```
 
 #[cfg(feature = "sources")]
@@ -200,9 +203,32 @@ pub struct Comparison {
     /// Ranked provinces first (best first), then the others by name.
     pub provinces: Vec<Province>,
     pub weights: Weights,
+    /// Weighted figures some province lacks: not scored, their weight moved to the others.
+    pub unscored: Vec<Unscored>,
     pub min_samples: u64,
     pub availability_trend: Trend,
     pub page_p95_trend: Trend,
+}
+
+impl Comparison {
+    /// The weight `f` had in the scores: its share of the scored figures' weights (0 when not
+    /// scored).
+    pub fn used_weight(&self, f: FigureId) -> f64 {
+        let scored = |g: &FigureId| !self.unscored.iter().any(|u| u.figure == *g);
+        if !scored(&f) {
+            return 0.0;
+        }
+        let total: f64 = FigureId::ALL
+            .iter()
+            .filter(|g| scored(g))
+            .map(|g| self.weights.get(*g))
+            .sum();
+        if total > 0.0 {
+            self.weights.get(f) / total
+        } else {
+            0.0
+        }
+    }
 }
 
 /// Where the figures come from.
@@ -275,14 +301,47 @@ impl Weights {
     }
 }
 
+/// A weighted figure left out of the score because some compared province has no value for
+/// it: its weight went to the scored figures, in proportion to theirs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unscored {
+    pub figure: FigureId,
+    /// The weight it was given.
+    pub weight: f64,
+    /// The provinces with no value for it (all of them when none has one).
+    pub missing_in: Vec<String>,
+}
+
 /// Scores and ranks `provinces`: the score is the weighted mean of the figures' scores over the
-/// weighted figures measured anywhere; a province with fewer than `min_samples` samples behind
-/// any of them is listed, not ranked. Ranked provinces come first, best first.
-pub fn rank(provinces: &mut [Province], weights: &Weights, min_samples: u64) {
-    let scored: Vec<FigureId> = FigureId::ALL
+/// weighted figures every province has, so each is scored on the same figures; the others are
+/// returned, with the provinces that lack them. A province with fewer than `min_samples`
+/// samples behind a scored figure is listed, not ranked. Ranked provinces come first, best
+/// first.
+pub fn rank(provinces: &mut [Province], weights: &Weights, min_samples: u64) -> Vec<Unscored> {
+    let weighted: Vec<FigureId> = FigureId::ALL
         .into_iter()
         .filter(|f| weights.get(*f) > 0.0)
-        .filter(|f| provinces.iter().any(|p| p.figure(*f).value.is_some()))
+        .collect();
+    let missing_in = |f: FigureId| -> Vec<String> {
+        provinces
+            .iter()
+            .filter(|p| p.figure(f).value.is_none())
+            .map(|p| p.name.clone())
+            .collect()
+    };
+    let unscored: Vec<Unscored> = weighted
+        .iter()
+        .map(|&f| (f, missing_in(f)))
+        .filter(|(_, missing)| !missing.is_empty())
+        .map(|(figure, missing_in)| Unscored {
+            figure,
+            weight: weights.get(figure),
+            missing_in,
+        })
+        .collect();
+    let scored: Vec<FigureId> = weighted
+        .into_iter()
+        .filter(|f| !unscored.iter().any(|u| u.figure == *f))
         .collect();
     let total: f64 = scored.iter().map(|f| weights.get(*f)).sum();
     for p in provinces.iter_mut() {
@@ -315,6 +374,7 @@ pub fn rank(provinces: &mut [Province], weights: &Weights, min_samples: u64) {
             place
         });
     }
+    unscored
 }
 
 /// The nearest-rank quantile every figure computed from samples uses.
@@ -368,18 +428,66 @@ mod tests {
         ];
         let weights =
             Weights::with(&["availability=3".into(), "page_p95=1".into()]).expect("weights");
-        rank(&mut ps, &weights, 20);
+        // D has no page figure: page_p95 is scored for nobody, and named.
+        let unscored = rank(&mut ps.clone(), &weights, 20);
+        assert_eq!(
+            unscored.iter().find(|u| u.figure == PageP95),
+            Some(&Unscored {
+                figure: PageP95,
+                weight: 1.0,
+                missing_in: vec!["D".into()]
+            })
+        );
+        // Without D, both figures are scored for everyone.
+        ps.pop();
+        let unscored = rank(&mut ps, &weights, 20);
+        assert!(
+            !unscored
+                .iter()
+                .any(|u| [Availability, PageP95].contains(&u.figure))
+        );
         let order: Vec<(&str, Option<usize>)> =
             ps.iter().map(|p| (p.name.as_str(), p.rank)).collect();
-        assert_eq!(
-            order,
-            [("A", Some(1)), ("B", Some(2)), ("C", None), ("D", None)]
-        );
+        assert_eq!(order, [("A", Some(1)), ("B", Some(2)), ("C", None)]);
         // A: (3·100 + 1·50) / 4; B: (3·(0.01/0.045·100) + 100) / 4.
         assert!((ps[0].score.expect("A") - 87.5).abs() < 1e-9);
         assert!((ps[1].score.expect("B") - (3.0 * 100.0 / 4.5 + 100.0) / 4.0).abs() < 1e-9);
         assert_eq!(ps[2].too_few, vec![Availability]);
-        assert_eq!(ps[3].too_few, vec![PageP95]);
+    }
+
+    #[test]
+    fn a_figure_one_province_lacks_is_scored_for_none_and_its_weight_moves() {
+        use FigureId::*;
+        let mut ps = vec![
+            province("A", &[(Availability, 0.99, 100), (OnTime, 0.9, 100)]),
+            province("B", &[(Availability, 0.999, 100)]),
+        ];
+        let weights =
+            Weights::with(&["availability=1".into(), "on_time=3".into()]).expect("weights");
+        let unscored = rank(&mut ps, &weights, 20);
+        let on_time = unscored.iter().find(|u| u.figure == OnTime).expect("named");
+        assert_eq!(
+            (on_time.weight, on_time.missing_in.clone()),
+            (3.0, vec!["B".into()])
+        );
+        assert!(!unscored.iter().any(|u| u.figure == Availability));
+        // Both ranked, on availability alone: B first.
+        assert_eq!(ps[0].name, "B");
+        assert!(ps.iter().all(|p| p.rank.is_some()));
+        let c = Comparison {
+            source: Source::ProbeStore("x".into()),
+            from: chrono::DateTime::UNIX_EPOCH,
+            to: chrono::DateTime::UNIX_EPOCH,
+            locations: vec![],
+            provinces: ps,
+            weights,
+            unscored,
+            min_samples: 20,
+            availability_trend: Trend::default(),
+            page_p95_trend: Trend::default(),
+        };
+        assert_eq!(c.used_weight(Availability), 1.0);
+        assert_eq!(c.used_weight(OnTime), 0.0);
     }
 
     #[test]

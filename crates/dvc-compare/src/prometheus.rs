@@ -286,7 +286,7 @@ pub async fn compare(at: Prometheus<'_>, q: Query<'_>) -> Result<Comparison, Pro
     }
     provinces.remove("");
     let mut provinces: Vec<Province> = provinces.into_values().collect();
-    rank(&mut provinces, &q.weights, q.min_samples);
+    let unscored = rank(&mut provinces, &q.weights, q.min_samples);
 
     // Trends: each point covers the slice of the period before it (at least 15 s, so that
     // every window holds several scrapes).
@@ -336,6 +336,7 @@ pub async fn compare(at: Prometheus<'_>, q: Query<'_>) -> Result<Comparison, Pro
         locations,
         provinces,
         weights: q.weights,
+        unscored,
         min_samples: q.min_samples,
         availability_trend: trend(availability),
         page_p95_trend: trend(page),

@@ -113,7 +113,7 @@ pub fn compare(
         );
     }
     let mut provinces: Vec<Province> = provinces.into_values().collect();
-    rank(&mut provinces, &q.weights, q.min_samples);
+    let unscored = rank(&mut provinces, &q.weights, q.min_samples);
     let (availability_trend, page_p95_trend) = trends(&runs, from, to);
     Ok(Comparison {
         source: crate::Source::ProbeStore(path.to_owned()),
@@ -122,6 +122,7 @@ pub fn compare(
         locations: store.meta("location")?.into_iter().collect(),
         provinces,
         weights: q.weights,
+        unscored,
         min_samples: q.min_samples,
         availability_trend,
         page_p95_trend,
@@ -322,10 +323,16 @@ mod tests {
         assert_eq!(f(FigureId::IntakeP50).value, Some(2.0 * 3600.0));
         assert_eq!(f(FigureId::IntakeP95).value, Some(9.0 * 3600.0));
         assert_eq!(f(FigureId::PageP95).value, Some(0.2));
-        // B has one page check and nothing else: listed, not ranked.
+        // B has one page check and nothing else: the figures it lacks are scored for nobody
+        // and named; with one run behind its page figures it is listed, not ranked.
         let b = c.provinces.iter().find(|p| p.name == "B").expect("B");
         assert_eq!(b.rank, None);
-        assert!(b.too_few.contains(&FigureId::OnTime));
+        assert!(b.too_few.contains(&FigureId::Availability));
+        let on_time = c.unscored.iter().find(|u| u.figure == FigureId::OnTime);
+        assert_eq!(
+            on_time.map(|u| u.missing_in.clone()),
+            Some(vec!["B".to_owned()])
+        );
         assert_eq!(a.rank, Some(1));
         assert_eq!(c.provinces[0].name, "A", "ranked first");
         let only_b = compare_days(&["B".to_owned()], 1);

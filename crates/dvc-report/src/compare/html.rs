@@ -171,24 +171,40 @@ pub fn html(c: &Comparison, lang: Lang) -> String {
 
     let _ = write!(
         out,
-        "<h2>{}</h2><p>{}</p><table id=\"methodology\"><tr><th>{}</th><th style=\"text-align:left\">{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
-        l.methodology, l.method_intro, l.figure, l.meaning, l.full_marks, l.zero_marks, l.weight
+        "<h2>{}</h2><p>{}</p><table id=\"methodology\"><tr><th>{}</th><th style=\"text-align:left\">{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
+        l.methodology,
+        l.method_intro,
+        l.figure,
+        l.meaning,
+        l.full_marks,
+        l.zero_marks,
+        l.weight,
+        l.weight_used
     );
     for m in &v.methodology {
         let _ = write!(
             out,
-            "<tr data-figure=\"{}\"><td>{}</td><td style=\"text-align:left\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr data-figure=\"{}\"><td>{}</td><td style=\"text-align:left\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             m.id.id(),
             m.name,
             m.meaning,
             escape(&m.full_marks),
             escape(&m.zero_marks),
-            m.weight
+            m.weight,
+            m.used
         );
+    }
+    out.push_str("</table>");
+    if !v.unscored.is_empty() {
+        out.push_str("<ul id=\"not-scored\">");
+        for line in &v.unscored {
+            let _ = write!(out, "<li>{}</li>", escape(line));
+        }
+        out.push_str("</ul>");
     }
     let _ = write!(
         out,
-        "</table><p>{} {}.</p><p class=\"note\">{}</p><p class=\"note\">{about}</p></body></html>",
+        "<p>{} {}.</p><p class=\"note\">{}</p><p class=\"note\">{about}</p></body></html>",
         l.score_rule, c.min_samples, l.aggregation,
     );
     out

@@ -66,8 +66,18 @@ crate::i18n::labels! {
             "0 points at";
         weight: "Trọng số",
             "Weight";
-        score_rule: "Điểm tổng hợp là trung bình có trọng số của điểm từng chỉ số (tuyến tính giữa hai mốc), chỉ tính các chỉ số có trọng số và đo được ở ít nhất một tỉnh. Tỉnh có chỉ số nào dưới số mẫu tối thiểu thì được liệt kê nhưng không xếp hạng. Số mẫu tối thiểu:",
-            "The overall score is the weighted mean of the figures' scores (linear between the two anchors), over the weighted figures measured in at least one province. A province with any of them below the minimum number of samples is listed, not ranked. Minimum samples:";
+        weight_used: "Trọng số áp dụng",
+            "Weight used";
+        not_scored: "Không tính điểm",
+            "Not scored";
+        no_figures_for: "không có số liệu của",
+            "no figures for";
+        measured_nowhere: "không tỉnh nào có số liệu",
+            "no province has figures";
+        weight_moved: "trọng số của chỉ số này được chia cho các chỉ số được tính điểm, theo tỷ lệ trọng số của chúng",
+            "its weight went to the scored figures, in proportion to theirs";
+        score_rule: "Điểm tổng hợp là trung bình có trọng số của điểm từng chỉ số (tuyến tính giữa hai mốc), chỉ tính các chỉ số có trọng số và đo được ở mọi tỉnh được so sánh, để tỉnh nào cũng được chấm trên cùng các chỉ số; chỉ số thiếu ở tỉnh nào đó được nêu tên ở trên. Tỉnh có chỉ số nào dưới số mẫu tối thiểu thì được liệt kê nhưng không xếp hạng. Số mẫu tối thiểu:",
+            "The overall score is the weighted mean of the figures' scores (linear between the two anchors), over the weighted figures measured in every compared province, so that all are scored on the same figures; a figure some province lacks is named above. A province with any of them below the minimum number of samples is listed, not ranked. Minimum samples:";
         aggregation: "Phân vị được tính từ tổng các bucket histogram của mọi đầu dò (histogram_quantile trên tổng), hoặc từ các mẫu gốc trong tệp trạng thái của đầu dò; không bao giờ lấy trung bình các phân vị.",
             "Percentiles come from histogram buckets summed over every probe (histogram_quantile over the sum), or from the raw samples in the probe's state file; percentiles are never averaged.";
         working_hours: "giờ làm việc",

@@ -41,15 +41,21 @@ pub fn markdown(c: &Comparison, lang: Lang) -> String {
     }
     let _ = writeln!(
         out,
-        "\n### {}\n\n| {} | {} | {} | {} |\n|---|---:|---:|---:|",
-        l.methodology, l.figure, l.weight, l.full_marks, l.zero_marks
+        "\n### {}\n\n| {} | {} | {} | {} | {} |\n|---|---:|---:|---:|---:|",
+        l.methodology, l.figure, l.weight, l.weight_used, l.full_marks, l.zero_marks
     );
     for m in &v.methodology {
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} |",
-            m.name, m.weight, m.full_marks, m.zero_marks
+            "| {} | {} | {} | {} | {} |",
+            m.name, m.weight, m.used, m.full_marks, m.zero_marks
         );
+    }
+    if !v.unscored.is_empty() {
+        out.push('\n');
+        for line in &v.unscored {
+            let _ = writeln!(out, "- {}", cell(line));
+        }
     }
     let _ = writeln!(out, "\n{} {}.", l.score_rule, c.min_samples);
     out
@@ -94,11 +100,24 @@ pub fn terminal(c: &Comparison) -> String {
             ));
         }
     }
+    for u in &c.unscored {
+        let who = if u.missing_in.len() == c.provinces.len() {
+            "no province has figures".to_owned()
+        } else {
+            format!("no figures for {}", u.missing_in.join(", "))
+        };
+        out.push_str(&format!(
+            "not scored: {} (weight {}): {who}; its weight went to the scored figures\n",
+            u.figure.id(),
+            u.weight,
+        ));
+    }
     out
 }
 
 /// The CSV comparison: one row per province, each figure's value (raw: ratios 0–1, seconds)
-/// and samples.
+/// and samples, then `not_scored`: the weighted figures left out of every score because some
+/// province lacks them (`;`-separated, the same on every row).
 /// The file starts with a UTF-8 byte-order mark, for spreadsheet programs.
 pub fn csv(c: &Comparison) -> String {
     // A UTF-8 byte-order mark first: without it Excel reads "Hà Nội" as Latin-1.
@@ -106,7 +125,9 @@ pub fn csv(c: &Comparison) -> String {
     for f in FigureId::ALL {
         let _ = write!(out, ",{0},{0}_samples", f.id());
     }
-    out.push('\n');
+    out.push_str(",not_scored\n");
+    let not_scored: Vec<&str> = c.unscored.iter().map(|u| u.figure.id()).collect();
+    let not_scored = not_scored.join(";");
     let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
     for p in &c.provinces {
         let _ = write!(
@@ -126,7 +147,7 @@ pub fn csv(c: &Comparison) -> String {
                 fig.samples
             );
         }
-        out.push('\n');
+        let _ = writeln!(out, ",{not_scored}");
     }
     out
 }

@@ -18,6 +18,8 @@ pub(crate) struct ComparisonView<'a> {
     pub figures: Vec<FigureId>,
     pub provinces: Vec<ProvinceRow<'a>>,
     pub methodology: Vec<MethodRow>,
+    /// One sentence per weighted figure left out of the score, naming who lacks it.
+    pub unscored: Vec<String>,
 }
 
 /// One province: its rank and score, or why it is not ranked, and its figures.
@@ -42,6 +44,8 @@ pub(crate) struct MethodRow {
     pub name: &'static str,
     pub meaning: &'static str,
     pub weight: String,
+    /// Its share of the weights of the figures scored (0 when not scored).
+    pub used: String,
     pub full_marks: String,
     pub zero_marks: String,
 }
@@ -99,6 +103,7 @@ impl<'a> ComparisonView<'a> {
                     name,
                     meaning,
                     weight: c.weights.get(*f).to_string(),
+                    used: format!("{:.3}", c.used_weight(*f)),
                     full_marks: anchor(*f, full, l),
                     zero_marks: anchor(*f, zero, l),
                 }
@@ -121,6 +126,25 @@ impl<'a> ComparisonView<'a> {
             figures,
             provinces,
             methodology,
+            unscored: c
+                .unscored
+                .iter()
+                .map(|u| {
+                    let who = if u.missing_in.len() == c.provinces.len() {
+                        l.measured_nowhere.to_owned()
+                    } else {
+                        format!("{} {}", l.no_figures_for, u.missing_in.join(", "))
+                    };
+                    format!(
+                        "{} — {} ({} {}): {who}; {}.",
+                        l.not_scored,
+                        l.figure(u.figure).0,
+                        l.weight.to_lowercase(),
+                        u.weight,
+                        l.weight_moved
+                    )
+                })
+                .collect(),
         }
     }
 }
