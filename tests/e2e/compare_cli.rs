@@ -81,3 +81,76 @@ fn a_report_on_standard_output_is_alone_there_and_a_misspelt_province_is_named()
     let one = run(&["--province", "Hà Nội"]);
     assert_eq!(one.code, 0, "{:?}", one.error);
 }
+
+#[test]
+fn state_files_of_probes_in_two_places_are_pooled() {
+    // A probe in Hà Nội saw Hồ Chí Minh City's home page fail half the time; one in the south
+    // saw it always answer. Pooled, every run of both counts once.
+    let scratch = Scratch::new("compare-pooled");
+    let file = |name: &str, location: &str, outcome: &dyn Fn(i32) -> &'static str, seconds| {
+        let path = scratch.path.join(name);
+        let store = Store::open(Some(&path)).expect("state file");
+        store.set_meta("location", location).expect("location");
+        let start = 1_743_991_200.0; // 2025-04-07T09:00:00+07:00
+        for i in 0..40 {
+            store
+                .record_run(&Run {
+                    at: start + f64::from(i) * 60.0,
+                    portal: "hcm".into(),
+                    province: "Hồ Chí Minh".into(),
+                    check: "home".into(),
+                    kind: "http".into(),
+                    outcome: outcome(i).into(),
+                    seconds,
+                    office_open: Some(true),
+                })
+                .expect("recorded");
+        }
+        path.display().to_string()
+    };
+    let north = file(
+        "north.db",
+        "hn-dc1",
+        &|i| if i % 2 == 0 { "ok" } else { "timeout" },
+        0.4,
+    );
+    let south = file("south.db", "hcm-dc1", &|_| "ok", 0.1);
+    let out = dvcbench(&[
+        "compare",
+        "--probe-store",
+        &north,
+        "--probe-store",
+        &south,
+        "--from",
+        "2025-04-07T08:00",
+        "--to",
+        "2025-04-07T11:00",
+        "--csv",
+        "-",
+    ]);
+    assert_eq!(out.code, 0, "{:?}", out.error);
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    let header: Vec<&str> = lines[0].trim_start_matches('\u{feff}').split(',').collect();
+    let row: Vec<&str> = lines[1].split(',').collect();
+    let value = |name: &str| row[header.iter().position(|h| *h == name).expect(name)];
+    assert_eq!(value("availability_samples"), "80");
+    assert_eq!(value("availability"), "0.75");
+    let md = dvcbench(&[
+        "compare",
+        "--probe-store",
+        &north,
+        "--probe-store",
+        &south,
+        "--from",
+        "2025-04-07T08:00",
+        "--to",
+        "2025-04-07T11:00",
+        "--md",
+        "-",
+    ]);
+    assert!(
+        md.stdout.contains("hn-dc1, hcm-dc1") && md.stdout.contains("north.db, "),
+        "{}",
+        md.stdout
+    );
+}

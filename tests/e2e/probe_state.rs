@@ -122,3 +122,68 @@ async fn a_kill_9_during_a_submission_leaves_no_orphan_and_no_duplicate() {
     drop(second);
     portal.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_backup_of_a_running_probes_state_holds_what_its_log_holds_and_compares() {
+    let portal = sim::start("[[portal]]\nprovince = \"01\"\n").await;
+    let base = portal.url();
+    let dir = Scratch::new("probe-backup");
+    let config = dir.write(
+        "probe.toml",
+        &format!(
+            "[[target]]\nportal = \"hn\"\nprovince = \"Hà Nội\"\nurl = \"{base}\"\n\
+             [[target.check]]\nname = \"home\"\nkind = \"http\"\ninterval = \"100ms\"\n"
+        ),
+    );
+    let state = dir.path.join("probe.db");
+    let (_probe, _, url) = dvcbench_e2e::start_probe(&config, Some(&state));
+    wait_for("a few runs", Duration::from_secs(10), || {
+        let url = url.clone();
+        async move {
+            let m = get(&format!("{url}/metrics")).await.text();
+            m.lines()
+                .find(|l| l.starts_with("dvc_probes_total{") && l.contains("outcome=\"ok\""))
+                .and_then(|l| l.rsplit_once(' '))
+                .and_then(|(_, v)| v.parse::<f64>().ok())
+                .filter(|n| *n >= 5.0)
+        }
+    })
+    .await;
+    let copy = dir.path.join("copy.db");
+    let copy_arg = copy.to_str().expect("UTF-8").to_owned();
+    let state_arg = state.to_str().expect("UTF-8").to_owned();
+    let out = dvcbench_e2e::dvcbench(&["probe", "--state", &state_arg, "--backup", &copy_arg]);
+    assert_eq!(out.code, 0, "{:?}", out.error);
+    // The copy is a whole database on its own: no -wal beside it is needed.
+    assert!(!dir.path.join("copy.db-wal").exists());
+    let runs: i64 = rusqlite::Connection::open(&copy)
+        .expect("sqlite")
+        .query_row("SELECT COUNT(*) FROM runs", [], |r| r.get(0))
+        .expect("runs");
+    assert!(runs >= 5, "{runs} runs in the copy");
+    let now = chrono::Utc::now();
+    let from = (now - chrono::TimeDelta::hours(1)).to_rfc3339();
+    let to = (now + chrono::TimeDelta::minutes(1)).to_rfc3339();
+    let csv = dvcbench_e2e::dvcbench(&[
+        "compare",
+        "--probe-store",
+        &copy_arg,
+        "--from",
+        &from,
+        "--to",
+        &to,
+        "--csv",
+        "-",
+    ]);
+    assert_eq!(csv.code, 0, "{:?}", csv.error);
+    assert!(csv.stdout.contains("\"Hà Nội\""), "{}", csv.stdout);
+    // A backup never overwrites.
+    let again = dvcbench_e2e::dvcbench(&["probe", "--state", &state_arg, "--backup", &copy_arg]);
+    assert_eq!(again.code, 2);
+    assert!(
+        format!("{:?}", again.error).contains("already exists"),
+        "{:?}",
+        again.error
+    );
+    portal.shutdown().await;
+}

@@ -236,8 +236,8 @@ impl Comparison {
 pub enum Source {
     /// Prometheus' base URL.
     Prometheus(String),
-    /// A probe's state file.
-    ProbeStore(std::path::PathBuf),
+    /// Probes' state files, pooled.
+    ProbeStore(Vec<std::path::PathBuf>),
 }
 
 /// Weights of the overall score, by figure.

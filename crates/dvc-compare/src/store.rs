@@ -5,30 +5,46 @@ use dvc_domain::calendar::WorkingCalendar;
 use dvc_probe::history::{Observation, Run, figure};
 use dvc_probe::store::{Store, StoreError};
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::PathBuf;
 
-/// Compares the provinces of the probe state file at `path`. Office hours are those each run
-/// recorded by its portal's own calendar; runs of files written before the probe recorded them
-/// are judged by `calendar` (holidays included).
+/// Compares the provinces of the probe state files at `paths` (one probe's, or several probes'
+/// in several places, pooled: runs and samples of all of them count, percentiles are taken
+/// over the pooled samples). Office hours are those each run recorded by its portal's own
+/// calendar; runs of files written before the probe recorded them are judged by `calendar`
+/// (holidays included).
 pub fn compare(
-    path: &Path,
+    paths: &[PathBuf],
     calendar: &WorkingCalendar,
     q: Query<'_>,
 ) -> Result<Comparison, StoreError> {
-    let store = Store::open_read_only(path)?;
     let (from, to) = (q.from.timestamp() as f64, q.to.timestamp() as f64);
     let wanted =
         |province: &str| q.provinces.is_empty() || q.provinces.iter().any(|p| p == province);
-    let runs: Vec<Run> = store
-        .runs(from, to)?
-        .into_iter()
-        .filter(|r| wanted(&r.province))
-        .collect();
-    let observations: Vec<Observation> = store
-        .observations(from, to)?
-        .into_iter()
-        .filter(|o| wanted(&o.province))
-        .collect();
+    let mut runs: Vec<Run> = Vec::new();
+    let mut observations: Vec<Observation> = Vec::new();
+    let mut locations: Vec<String> = Vec::new();
+    for path in paths {
+        let store = Store::open_read_only(path)?;
+        runs.extend(
+            store
+                .runs(from, to)?
+                .into_iter()
+                .filter(|r| wanted(&r.province)),
+        );
+        observations.extend(
+            store
+                .observations(from, to)?
+                .into_iter()
+                .filter(|o| wanted(&o.province)),
+        );
+        if let Some(location) = store.meta("location")?
+            && !locations.contains(&location)
+        {
+            locations.push(location);
+        }
+    }
+    runs.sort_by(|a, b| a.at.total_cmp(&b.at));
+    observations.sort_by(|a, b| a.at.total_cmp(&b.at));
     let mut provinces: BTreeMap<String, Province> = BTreeMap::new();
     let mut by_province: BTreeMap<&str, Vec<&Run>> = BTreeMap::new();
     for r in &runs {
@@ -116,10 +132,10 @@ pub fn compare(
     let unscored = rank(&mut provinces, &q.weights, q.min_samples);
     let (availability_trend, page_p95_trend) = trends(&runs, from, to);
     Ok(Comparison {
-        source: crate::Source::ProbeStore(path.to_owned()),
+        source: crate::Source::ProbeStore(paths.to_vec()),
         from: q.from,
         to: q.to,
-        locations: store.meta("location")?.into_iter().collect(),
+        locations,
         provinces,
         weights: q.weights,
         unscored,
@@ -294,7 +310,7 @@ mod tests {
         // Sunday 6 to Tuesday 8 April, all provinces or only `provinces`.
         let compare_days = |provinces: &[String], min_samples| {
             compare(
-                &path,
+                std::slice::from_ref(&path),
                 &calendar,
                 Query {
                     from: parse("2025-04-06T00:00:00+07:00"),
@@ -373,7 +389,7 @@ mod tests {
                 .with_timezone(&chrono::Utc)
         };
         let c = compare(
-            &path,
+            std::slice::from_ref(&path),
             &WorkingCalendar::default(),
             Query {
                 from: parse("2025-04-12T00:00:00+07:00"),

@@ -85,7 +85,7 @@ fn a_figure_one_province_lacks_is_scored_for_none_and_its_weight_moves() {
     assert_eq!(ps[0].name, "B");
     assert!(ps.iter().all(|p| p.rank.is_some()));
     let c = Comparison {
-        source: Source::ProbeStore("x".into()),
+        source: Source::ProbeStore(vec!["x".into()]),
         from: chrono::DateTime::UNIX_EPOCH,
         to: chrono::DateTime::UNIX_EPOCH,
         locations: vec![],

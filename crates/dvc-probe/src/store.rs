@@ -65,6 +65,10 @@ pub enum StoreProblem {
     },
     #[error("written by a newer dvcbench (schema {0}); this one reads schema {SCHEMA} and older")]
     Newer(i64),
+    #[error("already exists: a backup never overwrites a file")]
+    Exists,
+    #[error("the path is not UTF-8")]
+    NotUtf8,
 }
 
 /// The state file's schema version (`PRAGMA user_version`); 0 is a file from before versions,
@@ -248,6 +252,26 @@ impl Store {
             path: shown,
             history: false,
         })
+    }
+
+    /// Writes a consistent copy of the state file to `to` (which must not exist), safe while a
+    /// probe writes the file: what its write-ahead log holds is in the copy.
+    pub fn backup(&self, to: &Path) -> Result<(), StoreError> {
+        let shown = to.display().to_string();
+        if to.exists() {
+            return Err(StoreError {
+                path: shown,
+                problem: StoreProblem::Exists,
+            });
+        }
+        let target = to.to_str().ok_or_else(|| StoreError {
+            path: shown.clone(),
+            problem: StoreProblem::NotUtf8,
+        })?;
+        self.db()
+            .execute("VACUUM INTO ?1", params![target])
+            .map(|_| ())
+            .map_err(|e| self.err(e))
     }
 
     pub(crate) fn err(&self, source: rusqlite::Error) -> StoreError {

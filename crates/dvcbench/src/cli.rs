@@ -80,9 +80,11 @@ pub struct CompareArgs {
     #[arg(long, value_name = "FILE", requires = "prometheus")]
     pub prometheus_token_file: Option<PathBuf>,
 
-    /// A probe's state file (`dvcbench probe --state`), for a setup without Prometheus.
+    /// A probe's state file (`dvcbench probe --state`, or a copy made with `probe --backup`),
+    /// for a setup without Prometheus. Repeat it for probes in several places: their runs and
+    /// samples are pooled.
     #[arg(long, value_name = "FILE")]
-    pub probe_store: Option<PathBuf>,
+    pub probe_store: Vec<PathBuf>,
 
     /// Start of the period: RFC 3339, Vietnam local time (2025-04-01T00:00), or now-7d,
     /// now-12h, now-30m.
@@ -181,8 +183,14 @@ pub struct ReportArgs {
 #[derive(Debug, Args)]
 pub struct ProbeArgs {
     /// The probe configuration (TOML); see scenarios/probes/README.md.
-    #[arg(long, value_name = "FILE")]
-    pub config: PathBuf,
+    #[arg(long, value_name = "FILE", required_unless_present = "backup")]
+    pub config: Option<PathBuf>,
+
+    /// Copy the --state file to FILE and exit: a consistent snapshot, safe while the probe
+    /// runs (a plain copy of a running probe's file misses what is still in its WAL). FILE
+    /// must not exist.
+    #[arg(long, value_name = "FILE", requires = "state")]
+    pub backup: Option<PathBuf>,
 
     /// Address of /metrics, the status page, /healthz and /-/reload.
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:9464")]

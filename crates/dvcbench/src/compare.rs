@@ -39,7 +39,8 @@ fn fetch(
     to: DateTime<Utc>,
 ) -> Result<dvc_compare::Comparison, Failure> {
     let weights = Weights::with(&args.weights).map_err(|e| Failure::bad_input(anyhow!(e)))?;
-    let comparison = match (&args.prometheus, &args.probe_store) {
+    let stores = (!args.probe_store.is_empty()).then_some(&args.probe_store);
+    let comparison = match (&args.prometheus, stores) {
         (Some(url), _) => {
             if !(url.starts_with("http://") || url.starts_with("https://")) {
                 return Err(Failure::bad_input(anyhow!(
@@ -68,7 +69,7 @@ fn fetch(
                 .block_on(dvc_compare::prometheus::compare(at, query))
                 .map_err(|e| Failure::failed(anyhow!(e)))?
         }
-        (None, Some(path)) => {
+        (None, Some(paths)) => {
             let calendar = crate::calendar::build_calendar(
                 args.holidays.as_deref(),
                 args.office_hours.as_deref(),
@@ -81,7 +82,7 @@ fn fetch(
                 weights,
                 min_samples: args.min_samples,
             };
-            dvc_compare::store::compare(path, &calendar, query)
+            dvc_compare::store::compare(paths, &calendar, query)
                 .map_err(|e| Failure::bad_input(anyhow!(e)))?
         }
         (None, None) => {

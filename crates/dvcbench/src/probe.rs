@@ -14,19 +14,30 @@ use std::sync::Arc;
 
 /// Runs the probe until Ctrl-C or SIGTERM; SIGHUP reloads the configuration.
 pub fn run(args: ProbeArgs, out: &mut dyn Write) -> Result<(), Failure> {
+    if let (Some(to), Some(state)) = (&args.backup, &args.state) {
+        let store = Store::open_read_only(state).map_err(|e| Failure::bad_input(anyhow!(e)))?;
+        store
+            .backup(to)
+            .map_err(|e| Failure::bad_input(anyhow!(e)))?;
+        writeln!(out, "{} copied to {}", state.display(), to.display())?;
+        return Ok(());
+    }
+    let Some(config_path) = args.config.clone() else {
+        return Err(Failure::bad_input(anyhow!("give --config FILE")));
+    };
     if args.check_config {
-        let config = load(&args.config, Secrets::Deferred)?;
+        let config = load(&config_path, Secrets::Deferred)?;
         out.write_all(summary(&config).as_bytes())?;
         writeln!(
             out,
             "{}: {} targets, {} checks: valid",
-            args.config.display(),
+            config_path.display(),
             config.targets.len(),
             config.targets.iter().map(|t| t.checks.len()).sum::<usize>()
         )?;
         return Ok(());
     }
-    let config = load(&args.config, Secrets::Required)?;
+    let config = load(&config_path, Secrets::Required)?;
     for t in &config.targets {
         dvc_http::check_target(&t.url, &[], true)
             .map_err(|e| Failure::bad_input(anyhow!("target {}: {e}", t.portal)))?;
@@ -43,7 +54,7 @@ pub fn run(args: ProbeArgs, out: &mut dyn Write) -> Result<(), Failure> {
         let probe = Probe::new(Metrics::new(), Arc::new(store), calendar).map_err(Failure::failed)?;
         let targets = config.targets.len();
         let limits = config.listener;
-        let daemon = Daemon::start(probe, args.config.clone(), config);
+        let daemon = Daemon::start(probe, config_path.clone(), config);
         // The address bound: with port 0, the one the system chose.
         let addr = listener.local_addr().map_err(Failure::failed)?;
         writeln!(out, "probe watching {targets} targets; metrics at http://{addr}/metrics, status at http://{addr}/")?;

@@ -114,8 +114,10 @@ impl<'a> ComparisonView<'a> {
             period: format!("{} → {} (UTC+7)", local(&c.from), local(&c.to)),
             source: match &c.source {
                 dvc_compare::Source::Prometheus(url) => format!("Prometheus {url}"),
-                dvc_compare::Source::ProbeStore(path) => {
-                    format!("{} {}", l.probe_store, path.display())
+                dvc_compare::Source::ProbeStore(paths) => {
+                    let shown: Vec<String> =
+                        paths.iter().map(|p| p.display().to_string()).collect();
+                    format!("{} {}", l.probe_store, shown.join(", "))
                 }
             },
             locations: if c.locations.is_empty() {
