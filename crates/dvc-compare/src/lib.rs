@@ -211,6 +211,21 @@ pub struct Comparison {
 }
 
 impl Comparison {
+    /// The points figure `f` earned `p` in its score (out of the figure's used weight × 100;
+    /// the points of a ranked province's scored figures add up to its score). `None` when the
+    /// figure is not scored or the province is not ranked.
+    pub fn points(&self, p: &Province, f: FigureId) -> Option<f64> {
+        let weight = self.used_weight(f);
+        let value = p.figure(f).value?;
+        (weight > 0.0 && p.score.is_some()).then(|| weight * f.score(value))
+    }
+
+    /// The points `p` lost on figure `f`: what full marks on it would have added.
+    pub fn points_lost(&self, p: &Province, f: FigureId) -> Option<f64> {
+        self.points(p, f)
+            .map(|earned| self.used_weight(f) * 100.0 - earned)
+    }
+
     /// The weight `f` had in the scores: its share of the scored figures' weights (0 when not
     /// scored).
     pub fn used_weight(&self, f: FigureId) -> f64 {

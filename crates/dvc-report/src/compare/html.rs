@@ -71,6 +71,26 @@ pub fn html(c: &Comparison, lang: Lang) -> String {
     }
     out.push_str("</table></div>");
 
+    if !v.breakdown.rows.is_empty() {
+        let _ = write!(
+            out,
+            "<h2>{}</h2><p>{}</p><div class=\"wide\"><table id=\"breakdown\"><tr><th>{}</th>",
+            l.breakdown, l.breakdown_intro, l.province
+        );
+        for f in &v.breakdown.figures {
+            let _ = write!(out, "<th>{}</th>", l.figure(*f).0);
+        }
+        let _ = write!(out, "<th>{}</th></tr>", l.lost_total);
+        for (name, lost, total) in &v.breakdown.rows {
+            let _ = write!(out, "<tr data-province=\"{0}\"><td>{0}</td>", escape(name));
+            for (f, x) in v.breakdown.figures.iter().zip(lost) {
+                let _ = write!(out, "<td data-figure=\"{}\">{x}</td>", f.id());
+            }
+            let _ = write!(out, "<td><b>{total}</b></td></tr>");
+        }
+        out.push_str("</table></div>");
+    }
+
     let _ = write!(out, "<h2>{}</h2><div class=\"charts\">", l.charts);
     let figure = |out: &mut String, caption: &str, svg: String| {
         let _ = write!(

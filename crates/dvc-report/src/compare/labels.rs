@@ -68,6 +68,12 @@ crate::i18n::labels! {
             "Weight";
         weight_used: "Trọng số áp dụng",
             "Weight used";
+        breakdown: "Điểm bị trừ theo chỉ số",
+            "Where each province lost points";
+        breakdown_intro: "Số điểm (trên 100) mỗi tỉnh bị trừ ở từng chỉ số được tính điểm: trọng số áp dụng × (100 − điểm của chỉ số). Tổng điểm bị trừ cộng với điểm tổng hợp bằng 100.",
+            "The points (of 100) each province lost on each scored figure: weight used × (100 − the figure's score). A province's points lost and its score add up to 100.";
+        lost_total: "Tổng bị trừ",
+            "Total lost";
         not_scored: "Không tính điểm",
             "Not scored";
         no_figures_for: "không có số liệu của",

@@ -39,6 +39,24 @@ pub fn markdown(c: &Comparison, lang: Lang) -> String {
         }
         out.push('\n');
     }
+    if !v.breakdown.rows.is_empty() {
+        let _ = write!(
+            out,
+            "\n### {}\n\n{}\n\n| {} |",
+            l.breakdown, l.breakdown_intro, l.province
+        );
+        for f in &v.breakdown.figures {
+            let _ = write!(out, " {} |", l.figure(*f).0);
+        }
+        let _ = write!(out, " {} |\n|---|", l.lost_total);
+        for _ in 0..=v.breakdown.figures.len() {
+            out.push_str("---:|");
+        }
+        out.push('\n');
+        for (name, lost, total) in &v.breakdown.rows {
+            let _ = writeln!(out, "| {} | {} | {total} |", cell(name), lost.join(" | "));
+        }
+    }
     let _ = writeln!(
         out,
         "\n### {}\n\n| {} | {} | {} | {} | {} |\n|---|---:|---:|---:|---:|",
@@ -116,7 +134,8 @@ pub fn terminal(c: &Comparison) -> String {
 }
 
 /// The CSV comparison: one row per province, each figure's value (raw: ratios 0–1, seconds)
-/// and samples, then `not_scored`: the weighted figures left out of every score because some
+/// and samples, then the points each figure earned a ranked province (`{figure}_points`, empty
+/// when not scored; they add up to the score), then `not_scored`: the weighted figures left out of every score because some
 /// province lacks them (`;`-separated, the same on every row).
 /// The file starts with a UTF-8 byte-order mark, for spreadsheet programs.
 pub fn csv(c: &Comparison) -> String {
@@ -124,6 +143,9 @@ pub fn csv(c: &Comparison) -> String {
     let mut out = String::from("\u{feff}rank,province,score,ranked");
     for f in FigureId::ALL {
         let _ = write!(out, ",{0},{0}_samples", f.id());
+    }
+    for f in FigureId::ALL {
+        let _ = write!(out, ",{}_points", f.id());
     }
     out.push_str(",not_scored\n");
     let not_scored: Vec<&str> = c.unscored.iter().map(|u| u.figure.id()).collect();
@@ -145,6 +167,13 @@ pub fn csv(c: &Comparison) -> String {
                 ",{},{}",
                 fig.value.map_or(String::new(), |v| format!("{v}")),
                 fig.samples
+            );
+        }
+        for f in FigureId::ALL {
+            let _ = write!(
+                out,
+                ",{}",
+                c.points(p, f).map_or(String::new(), |x| format!("{x:.2}"))
             );
         }
         let _ = writeln!(out, ",{not_scored}");

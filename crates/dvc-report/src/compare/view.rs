@@ -20,6 +20,16 @@ pub(crate) struct ComparisonView<'a> {
     pub methodology: Vec<MethodRow>,
     /// One sentence per weighted figure left out of the score, naming who lacks it.
     pub unscored: Vec<String>,
+    /// The scored figures, and per ranked province the points it lost on each, worst first
+    /// within the row's total.
+    pub breakdown: Breakdown<'a>,
+}
+
+/// Where each ranked province lost points.
+pub(crate) struct Breakdown<'a> {
+    pub figures: Vec<FigureId>,
+    /// (province, points lost per figure in `figures`' order, their total).
+    pub rows: Vec<(&'a str, Vec<String>, String)>,
 }
 
 /// One province: its rank and score, or why it is not ranked, and its figures.
@@ -109,8 +119,33 @@ impl<'a> ComparisonView<'a> {
                 }
             })
             .collect();
+        let scored: Vec<FigureId> = FigureId::ALL
+            .into_iter()
+            .filter(|f| c.used_weight(*f) > 0.0)
+            .collect();
+        let breakdown = Breakdown {
+            rows: c
+                .provinces
+                .iter()
+                .filter(|p| p.score.is_some())
+                .map(|p| {
+                    let lost: Vec<f64> = scored
+                        .iter()
+                        .map(|f| c.points_lost(p, *f).unwrap_or_default())
+                        .collect();
+                    let total: f64 = lost.iter().sum();
+                    (
+                        p.name.as_str(),
+                        lost.iter().map(|x| format!("−{x:.1}")).collect(),
+                        format!("−{total:.1}"),
+                    )
+                })
+                .collect(),
+            figures: scored,
+        };
         ComparisonView {
             l,
+            breakdown,
             period: format!("{} → {} (UTC+7)", local(&c.from), local(&c.to)),
             source: match &c.source {
                 dvc_compare::Source::Prometheus(url) => format!("Prometheus {url}"),
