@@ -115,19 +115,22 @@ fn state_files_of_probes_in_two_places_are_pooled() {
         0.4,
     );
     let south = file("south.db", "hcm-dc1", &|_| "ok", 0.1);
-    let out = dvcbench(&[
-        "compare",
-        "--probe-store",
-        &north,
-        "--probe-store",
-        &south,
-        "--from",
-        "2025-04-07T08:00",
-        "--to",
-        "2025-04-07T11:00",
-        "--csv",
-        "-",
-    ]);
+    let pooled = |report: &str| {
+        dvcbench(&[
+            "compare",
+            "--probe-store",
+            &north,
+            "--probe-store",
+            &south,
+            "--from",
+            "2025-04-07T08:00",
+            "--to",
+            "2025-04-07T11:00",
+            report,
+            "-",
+        ])
+    };
+    let out = pooled("--csv");
     assert_eq!(out.code, 0, "{:?}", out.error);
     let lines: Vec<&str> = out.stdout.lines().collect();
     let header: Vec<&str> = lines[0].trim_start_matches('\u{feff}').split(',').collect();
@@ -135,19 +138,7 @@ fn state_files_of_probes_in_two_places_are_pooled() {
     let value = |name: &str| row[header.iter().position(|h| *h == name).expect(name)];
     assert_eq!(value("availability_samples"), "80");
     assert_eq!(value("availability"), "0.75");
-    let md = dvcbench(&[
-        "compare",
-        "--probe-store",
-        &north,
-        "--probe-store",
-        &south,
-        "--from",
-        "2025-04-07T08:00",
-        "--to",
-        "2025-04-07T11:00",
-        "--md",
-        "-",
-    ]);
+    let md = pooled("--md");
     assert!(
         md.stdout.contains("hn-dc1, hcm-dc1") && md.stdout.contains("north.db, "),
         "{}",

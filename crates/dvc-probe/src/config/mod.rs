@@ -8,7 +8,13 @@ use std::path::Path;
 use std::time::Duration;
 use toml::Spanned;
 
+mod active;
 mod check;
+mod tree;
+
+pub use active::ActiveConsent;
+use active::ActiveFile;
+use tree::{raw_checks, raw_templates};
 
 pub use check::{
     CheckClass, CheckKind, HttpCheck, IntakeCheck, JourneyCheck, PaymentCheck, ProbeCheck,
@@ -22,6 +28,18 @@ struct File {
     probe: ProbeSection,
     #[serde(default)]
     target: Vec<TargetFile>,
+    #[serde(default)]
+    template: Vec<TemplateFile>,
+}
+
+/// `[[template]]`: checks written once, used by the targets that name it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TemplateFile {
+    name: Spanned<String>,
+    /// Read again from the spanned tree, as a target's checks are.
+    #[serde(default, rename = "check")]
+    _check: Vec<serde::de::IgnoredAny>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -50,35 +68,13 @@ struct TargetFile {
     calendar: Option<dvc_domain::portal_calendar::CalendarSpec>,
     /// The portal's consent to active checks (submitting test dossiers, paying test fees).
     active: Option<Spanned<ActiveFile>>,
+    /// Templates whose checks this target runs, before its own; an own check of the same name
+    /// replaces the template's.
+    #[serde(default)]
+    templates: Vec<Spanned<String>>,
     /// Read again from the spanned tree, one struct per kind (see `check`).
     #[serde(default, rename = "check")]
     _check: Vec<serde::de::IgnoredAny>,
-}
-
-/// `[target.active]`: what lets active checks run against a target.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ActiveFile {
-    /// The procedure (or procedures) the portal set aside for tests: active checks may use no
-    /// other.
-    test_procedure: Option<Spanned<OneOrMany>>,
-    /// Who agreed to the probe's test dossiers and payments, and where it is recorded.
-    consent: Option<Spanned<String>>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
-enum OneOrMany {
-    One(String),
-    Many(Vec<String>),
-}
-
-/// A target's consent to active checks.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ActiveConsent {
-    /// The procedures set aside for tests.
-    pub test_procedures: Vec<String>,
-    pub consent: String,
 }
 
 /// A validated probe configuration.
@@ -246,7 +242,7 @@ impl ProbeConfig {
             toml::from_str(source).map_err(|e| vec![Diagnostic::from_toml(path, source, &e)])?;
         let tree = toml::de::DeTable::parse(source)
             .map_err(|e| vec![Diagnostic::from_toml(path, source, &e)])?;
-        let raw_checks = raw_checks(tree.get_ref());
+        let templates = raw_templates(tree.get_ref());
         let mut cx = Ctx {
             path,
             source,
@@ -256,7 +252,50 @@ impl ProbeConfig {
         };
         let mut targets = Vec::new();
         let mut seen = Vec::new();
-        for (t, raw) in file.target.iter().zip(&raw_checks) {
+        let mut template_names: Vec<&str> = Vec::new();
+        for t in &file.template {
+            if template_names.contains(&t.name.get_ref().as_str()) {
+                cx.error(
+                    t.name.span().start,
+                    format!("template {:?} is defined twice", t.name.get_ref()),
+                );
+            }
+            template_names.push(t.name.get_ref());
+        }
+        let own_checks = raw_checks(tree.get_ref());
+        for (t, own) in file.target.iter().zip(&own_checks) {
+            let own_names: Vec<String> = own
+                .iter()
+                .filter_map(check::name_of)
+                .map(|n| n.get_ref().clone())
+                .collect();
+            let mut raw: Vec<Spanned<toml::de::DeValue<'_>>> = Vec::new();
+            for name in &t.templates {
+                match templates.iter().find(|(n, _)| n == name.get_ref()) {
+                    Some((_, checks)) => raw.extend(
+                        checks
+                            .iter()
+                            .filter(|c| {
+                                check::name_of(c).is_none_or(|n| !own_names.contains(n.get_ref()))
+                            })
+                            .cloned(),
+                    ),
+                    None => cx.error(
+                        name.span().start,
+                        format!(
+                            "no [[template]] named {:?}; defined: {}",
+                            name.get_ref(),
+                            if template_names.is_empty() {
+                                "none".to_owned()
+                            } else {
+                                template_names.join(", ")
+                            }
+                        ),
+                    ),
+                }
+            }
+            raw.extend(own.iter().cloned());
+            let raw = &raw;
             let url = t.url.get_ref().trim_end_matches('/').to_owned();
             if !(url.starts_with("http://") || url.starts_with("https://")) {
                 cx.error(
@@ -280,42 +319,7 @@ impl ProbeConfig {
                 );
             }
             seen.push(t.portal.get_ref().clone());
-            let active = t.active.as_ref().and_then(|a| {
-                let at = a.span().start;
-                let a = a.get_ref();
-                let procedures: Vec<String> = match a.test_procedure.as_ref().map(Spanned::get_ref) {
-                    Some(OneOrMany::One(p)) => vec![p.trim().to_owned()],
-                    Some(OneOrMany::Many(ps)) => ps.iter().map(|p| p.trim().to_owned()).collect(),
-                    None => Vec::new(),
-                };
-                let procedures: Vec<String> =
-                    procedures.into_iter().filter(|p| !p.is_empty()).collect();
-                let consent = a
-                    .consent
-                    .as_ref()
-                    .map(|c| c.get_ref().trim().to_owned())
-                    .filter(|c| !c.is_empty());
-                match (procedures.is_empty(), consent) {
-                    (false, Some(consent)) => Some(ActiveConsent {
-                        test_procedures: procedures,
-                        consent,
-                    }),
-                    (true, _) => {
-                        cx.error(
-                            at,
-                            "[target.active] needs test_procedure: the procedure (or list of procedures) the portal set aside for tests",
-                        );
-                        None
-                    }
-                    (_, None) => {
-                        cx.error(
-                            at,
-                            "[target.active] needs consent: who agreed to test dossiers and payments on this portal, and where it is recorded",
-                        );
-                        None
-                    }
-                }
-            });
+            let active = t.active.as_ref().and_then(|a| active::read(&mut cx, a));
             let mut checks = Vec::new();
             let mut names = Vec::new();
             for c in raw {
@@ -330,7 +334,10 @@ impl ProbeConfig {
                 }
                 if let Some(check) = check::check(&mut cx, c, dir) {
                     if let Some(problem) = check.refused_on(active.as_ref()) {
-                        cx.error(c.span().start, problem);
+                        cx.error(
+                            c.span().start,
+                            format!("target {:?}: {problem}", t.portal.get_ref()),
+                        );
                     }
                     checks.push(check);
                 }
@@ -412,23 +419,6 @@ impl ProbeConfig {
 }
 
 /// Each target's checks as spanned values, in the file's order.
-fn raw_checks<'a>(root: &'a toml::de::DeTable<'a>) -> Vec<Vec<Spanned<toml::de::DeValue<'a>>>> {
-    use toml::de::DeValue;
-    let Some(DeValue::Array(targets)) = root.get("target").map(Spanned::get_ref) else {
-        return Vec::new();
-    };
-    targets
-        .iter()
-        .map(|t| match t.get_ref() {
-            DeValue::Table(t) => match t.get("check").map(Spanned::get_ref) {
-                Some(DeValue::Array(checks)) => checks.iter().cloned().collect(),
-                _ => Vec::new(),
-            },
-            _ => Vec::new(),
-        })
-        .collect()
-}
-
 fn toml_to_json(v: &toml::Value) -> serde_json::Value {
     serde_json::to_value(v).unwrap_or(serde_json::Value::Null)
 }

@@ -253,7 +253,7 @@ fn active_checks_need_the_portals_consent_and_its_test_procedure() {
     let e = errors(&format!("{target}{intake}"));
     assert_eq!(e.len(), 1, "{e:?}");
     assert!(
-        e[0].starts_with("probe.toml:5:1: check \"i\" is active"),
+        e[0].starts_with("probe.toml:5:1: target \"hn\": check \"i\" is active"),
         "{e:?}"
     );
     assert!(e[0].contains("official figures"), "{e:?}");
@@ -288,4 +288,74 @@ fn active_checks_need_the_portals_consent_and_its_test_procedure() {
         "{target}[[target.check]]\nname = \"h\"\nkind = \"http\"\n[[target.check]]\nname = \"s\"\nkind = \"stats\"\npath = \"/api/stats\"\nfields = {{ received = \"$.received\" }}\n"
     ))
     .is_empty());
+}
+
+#[test]
+fn templates_give_many_targets_the_same_checks_and_a_target_may_replace_one() {
+    let c = ProbeConfig::from_source(
+        "probe.toml",
+        r#"
+[[template]]
+name = "province"
+  [[template.check]]
+  name = "home"
+  kind = "http"
+  interval = "1m"
+  [[template.check]]
+  name = "stats"
+  kind = "stats"
+  path = "/api/stats"
+  fields = { received = "$.received" }
+
+[[target]]
+portal = "hn"
+province = "Hà Nội"
+url = "http://127.0.0.1:8080/hn"
+templates = ["province"]
+  [[target.check]]
+  name = "home"
+  kind = "http"
+  interval = "15s"
+
+[[target]]
+portal = "hcm"
+province = "Hồ Chí Minh"
+url = "http://127.0.0.1:8080/hcm"
+templates = ["province"]
+"#,
+        None,
+    )
+    .expect("valid");
+    let names = |i: usize| -> Vec<(String, u64)> {
+        c.targets[i]
+            .checks
+            .iter()
+            .map(|k| (k.name.clone(), k.interval.as_secs()))
+            .collect()
+    };
+    assert_eq!(
+        names(0),
+        [("stats".to_owned(), 300), ("home".to_owned(), 15)]
+    );
+    assert_eq!(
+        names(1),
+        [("home".to_owned(), 60), ("stats".to_owned(), 300)]
+    );
+
+    // An unknown template is named where it is used; an active template check needs each
+    // target's consent, and says which target lacks it.
+    let e = errors(
+        "[[template]]\nname = \"t\"\n[[template.check]]\nname = \"i\"\nkind = \"intake\"\nprocedure = \"1\"\n\
+         [[target]]\nportal = \"hn\"\nprovince = \"x\"\nurl = \"http://a\"\ntemplates = [\"t\", \"nope\"]\n",
+    );
+    assert!(
+        e.iter()
+            .any(|m| m.starts_with("probe.toml:11:19: no [[template]] named \"nope\"; defined: t")),
+        "{e:?}"
+    );
+    assert!(
+        e.iter()
+            .any(|m| m.starts_with("probe.toml:3:1: target \"hn\": check \"i\" is active")),
+        "{e:?}"
+    );
 }
