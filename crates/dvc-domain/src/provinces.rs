@@ -57,3 +57,77 @@ pub const PROVINCES: [Province; 34] = [
 pub fn province(code: &str) -> Option<&'static Province> {
     PROVINCES.iter().find(|p| p.code == code)
 }
+
+/// The administrative codes of the 29 provinces merged into others on 1 July 2025 (Resolution
+/// 202/2025/QH15), with the code of the province each became part of. Citizen ID numbers keep
+/// the code of the province that issued them for life, so IDs with these prefixes stay valid.
+pub const LEGACY_CODES: [(&str, &str, &str); 29] = [
+    ("02", "Tỉnh Hà Giang", "08"),
+    ("06", "Tỉnh Bắc Kạn", "19"),
+    ("10", "Tỉnh Lào Cai", "15"),
+    ("17", "Tỉnh Hòa Bình", "25"),
+    ("26", "Tỉnh Vĩnh Phúc", "25"),
+    ("27", "Tỉnh Bắc Ninh", "24"),
+    ("30", "Tỉnh Hải Dương", "31"),
+    ("34", "Tỉnh Thái Bình", "33"),
+    ("35", "Tỉnh Hà Nam", "37"),
+    ("36", "Tỉnh Nam Định", "37"),
+    ("45", "Tỉnh Quảng Trị", "44"),
+    ("49", "Tỉnh Quảng Nam", "48"),
+    ("54", "Tỉnh Phú Yên", "66"),
+    ("58", "Tỉnh Ninh Thuận", "56"),
+    ("60", "Tỉnh Bình Thuận", "68"),
+    ("62", "Tỉnh Kon Tum", "51"),
+    ("64", "Tỉnh Gia Lai", "52"),
+    ("67", "Tỉnh Đắk Nông", "68"),
+    ("70", "Tỉnh Bình Phước", "75"),
+    ("72", "Tỉnh Tây Ninh", "80"),
+    ("74", "Tỉnh Bình Dương", "79"),
+    ("77", "Tỉnh Bà Rịa - Vũng Tàu", "79"),
+    ("83", "Tỉnh Bến Tre", "86"),
+    ("84", "Tỉnh Trà Vinh", "86"),
+    ("87", "Tỉnh Đồng Tháp", "82"),
+    ("89", "Tỉnh An Giang", "91"),
+    ("93", "Tỉnh Hậu Giang", "92"),
+    ("94", "Tỉnh Sóc Trăng", "92"),
+    ("95", "Tỉnh Bạc Liêu", "96"),
+];
+
+/// The codes a citizen ID of someone living in province `code` may start with: its own, and
+/// those of the provinces merged into it.
+pub fn id_codes(code: &str) -> Vec<&'static str> {
+    PROVINCES
+        .iter()
+        .filter(|p| p.code == code)
+        .map(|p| p.code)
+        .chain(
+            LEGACY_CODES
+                .iter()
+                .filter(|(_, _, into)| *into == code)
+                .map(|(old, _, _)| *old),
+        )
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_63_old_provinces_map_onto_the_34() {
+        // Every legacy code is no current code, merges into a current one, and with the 34
+        // they make the 63 codes of before 1 July 2025.
+        let mut all: Vec<&str> = PROVINCES.iter().map(|p| p.code).collect();
+        for (old, _, into) in LEGACY_CODES {
+            assert!(province(old).is_none(), "{old}");
+            assert!(province(into).is_some(), "{into}");
+            all.push(old);
+        }
+        all.sort_unstable();
+        all.dedup();
+        assert_eq!(all.len(), 63);
+        assert_eq!(id_codes("79"), ["79", "74", "77"]);
+        assert_eq!(id_codes("01"), ["01"]);
+        assert_eq!(id_codes("37"), ["37", "35", "36"]);
+    }
+}

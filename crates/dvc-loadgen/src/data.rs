@@ -1,8 +1,9 @@
 //! Test data: generated Vietnamese citizens and CSV feeders.
 
-use dvc_domain::provinces::{PROVINCES, Province};
+use dvc_domain::provinces::{PROVINCES, Province, id_codes};
 use rand::RngExt;
 use rand::rngs::StdRng;
+use unicode_normalization::UnicodeNormalization;
 
 const SURNAMES: [&str; 16] = [
     "Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ",
@@ -30,22 +31,47 @@ const STREETS: [&str; 10] = [
     "Điện Biên Phủ",
     "Nguyễn Huệ",
 ];
+/// Common names of communes and wards (xã, phường), the level under the province since 1 July
+/// 2025; generated addresses pick one, they are not a register of real units.
+const COMMUNES: [&str; 12] = [
+    "phường Tân An",
+    "phường Hòa Bình",
+    "phường An Khánh",
+    "phường Phú Lợi",
+    "phường Long Biên",
+    "phường Thống Nhất",
+    "xã Tân Phú",
+    "xã Đông Hòa",
+    "xã Long Hưng",
+    "xã Phước Thạnh",
+    "xã Thịnh Quang",
+    "xã Yên Lạc",
+];
+/// Shares of generated citizens: children (born 2012–2024, whose parents act for them), names
+/// written in decomposed Unicode (NFD, as some keyboards and older systems send them), and IDs
+/// issued before 1 July 2025 by a province since merged into the one they live in.
+const CHILD_SHARE: f64 = 0.1;
+const DECOMPOSED_SHARE: f64 = 0.1;
 const MOBILE_PREFIXES: [&str; 12] = [
     "032", "033", "034", "035", "070", "077", "081", "083", "086", "090", "091", "098",
 ];
 
 /// The variables of one generated citizen, as `citizen.*`.
-pub const CITIZEN_FIELDS: [&str; 7] = [
+pub const CITIZEN_FIELDS: [&str; 8] = [
     "full_name",
     "id",
     "phone",
     "address",
+    "commune",
     "province",
     "birth_date",
     "gender",
 ];
 
-/// A generated citizen: name with diacritics, 12-digit citizen ID with a province prefix.
+/// A generated citizen: a name with diacritics (one in ten in decomposed Unicode), a 12-digit
+/// citizen ID whose prefix is the province's code or, for IDs issued before 1 July 2025, the
+/// code of a province since merged into it; an address down to the commune; one in ten a
+/// child.
 pub fn citizen(rng: &mut StdRng, provinces: &[&'static Province]) -> Vec<(String, String)> {
     let province = if provinces.is_empty() {
         &PROVINCES[rng.random_range(0..PROVINCES.len())]
@@ -53,7 +79,11 @@ pub fn citizen(rng: &mut StdRng, provinces: &[&'static Province]) -> Vec<(String
         provinces[rng.random_range(0..provinces.len())]
     };
     let female = rng.random_bool(0.5);
-    let year: u32 = rng.random_range(1950..2008);
+    let year: u32 = if rng.random_bool(CHILD_SHARE) {
+        rng.random_range(2012..2025)
+    } else {
+        rng.random_range(1950..2008)
+    };
     let (middle, given) = if female {
         (MIDDLE_FEMALE, GIVEN_FEMALE)
     } else {
@@ -65,6 +95,11 @@ pub fn citizen(rng: &mut StdRng, provinces: &[&'static Province]) -> Vec<(String
         middle[rng.random_range(0..middle.len())],
         given[rng.random_range(0..given.len())]
     );
+    let full_name = if rng.random_bool(DECOMPOSED_SHARE) {
+        full_name.nfd().collect()
+    } else {
+        full_name
+    };
     // Citizen ID: 0 + province code, gender-and-century digit, two year digits, six digits.
     let century_gender = match (year >= 2000, female) {
         (false, false) => 0,
@@ -72,9 +107,10 @@ pub fn citizen(rng: &mut StdRng, provinces: &[&'static Province]) -> Vec<(String
         (true, false) => 2,
         (true, true) => 3,
     };
+    let codes = id_codes(province.code);
     let id = format!(
         "0{}{century_gender}{:02}{:06}",
-        province.code,
+        codes[rng.random_range(0..codes.len())],
         year % 100,
         rng.random_range(0..1_000_000u32)
     );
@@ -83,8 +119,9 @@ pub fn citizen(rng: &mut StdRng, provinces: &[&'static Province]) -> Vec<(String
         MOBILE_PREFIXES[rng.random_range(0..MOBILE_PREFIXES.len())],
         rng.random_range(0..10_000_000u32)
     );
+    let commune = COMMUNES[rng.random_range(0..COMMUNES.len())];
     let address = format!(
-        "Số {} đường {}, {}",
+        "Số {} đường {}, {commune}, {}",
         rng.random_range(1..300u32),
         STREETS[rng.random_range(0..STREETS.len())],
         province.name
@@ -99,6 +136,7 @@ pub fn citizen(rng: &mut StdRng, provinces: &[&'static Province]) -> Vec<(String
         ("id", id),
         ("phone", phone),
         ("address", address),
+        ("commune", commune.to_owned()),
         ("province", province.code.to_owned()),
         ("birth_date", birth_date),
         ("gender", if female { "nữ" } else { "nam" }.to_owned()),
@@ -227,7 +265,38 @@ mod tests {
             assert_eq!(c["citizen.full_name"].split(' ').count(), 3);
             assert_eq!(c["citizen.phone"].len(), 10);
             assert!(c["citizen.address"].ends_with("Thành phố Hà Nội"));
+            assert!(c["citizen.address"].contains(c["citizen.commune"].as_str()));
         }
+    }
+
+    #[test]
+    fn ids_keep_merged_provinces_codes_names_come_decomposed_and_children_are_born() {
+        let mut rng = StdRng::seed_from_u64(11);
+        let hcm = dvc_domain::provinces::province("79").expect("Hồ Chí Minh City");
+        let (mut prefixes, mut decomposed, mut children) =
+            (std::collections::BTreeSet::new(), 0, 0);
+        for _ in 0..1000 {
+            let c: HashMap<String, String> = citizen(&mut rng, &[hcm]).into_iter().collect();
+            prefixes.insert(c["citizen.id"][1..3].to_owned());
+            let name = &c["citizen.full_name"];
+            let composed: String = name.nfc().collect();
+            if composed != *name {
+                decomposed += 1;
+                assert!(
+                    SURNAMES.iter().any(|s| composed.starts_with(s)),
+                    "{composed}"
+                );
+            }
+            if c["citizen.birth_date"].as_str() >= "2012" {
+                children += 1;
+                // Born in the 2000s: the ID's century digit is 2 (male) or 3 (female).
+                assert!(matches!(&c["citizen.id"][3..4], "2" | "3"), "{c:?}");
+            }
+        }
+        // Bình Dương (74) and Bà Rịa - Vũng Tàu (77) joined Hồ Chí Minh City (79).
+        assert_eq!(prefixes.into_iter().collect::<Vec<_>>(), ["74", "77", "79"]);
+        assert!((50..=150).contains(&decomposed), "{decomposed}");
+        assert!((50..=150).contains(&children), "{children}");
     }
 
     #[test]
