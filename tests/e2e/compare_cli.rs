@@ -75,7 +75,26 @@ fn a_report_on_standard_output_is_alone_there_and_a_misspelt_province_is_named()
     assert_eq!(misspelt.code, 2);
     let error = misspelt.error.unwrap_or_default();
     assert!(
-        error.contains("no figures for province \"Ha Noi\"") && error.contains("Hà Nội"),
+        error.contains("no figures for province \"Ha Noi\"")
+            && error.contains("did you mean \"Ha Noi\" → \"Hà Nội\"?"),
+        "{error}"
+    );
+    // Times in messages are Vietnam's.
+    let reversed = dvcbench(&[
+        "compare",
+        "--probe-store",
+        state.as_str(),
+        "--from",
+        "2025-04-07T11:00",
+        "--to",
+        "2025-04-07T08:00",
+    ]);
+    assert_eq!(reversed.code, 2);
+    let error = reversed.error.unwrap_or_default();
+    assert!(
+        error.contains(
+            "--from (2025-04-07 11:00:00 +07:00) must be before --to (2025-04-07 08:00:00 +07:00)"
+        ),
         "{error}"
     );
     let one = run(&["--province", "Hà Nội"]);

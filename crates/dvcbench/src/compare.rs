@@ -10,6 +10,27 @@ use dvc_report::compare;
 use std::io::Write;
 
 /// Parses `now`, `now-7d` (a duration as in scenarios), RFC 3339 or Vietnam local time.
+/// An instant as Vietnam reads it: `2025-04-07 09:00:00 +07:00`.
+fn vietnam(t: DateTime<Utc>) -> String {
+    t.with_timezone(&dvc_domain::calendar::vietnam_offset())
+        .format("%Y-%m-%d %H:%M:%S %:z")
+        .to_string()
+}
+
+/// A province's name as typed without diacritics, case or spacing, to find the name meant:
+/// "ha noi" and "Hà Nội" read the same (đ counts as d).
+fn plain(name: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    name.nfd()
+        .filter(|c| !unicode_normalization::char::is_combining_mark(*c) && !c.is_whitespace())
+        .map(|c| match c {
+            'đ' | 'Đ' => 'd',
+            c => c.to_ascii_lowercase(),
+        })
+        .collect::<String>()
+        .to_lowercase()
+}
+
 fn instant(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, Failure> {
     let t = text.trim();
     if let Some(rest) = t.strip_prefix("now") {
@@ -101,7 +122,9 @@ pub fn run(args: CompareArgs, out: &mut dyn Write) -> Result<(), Failure> {
     let (from, to) = (instant(&args.from, now)?, instant(&args.to, now)?);
     if from >= to {
         return Err(Failure::bad_input(anyhow!(
-            "--from ({from}) must be before --to ({to})"
+            "--from ({}) must be before --to ({})",
+            vietnam(from),
+            vietnam(to)
         )));
     }
     // A report written to standard output is all that goes there; the ranking and the
@@ -125,9 +148,23 @@ pub fn run(args: CompareArgs, out: &mut dyn Write) -> Result<(), Failure> {
         let all = fetch(&args, &[], from, to)?;
         let known: Vec<&str> = all.provinces.iter().map(|p| p.name.as_str()).collect();
         let asked: Vec<String> = missing.iter().map(|m| format!("{m:?}")).collect();
+        let nearest: Vec<String> = missing
+            .iter()
+            .filter_map(|m| {
+                known
+                    .iter()
+                    .find(|k| plain(k) == plain(m))
+                    .map(|k| format!("{m:?} → {k:?}"))
+            })
+            .collect();
         return Err(Failure::bad_input(anyhow!(
-            "no figures for province {} in this period; provinces with figures: {} (names match exactly, diacritics included)",
+            "no figures for province {} in this period; {}provinces with figures: {} (names match exactly, diacritics included)",
             asked.join(", "),
+            if nearest.is_empty() {
+                String::new()
+            } else {
+                format!("did you mean {}? ", nearest.join(", "))
+            },
             if known.is_empty() {
                 "none".to_owned()
             } else {
@@ -139,7 +176,8 @@ pub fn run(args: CompareArgs, out: &mut dyn Write) -> Result<(), Failure> {
     if comparison.provinces.is_empty() {
         notes.push_str(&format!(
             "no province has figures in this period ({} → {})\n",
-            comparison.from, comparison.to
+            vietnam(comparison.from),
+            vietnam(comparison.to)
         ));
     }
     notes.push_str(&compare::text::terminal(&comparison));
