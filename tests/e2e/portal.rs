@@ -10,9 +10,15 @@ use std::time::Duration;
 
 /// Logs in and returns the cookie header value.
 pub async fn login(base: &str) -> String {
+    login_as(base, "001199004321").await
+}
+
+/// Logs in as citizen `id` (any 12-digit number logs in with the demo password) and returns
+/// the cookie header value.
+pub async fn login_as(base: &str, id: &str) -> String {
     let reply = post_json(
         &format!("{base}/api/login"),
-        &json!({ "citizen_id": "001199004321", "password": "dvc-demo" }),
+        &json!({ "citizen_id": id, "password": "dvc-demo" }),
         &[],
     )
     .await;

@@ -1,24 +1,11 @@
 //! The dossier lifecycle over HTTP: a citizen withdraws only their own dossier, and papers asked
 //! for during processing pause its clock.
 
-use crate::portal::{login, submit};
-use dvcbench_e2e::http::{get, multipart, post_json, send, wait_for};
+use crate::portal::{login, login_as, submit};
+use dvcbench_e2e::http::{get, multipart, send, wait_for};
 use dvcbench_e2e::sim;
 use serde_json::json;
 use std::time::Duration;
-
-/// The session cookie of citizen `id` (any 12-digit number logs in with the demo password).
-async fn login_as(base: &str, id: &str) -> String {
-    let reply = post_json(
-        &format!("{base}/api/login"),
-        &json!({ "citizen_id": id, "password": "dvc-demo" }),
-        &[],
-    )
-    .await;
-    assert_eq!(reply.status, 200, "{}", reply.text());
-    let cookie = reply.header("set-cookie").expect("a session cookie");
-    cookie.split(';').next().expect("name=value").to_owned()
-}
 
 async fn withdraw(base: &str, code: &str, cookie: Option<&str>) -> dvcbench_e2e::http::Reply {
     let headers: Vec<(&str, &str)> = cookie.map(|c| vec![("cookie", c)]).unwrap_or_default();

@@ -307,30 +307,50 @@ pub async fn supplement(
     }
     let citizen = auth::citizen(&portal, &headers);
     let mut office = portal.office_now();
-    require_applicant(&portal, &office, &code, citizen.as_deref(), "supplement")?;
+    require_applicant(&portal, &office, &code, citizen.as_deref(), Act::Supplement)?;
     let now = portal.now();
     let d = office.supplement(&code, files, now)?;
     Ok(Json(dossier_json(&portal, d)))
 }
 
+/// What a citizen does to a dossier that only its applicant may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Act {
+    Pay,
+    Supplement,
+    Withdraw,
+}
+
+impl Act {
+    fn verb(self) -> &'static str {
+        match self {
+            Act::Pay => "pay for",
+            Act::Supplement => "supplement",
+            Act::Withdraw => "withdraw",
+        }
+    }
+}
+
 /// Refuses anyone but the logged-in applicant to `act` on dossier `code` (401 without a
 /// session, 403 for another citizen). Dossiers of procedures that take anonymous submissions
-/// have no account to check and are let through, as the portal lets anyone pay such a fee.
+/// have no account to check: anyone may pay their fee or send their papers, as on the portal,
+/// but withdrawing still needs the applicant.
 pub fn require_applicant(
     portal: &SharedPortal,
     office: &crate::office::Office,
     code: &str,
     citizen: Option<&str>,
-    act: &str,
+    act: Act,
 ) -> Result<(), ApiError> {
     let d = office.find(code)?;
     let anonymous = portal
         .catalogue
         .procedure(&d.procedure)
         .is_some_and(|p| p.anonymous);
-    if anonymous && act != "withdraw" {
+    if anonymous && act != Act::Withdraw {
         return Ok(());
     }
+    let act = act.verb();
     let Some(citizen) = citizen else {
         return Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
@@ -354,7 +374,7 @@ pub async fn withdraw(
 ) -> Result<Json<Value>, ApiError> {
     let citizen = auth::citizen(&portal, &headers);
     let mut office = portal.office_now();
-    require_applicant(&portal, &office, &code, citizen.as_deref(), "withdraw")?;
+    require_applicant(&portal, &office, &code, citizen.as_deref(), Act::Withdraw)?;
     let now = portal.now();
     let d = office.withdraw(&code, now)?;
     Ok(Json(dossier_json(&portal, d)))

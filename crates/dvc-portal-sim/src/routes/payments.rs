@@ -82,7 +82,7 @@ pub async fn create(
         &office,
         &code,
         citizen.as_deref(),
-        "pay for",
+        crate::routes::dossiers::Act::Pay,
     )?;
     let now = portal.now();
     let (payment, created) = office.create_payment(&code, now)?;
