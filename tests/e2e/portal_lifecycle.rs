@@ -141,3 +141,44 @@ async fn a_fee_is_paid_by_its_applicant_through_one_payment_however_often_it_is_
     assert_eq!(ids.len(), 1, "{ids:?}");
     sim.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_submission_sent_again_with_its_key_gets_the_same_dossier() {
+    let sim = sim::start("[[portal]]\n").await;
+    let base = sim.portal_url().to_owned();
+    let cookie = login(&base).await;
+    let send_with = |key: String| {
+        let (base, cookie) = (base.clone(), cookie.clone());
+        async move {
+            let (content_type, body) = multipart(&sim::form("1.900007"), &[64]);
+            send(
+                "POST",
+                &format!("{base}/api/dossiers"),
+                &[
+                    ("content-type", &content_type),
+                    ("cookie", &cookie),
+                    ("idempotency-key", &key),
+                ],
+                body,
+            )
+            .await
+        }
+    };
+    let first = send_with("retry-1".into()).await;
+    assert_eq!(first.status, 201, "{}", first.text());
+    let again = send_with("retry-1".into()).await;
+    assert_eq!(again.status, 200, "{}", again.text());
+    assert_eq!(first.json()["code"], again.json()["code"]);
+    let other = send_with("retry-2".into()).await;
+    assert_eq!(other.status, 201);
+    assert_ne!(other.json()["code"], first.json()["code"]);
+    let long = send_with("k".repeat(256)).await;
+    assert_eq!(long.status, 400, "{}", long.text());
+    assert!(
+        long.json()["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("255"))
+    );
+    assert_eq!(sim::dossiers(&base).await.len(), 2);
+    sim.shutdown().await;
+}

@@ -174,17 +174,18 @@ pub async fn submit(
         .cloned()
         .ok_or_else(|| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "catalogue error"))?;
     // A key is the client's and the applicant's: the same key from another citizen is another.
-    let key = headers
-        .get("idempotency-key")
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-        .filter(|k| !k.is_empty())
-        .map(|k| format!("{}|{k}", form.applicant.citizen_id));
-    if key.as_ref().is_some_and(|k| k.len() > 300) {
-        return Err(ApiError::bad_request(
-            "Idempotency-Key must be at most 255 characters",
-        ));
-    }
+    let key = match headers.get("idempotency-key").map(|v| v.to_str()) {
+        None => None,
+        Some(Ok(k)) if k.trim().is_empty() => None,
+        Some(Ok(k)) if k.trim().len() <= 255 => {
+            Some(format!("{}|{}", form.applicant.citizen_id, k.trim()))
+        }
+        Some(_) => {
+            return Err(ApiError::bad_request(
+                "Idempotency-Key must be at most 255 visible ASCII characters",
+            ));
+        }
+    };
     let mut reservation = None;
     if let Some(key) = &key {
         let state = portal.office().reserve_key(key);
