@@ -4,7 +4,7 @@ use super::Office;
 use chrono::{NaiveDate, NaiveDateTime};
 use dvc_domain::deadline::Timeliness;
 use dvc_domain::dossier_clock;
-use dvc_domain::lifecycle::DossierState;
+use dvc_domain::lifecycle::{Clock, DossierState};
 use serde::Serialize;
 
 /// Counts of one agency over a period: what a portal's public statistics page shows.
@@ -94,20 +94,36 @@ impl Office {
                         }
                     }
                     // The due date as of the period's end: waits the rules excuse, including
-                    // one still open then, move it.
-                    let history: Vec<_> = d
+                    // one still open then, move it. A dossier that never waited keeps the due
+                    // date set at acceptance, and most never do: only those are recomputed.
+                    let waited = d
                         .lifecycle
                         .history()
                         .iter()
-                        .copied()
-                        .filter(|h| h.1 <= end)
-                        .collect();
-                    let deadlines =
-                        dossier_clock::deadlines(&history, &d.rule, d.clock, &self.calendar, end);
-                    if deadlines.supplement_requests > 1 && in_period(at) {
+                        .any(|h| d.clock.clock(h.0) == Clock::Paused);
+                    let (due, requests) = if waited {
+                        let history: Vec<_> = d
+                            .lifecycle
+                            .history()
+                            .iter()
+                            .copied()
+                            .filter(|h| h.1 <= end)
+                            .collect();
+                        let deadlines = dossier_clock::deadlines(
+                            &history,
+                            &d.rule,
+                            d.clock,
+                            &self.calendar,
+                            end,
+                        );
+                        (deadlines.due, deadlines.supplement_requests)
+                    } else {
+                        (d.due_at, 0)
+                    };
+                    if requests > 1 && in_period(at) {
                         s.repeat_supplements += 1;
                     }
-                    match (deadlines.due, d.finished_at) {
+                    match (due, d.finished_at) {
                         (Some(due), Some(done)) if done <= end => {
                             if in_period(done) {
                                 match Timeliness::classify(due, Some(done), end) {
