@@ -97,7 +97,7 @@ async fn the_duplicate_code_fault_loses_dossiers_visibly() {
 #[tokio::test]
 async fn metrics_pass_promtool_check_metrics() {
     let sim =
-        sim::start("[[portal]]\nprefix = \"/a\"\n[[portal]]\nprovince = \"79\"\nprefix = \"/b\"\n")
+        sim::start("[[portal]]\nprefix = \"/a\"\n[[portal]]\nprovince = \"79\"\nprefix = \"/b\"\n[portal.back_office.agency.ubndxa]\nofficers = 7\n")
             .await;
     for prefix in ["/a", "/b"] {
         let base = format!("{}{prefix}", sim.url());
@@ -111,6 +111,12 @@ async fn metrics_pass_promtool_check_metrics() {
     assert!(text.contains(
         "dvc_portal_dossiers_submitted_total{agency=\"ubndxa\",portal=\"b\",province=\"79\"} 1"
     ));
+    assert!(
+        text.contains(
+            "dvc_portal_intake_officers{agency=\"ubndxa\",portal=\"b\",province=\"79\"} 7"
+        ) && text.contains("dvc_portal_intake_backlog{agency=\"ubndxa\",portal=\"a\""),
+        "{text}"
+    );
     dvcbench_e2e::promtool_check_metrics(&text);
     sim.shutdown().await;
 }

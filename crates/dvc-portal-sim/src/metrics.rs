@@ -14,6 +14,8 @@ pub struct Metrics {
     pub rejected: IntCounterVec,
     pub submitted: IntCounterVec,
     pub dossiers: IntGaugeVec,
+    pub backlog: IntGaugeVec,
+    pub officers: IntGaugeVec,
     pub payments: IntCounterVec,
     pub callbacks: IntCounterVec,
     pub reconciled: IntCounterVec,
@@ -88,6 +90,18 @@ impl Default for Metrics {
                 "dvc_portal_dossiers",
                 "Dossiers by current lifecycle state.",
                 &["portal", "province", "state"],
+            ),
+            backlog: gauge(
+                &registry,
+                "dvc_portal_intake_backlog",
+                "Dossiers waiting for an intake officer, by agency.",
+                &["portal", "province", "agency"],
+            ),
+            officers: gauge(
+                &registry,
+                "dvc_portal_intake_officers",
+                "Intake officers, by agency.",
+                &["portal", "province", "agency"],
             ),
             payments: counter(
                 &registry,

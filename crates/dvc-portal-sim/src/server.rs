@@ -212,6 +212,17 @@ fn render_metrics(portals: &[SharedPortal], metrics: &Metrics) -> axum::response
                 .with_label_values(&[name, province, state.id()])
                 .set(counts[usize::from(state.code()) - 1]);
         }
+        for (agency, waiting) in office.backlogs() {
+            let labels = [name, province, agency.as_str()];
+            metrics
+                .backlog
+                .with_label_values(&labels)
+                .set(i64::try_from(waiting).unwrap_or(i64::MAX));
+            metrics
+                .officers
+                .with_label_values(&labels)
+                .set(i64::from(office.officers_of(&agency)));
+        }
         let now = dvc_domain::calendar::from_local(portal.now()).timestamp();
         metrics
             .simulated_time

@@ -178,14 +178,37 @@ impl Default for PortalConfig {
     }
 }
 
+/// How an intake officer's work on one dossier is spread around its mean.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IntakeWork {
+    /// Exponential: many quick dossiers, a few long ones (the M/M/c queue).
+    #[default]
+    Exponential,
+    /// Every dossier takes exactly the mean (the M/D/c queue; capacity is exact).
+    Fixed,
+}
+
+/// One agency's own intake staff, over the portal-wide default.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgencyStaff {
+    /// Intake officers of this agency.
+    pub officers: u32,
+}
+
 /// Intake officers and processing, in simulated working time.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct BackOfficeConfig {
-    /// Intake officers per agency.
+    /// Intake officers per agency, unless the agency has its own under `agency`.
     pub officers: u32,
-    /// Mean working minutes an officer spends on one dossier at intake (exponential).
+    /// Mean working minutes an officer spends on one dossier at intake.
     pub intake_minutes: f64,
+    /// How that work is spread: "exponential" (default) or "fixed".
+    pub intake_work: IntakeWork,
+    /// Officers of one agency, by the catalogue's agency id: `[portal.back_office.agency.tuphap]`.
+    pub agency: BTreeMap<String, AgencyStaff>,
     /// Shares of intake decisions; they must add up to 1.
     pub accept: f64,
     pub refuse: f64,
@@ -206,6 +229,8 @@ impl Default for BackOfficeConfig {
         BackOfficeConfig {
             officers: 3,
             intake_minutes: 20.0,
+            intake_work: IntakeWork::Exponential,
+            agency: BTreeMap::new(),
             accept: 0.9,
             refuse: 0.05,
             supplement: 0.05,
@@ -411,6 +436,20 @@ impl PortalConfig {
         }
         if b.officers == 0 {
             out.push("back_office.officers must be at least 1".into());
+        }
+        for (id, staff) in &b.agency {
+            if catalogue.agency(id).is_none() {
+                let known: Vec<&str> = catalogue.agencies.iter().map(|a| a.id.as_str()).collect();
+                out.push(format!(
+                    "back_office.agency.{id}: no agency {id:?} in the catalogue; known: {}",
+                    known.join(", ")
+                ));
+            }
+            if staff.officers == 0 {
+                out.push(format!(
+                    "back_office.agency.{id}.officers must be at least 1"
+                ));
+            }
         }
         if !(b.intake_minutes.is_finite() && b.intake_minutes > 0.0) {
             out.push(format!(

@@ -78,3 +78,34 @@ fn unknown_keys_are_errors() {
         problems[0]
     );
 }
+
+#[test]
+fn an_agencys_own_officers_are_checked_against_the_catalogue() {
+    let good = SimConfig::parse(
+        "p.toml",
+        "[[portal]]\n[portal.back_office]\nintake_work = \"fixed\"\n\
+         [portal.back_office.agency.tuphap]\nofficers = 5\n",
+    )
+    .expect("valid");
+    let back = &good.portals()[0].back_office;
+    assert_eq!(back.intake_work, IntakeWork::Fixed);
+    assert_eq!(back.agency["tuphap"].officers, 5);
+    let problems = SimConfig::parse(
+        "p.toml",
+        "[[portal]]\n[portal.back_office.agency.tu_phap]\nofficers = 0\n",
+    )
+    .expect_err("unknown agency, no officers");
+    let shown: Vec<String> = problems.iter().map(ToString::to_string).collect();
+    assert!(
+        shown
+            .iter()
+            .any(|s| s.contains("no agency \"tu_phap\"") && s.contains("tuphap")),
+        "{shown:?}"
+    );
+    assert!(
+        shown
+            .iter()
+            .any(|s| s.contains("agency.tu_phap.officers must be at least 1")),
+        "{shown:?}"
+    );
+}

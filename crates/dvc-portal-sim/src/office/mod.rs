@@ -12,7 +12,7 @@
 //! for the portal, its statistics and the probes that read them.
 
 use crate::catalogue::Procedure;
-use crate::config::{BackOfficeConfig, PortalConfig};
+use crate::config::{BackOfficeConfig, IntakeWork, PortalConfig};
 use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
 use dvc_domain::calendar::WorkingCalendar;
 use dvc_domain::deadline::DeadlineRule;
@@ -68,6 +68,8 @@ pub struct Dossier {
     pub submitted_at: NaiveDateTime,
     pub acceptance_due: NaiveDateTime,
     pub accepted_at: Option<NaiveDateTime>,
+    /// When an intake officer last took the dossier from the queue.
+    pub intake_started_at: Option<NaiveDateTime>,
     pub due_at: Option<NaiveDateTime>,
     pub finished_at: Option<NaiveDateTime>,
     pub fee: u64,
@@ -234,7 +236,10 @@ impl Office {
     ) -> usize {
         let mean = self.back_office.intake_minutes;
         let u: f64 = self.rng.random_range(f64::EPSILON..1.0);
-        let minutes = (-mean * u.ln()).clamp(1.0, mean * 8.0);
+        let minutes = match self.back_office.intake_work {
+            IntakeWork::Exponential => (-mean * u.ln()).clamp(1.0_f64.min(mean), mean * 8.0),
+            IntakeWork::Fixed => mean,
+        };
         let b = &self.back_office;
         let roll: f64 = self.rng.random();
         let decision = if roll < b.accept {
@@ -256,6 +261,7 @@ impl Office {
             submitted_at: now,
             acceptance_due: self.calendar.acceptance_due(now),
             accepted_at: None,
+            intake_started_at: None,
             due_at: None,
             finished_at: None,
             fee: procedure.fee,
@@ -325,11 +331,41 @@ impl Office {
         }
     }
 
+    /// Intake officers of `agency`: its own staff if configured, else the portal's default.
+    pub fn officers_of(&self, agency: &str) -> u32 {
+        self.back_office
+            .agency
+            .get(agency)
+            .map_or(self.back_office.officers, |s| s.officers)
+            .max(1)
+    }
+
+    /// Dossiers waiting in `agency`'s intake queue for an officer to take them, as of the last
+    /// [`Office::advance`].
+    pub fn backlog(&self, agency: &str) -> usize {
+        self.queues.get(agency).map_or(0, |q| {
+            q.iter()
+                .filter(|&&i| self.dossiers[i].state() == DossierState::Submitted)
+                .count()
+        })
+    }
+
+    /// Every agency that has had a queue, with its backlog.
+    pub fn backlogs(&self) -> Vec<(String, usize)> {
+        let mut out: Vec<(String, usize)> = self
+            .queues
+            .keys()
+            .map(|a| (a.clone(), self.backlog(a)))
+            .collect();
+        out.sort();
+        out
+    }
+
     /// Assigns queued dossiers to officers whose work on them starts by `now`.
     fn start_intake_work(&mut self, now: NaiveDateTime) {
-        let officers = self.back_office.officers.max(1) as usize;
         let agencies: Vec<String> = self.queues.keys().cloned().collect();
         for agency in agencies {
+            let officers = self.officers_of(&agency) as usize;
             while let Some(&idx) = self.queues.get(&agency).and_then(|q| q.front()) {
                 let staff = self
                     .officers
@@ -355,6 +391,7 @@ impl Office {
                 }
                 let done = self.calendar.add_working_time(start, d.intake_work);
                 staff[officer] = done;
+                self.dossiers[idx].intake_started_at = Some(start);
                 if let Some(q) = self.queues.get_mut(&agency) {
                     q.pop_front();
                 }

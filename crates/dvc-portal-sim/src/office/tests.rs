@@ -1,6 +1,8 @@
 use super::*;
 use crate::catalogue::Catalogue;
 
+mod queueing;
+
 fn at(y: i32, m: u32, d: u32, h: u32, min: u32) -> NaiveDateTime {
     NaiveDate::from_ymd_opt(y, m, d)
         .and_then(|d| d.and_hms_opt(h, min, 0))
