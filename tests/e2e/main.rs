@@ -20,6 +20,7 @@ mod listeners;
 mod ops;
 mod plan;
 mod portal;
+mod portal_gateway;
 mod portal_lifecycle;
 mod portal_load;
 mod portal_openapi;

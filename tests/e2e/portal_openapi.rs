@@ -105,6 +105,9 @@ async fn every_documented_operation_answers_as_documented() {
         // A first payment is created; asked again while it is open, the same one answers 200.
         ("POST", "/api/dossiers/{code}/payments", 201),
         ("POST", "/api/payments/ipn", 400),
+        // Each return is signed by the gateway; the documented example is not
+        // (tests/e2e/portal_gateway.rs follows a real one).
+        ("GET", "/payment/return", 400),
         // The SSO's steps need the state of the steps before them (tests/e2e/sso.rs runs
         // the flow); alone, each refuses as documented.
         ("POST", "/sso/login", 400),

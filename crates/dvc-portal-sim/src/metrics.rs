@@ -19,6 +19,7 @@ pub struct Metrics {
     pub payments: IntCounterVec,
     pub callbacks: IntCounterVec,
     pub reconciled: IntCounterVec,
+    pub receipt_failures: IntCounterVec,
     pub simulated_time: IntGaugeVec,
 }
 
@@ -119,6 +120,12 @@ impl Default for Metrics {
                 &registry,
                 "dvc_portal_payments_reconciled_total",
                 "Pending payments settled by the reconciliation job.",
+                &pp,
+            ),
+            receipt_failures: counter(
+                &registry,
+                "dvc_portal_receipt_failures_total",
+                "Successful payments whose e-receipt failed to be issued at first.",
                 &pp,
             ),
             simulated_time: gauge(

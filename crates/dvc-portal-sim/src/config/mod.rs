@@ -260,6 +260,11 @@ pub struct PaymentConfig {
     /// Real time between runs of the reconciliation job.
     #[serde(alias = "reconcile_every_ms")]
     pub reconcile_every: Millis,
+    /// Share of successful payments whose e-receipt fails to be issued at first (the money is
+    /// taken; the receipt answers 503 until it is issued again).
+    pub receipt_failure: f64,
+    /// Real time after which a failed receipt is issued again.
+    pub receipt_retry: Millis,
 }
 
 impl Default for PaymentConfig {
@@ -272,6 +277,8 @@ impl Default for PaymentConfig {
             pending: 0.02,
             pending_resolves_after: Millis::from_millis(2_000),
             reconcile_every: Millis::from_millis(500),
+            receipt_failure: 0.0,
+            receipt_retry: Millis::from_millis(2_000),
         }
     }
 }
@@ -412,6 +419,7 @@ impl PortalConfig {
             share("payment.success", pay.success),
             share("payment.failed", pay.failed),
             share("payment.pending", pay.pending),
+            share("payment.receipt_failure", pay.receipt_failure),
             sums_to_one(
                 "payment.success + failed + pending",
                 &[pay.success, pay.failed, pay.pending],

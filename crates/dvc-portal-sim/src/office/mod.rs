@@ -31,7 +31,9 @@ mod stats;
 mod tests;
 
 pub use idempotency::KeyState;
-pub use payments::{Confirmation, GatewayOutcome, Payment, PaymentStatus, Transaction};
+pub use payments::{
+    Confirmation, GatewayOutcome, Payment, PaymentStatus, ReceiptStatus, Transaction,
+};
 pub use stats::AgencyStats;
 
 /// What the intake officer will decide about a dossier.
@@ -165,6 +167,8 @@ pub struct Office {
     sessions: HashMap<String, String>,
     session_order: VecDeque<String>,
     keys: idempotency::Keys,
+    /// Share of receipts that fail at first, and the real time until they are issued again.
+    receipts: (f64, std::time::Duration),
 }
 
 impl Office {
@@ -191,6 +195,10 @@ impl Office {
             sessions: HashMap::new(),
             session_order: VecDeque::new(),
             keys: idempotency::Keys::default(),
+            receipts: (
+                config.payment.receipt_failure,
+                config.payment.receipt_retry.0,
+            ),
         }
     }
 

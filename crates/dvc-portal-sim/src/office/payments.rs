@@ -41,6 +41,27 @@ pub struct Payment {
     pub callbacks: u32,
     /// "callback" or "reconciliation".
     pub confirmed_by: Option<&'static str>,
+    /// Set when the e-receipt failed to be issued: it is issued again at this real instant.
+    pub receipt_retry_at: Option<std::time::Instant>,
+}
+
+/// Where a successful payment's e-receipt stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReceiptStatus {
+    Issued,
+    /// Issuing failed after the money was taken; it is tried again.
+    Retrying,
+}
+
+impl Payment {
+    /// The e-receipt's status; None until the payment succeeds.
+    pub fn receipt(&self) -> Option<ReceiptStatus> {
+        (self.status == PaymentStatus::Succeeded).then(|| match self.receipt_retry_at {
+            Some(at) if std::time::Instant::now() < at => ReceiptStatus::Retrying,
+            _ => ReceiptStatus::Issued,
+        })
+    }
 }
 
 /// The gateway's side of a payment.
@@ -96,6 +117,7 @@ impl Office {
             transaction: None,
             callbacks: 0,
             confirmed_by: None,
+            receipt_retry_at: None,
         };
         self.dossiers[idx].open_payment = Some(id.clone());
         Ok((self.payments.entry(id).or_insert(payment), true))
@@ -178,6 +200,14 @@ impl Office {
             return Ok(Confirmation::Applied);
         }
         payment.status = PaymentStatus::Succeeded;
+        let receipt_fails = self.receipts.0 > 0.0 && self.rng.random::<f64>() < self.receipts.0;
+        let payment = self
+            .payments
+            .get_mut(id)
+            .expect("invariant: the payment was found above");
+        if receipt_fails {
+            payment.receipt_retry_at = Some(std::time::Instant::now() + self.receipts.1);
+        }
         let idx = payment.dossier;
         let d = &mut self.dossiers[idx];
         if d.paid_at.is_some() {

@@ -75,10 +75,9 @@ pub async fn page_post(
             "the payment gateway is unavailable",
         ));
     }
-    let prefix = portal.config.prefix.clone();
-    let back = format!("{prefix}/payment/return?payment_id={id}");
     if form.action.as_deref() == Some("cancel") {
-        portal.office().payment(&id)?;
+        let amount = portal.office().payment(&id)?.amount;
+        let back = return_url(&portal, &id, amount, "24", "");
         return Ok((
             StatusCode::SEE_OTHER,
             [(header::LOCATION, format!("{back}&cancelled=1"))],
@@ -121,7 +120,33 @@ pub async fn page_post(
             schedule_callbacks(&portal, &id, &code, amount, &txn);
         }
     }
+    let back = return_url(&portal, &id, amount, result_code(txn.outcome), &txn.id);
     Ok((StatusCode::SEE_OTHER, [(header::LOCATION, back)]).into_response())
+}
+
+/// The fields of the citizen's way back that the checksum covers, in order.
+const RETURN_FIELDS: [&str; 4] = ["payment_id", "amount", "result_code", "transaction_id"];
+
+/// The checksum of a return: hex SHA-256 of the fields joined by `|`, then the secret.
+fn return_checksum(values: &[&str], secret: &str) -> String {
+    sha256_hex(&format!("{}|{secret}", values.join("|")))
+}
+
+/// Where the gateway sends the citizen back: the portal's return page with the result and a
+/// checksum, so a result typed into the address bar is told apart from the gateway's.
+fn return_url(portal: &SharedPortal, id: &str, amount: u64, code: &str, txn: &str) -> String {
+    let amount = amount.to_string();
+    let values = [id, amount.as_str(), code, txn];
+    let checksum = return_checksum(&values, &portal.config.payment.secret);
+    let query: String = RETURN_FIELDS
+        .iter()
+        .zip(values)
+        .map(|(k, v)| format!("{k}={v}&"))
+        .collect();
+    format!(
+        "{}/payment/return?{query}checksum={checksum}",
+        portal.config.prefix
+    )
 }
 
 /// Sends the signed callback after the configured delay: twice, once or never, by the faults.
@@ -225,17 +250,32 @@ pub async fn reconcile_forever(portal: SharedPortal) {
     }
 }
 
-/// A page for the citizen coming back from the gateway.
+/// The page the citizen comes back to from the gateway. The checksum is checked first: a
+/// return not signed by the gateway is a 400 and changes nothing. A signed one still only
+/// shows the gateway's word; the payment is settled by the callback or reconciliation.
 pub async fn return_page(
     State(portal): State<SharedPortal>,
     axum::extract::Query(q): axum::extract::Query<std::collections::HashMap<String, String>>,
 ) -> Result<Html<String>, ApiError> {
-    let id = q.get("payment_id").cloned().unwrap_or_default();
-    let status = portal.office().payment(&id)?.status;
-    let text = if q.contains_key("cancelled") {
-        "Bạn đã hủy thanh toán."
-    } else {
-        "Giao dịch đã được gửi tới cổng thanh toán; trạng thái sẽ được cập nhật khi có xác nhận."
+    let field = |k: &str| q.get(k).map_or("", String::as_str);
+    let values: Vec<&str> = RETURN_FIELDS.iter().map(|k| field(k)).collect();
+    let expected = return_checksum(&values, &portal.config.payment.secret);
+    if !field("checksum").eq_ignore_ascii_case(&expected) {
+        return Err(ApiError::bad_request(
+            "checksum mismatch: this return was not signed by the payment gateway",
+        ));
+    }
+    let id = field("payment_id");
+    let status = portal.office().payment(id)?.status;
+    let text = match (q.contains_key("cancelled"), field("result_code")) {
+        (true, _) => "Bạn đã hủy thanh toán.",
+        (false, "00") => {
+            "Cổng thanh toán báo giao dịch thành công; hồ sơ được cập nhật khi cổng xác nhận."
+        }
+        (false, "99") => {
+            "Giao dịch đang chờ ngân hàng xử lý; trạng thái sẽ được cập nhật khi có kết quả."
+        }
+        _ => "Giao dịch không thành công.",
     };
     Ok(page(
         "Kết quả thanh toán",

@@ -2,7 +2,7 @@
 //! and the e-receipt.
 
 use crate::error::ApiError;
-use crate::office::{Confirmation, Payment, PaymentStatus};
+use crate::office::{Confirmation, Payment, PaymentStatus, ReceiptStatus};
 use crate::portal::{SharedPortal, rfc3339};
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
@@ -58,6 +58,7 @@ fn payment_json(portal: &SharedPortal, p: &Payment, dossier_code: &str) -> Value
         "callbacks": p.callbacks,
         "transaction_id": p.transaction.as_ref().map(|t| t.id.as_str()),
         "redirect_url": format!("{prefix}/gateway/pay/{}", p.id),
+        "receipt": p.receipt(),
         "receipt_url": (p.status == PaymentStatus::Succeeded)
             .then(|| format!("{prefix}/api/payments/{}/receipt", p.id)),
     })
@@ -147,6 +148,7 @@ pub async fn ipn(
     }
     let now = portal.now();
     let outcome = office.confirm_payment(&cb.payment_id, success, "callback", now)?;
+    count_receipt_failure(&portal, &office, &cb.payment_id, outcome);
     let result = match outcome {
         Confirmation::Applied => "applied",
         Confirmation::Duplicate => "duplicate",
@@ -155,7 +157,8 @@ pub async fn ipn(
     Ok(Json(json!({ "result": result })))
 }
 
-/// `GET /api/payments/{id}/receipt`: the e-receipt, a small PDF, once paid.
+/// `GET /api/payments/{id}/receipt`: the e-receipt, a PDF in Vietnamese, once paid. While
+/// issuing it has failed (`payment.receipt_failure`) it answers 503 with `Retry-After`.
 pub async fn receipt(
     State(portal): State<SharedPortal>,
     Path(id): Path<String>,
@@ -163,30 +166,64 @@ pub async fn receipt(
     let lines = {
         let office = portal.office();
         let p = office.payment(&id)?;
-        if p.status != PaymentStatus::Succeeded {
-            return Err(ApiError::new(
-                StatusCode::CONFLICT,
-                format!("payment {id} has not succeeded"),
-            ));
+        match p.receipt() {
+            None => {
+                return Err(ApiError::new(
+                    StatusCode::CONFLICT,
+                    format!("payment {id} has not succeeded"),
+                ));
+            }
+            Some(ReceiptStatus::Retrying) => {
+                let wait = p.receipt_retry_at.map_or(1, |at| {
+                    at.saturating_duration_since(std::time::Instant::now())
+                        .as_secs()
+                        + 1
+                });
+                let mut response = ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    format!(
+                        "the e-receipt of payment {id} could not be issued (receipt system \
+                         error); the fee is paid and the receipt is issued again shortly"
+                    ),
+                )
+                .into_response();
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, header::HeaderValue::from(wait));
+                return Ok(response);
+            }
+            Some(ReceiptStatus::Issued) => {}
         }
         let d = office.payment_dossier(p);
+        let procedure = portal
+            .catalogue
+            .procedure(&d.procedure)
+            .map_or(d.procedure.as_str(), |pr| pr.name.as_str());
+        let payer = d.applicant["applicant"]["full_name"]
+            .as_str()
+            .unwrap_or("-");
         vec![
-            "BIEN LAI THU PHI, LE PHI DIEN TU (e-receipt)".to_owned(),
+            "BIÊN LAI THU PHÍ, LỆ PHÍ ĐIỆN TỬ".to_owned(),
+            format!("Cổng Dịch vụ công {}", portal.province.name),
+            String::new(),
+            format!("Mã hồ sơ: {}", d.code),
+            format!("Thủ tục: {procedure}"),
+            format!("Người nộp: {payer}"),
+            format!("Số tiền: {} đồng", vnd(p.amount)),
+            format!("Mã thanh toán: {}", p.id),
             format!(
-                "Cong dich vu cong - tinh/thanh pho {}",
-                portal.province.code
-            ),
-            format!("Ma ho so (dossier): {}", d.code),
-            format!("Ma thanh toan (payment): {}", p.id),
-            format!(
-                "Ma giao dich (transaction): {}",
+                "Mã giao dịch: {}",
                 p.transaction.as_ref().map_or("-", |t| t.id.as_str())
             ),
-            format!("So tien (amount): {} VND", p.amount),
             format!(
-                "Thoi gian (paid at): {}",
-                p.confirmed_at.map(rfc3339).unwrap_or_default()
+                "Thời gian thanh toán: {}",
+                p.confirmed_at
+                    .map(|t| t.format("%H:%M:%S ngày %d/%m/%Y").to_string())
+                    .unwrap_or_default()
             ),
+            String::new(),
+            "Biên lai của cổng mô phỏng dvcbench (simulated portal), không có giá trị pháp lý."
+                .to_owned(),
         ]
     };
     Ok((
@@ -202,17 +239,54 @@ pub async fn receipt(
         .into_response())
 }
 
+/// An amount in đồng as Vietnamese write it: 1.200.000.
+fn vnd(amount: u64) -> String {
+    let digits = amount.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push('.');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// Applies a reconciliation result (used by the gateway module's job).
 pub fn reconcile(portal: &SharedPortal, payment_id: &str, success: bool) {
     let now = portal.now();
-    let applied = portal
-        .office()
-        .confirm_payment(payment_id, success, "reconciliation", now);
+    let mut office = portal.office();
+    let applied = office.confirm_payment(payment_id, success, "reconciliation", now);
+    if let Ok(outcome) = applied {
+        count_receipt_failure(portal, &office, payment_id, outcome);
+    }
+    drop(office);
     if applied == Ok(Confirmation::Applied) {
         let [name, province] = portal.labels();
         portal
             .metrics
             .reconciled
+            .with_label_values(&[name, province])
+            .inc();
+    }
+}
+
+/// Counts a receipt that failed to be issued when a confirmation made the payment succeed.
+fn count_receipt_failure(
+    portal: &SharedPortal,
+    office: &crate::office::Office,
+    payment_id: &str,
+    outcome: Confirmation,
+) {
+    let failed = outcome == Confirmation::Applied
+        && office
+            .payment(payment_id)
+            .is_ok_and(|p| p.receipt() == Some(ReceiptStatus::Retrying));
+    if failed {
+        let [name, province] = portal.labels();
+        portal
+            .metrics
+            .receipt_failures
             .with_label_values(&[name, province])
             .inc();
     }
