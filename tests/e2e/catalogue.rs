@@ -202,3 +202,18 @@ fn exam_registration_closed_runs_desks_back_to_back() {
     assert_eq!(step(&s, "submit")["count"], 30, "one candidate per desk");
     assert_eq!(s["verify"]["checked"], 30);
 }
+
+#[test]
+fn national_front_door_delivers_every_dossier_to_its_province() {
+    let s = run_short("national-front-door");
+    let submitted = step(&s, "submit_national")["count"].as_u64();
+    assert!(submitted > Some(0), "{s}");
+    assert_eq!(s["verify"]["checked"].as_u64(), submitted, "{s}");
+    assert_eq!(s["verify"]["missing"], 0);
+    // The push takes a second: arriving at the province cannot be faster.
+    let reached = step(&s, "reached_province");
+    assert!(
+        reached["latency_seconds"]["p50"].as_f64() >= Some(1.0),
+        "{reached}"
+    );
+}

@@ -17,6 +17,7 @@ mod hostile;
 mod import;
 mod k8s;
 mod listeners;
+mod national;
 mod ops;
 mod plan;
 mod portal;

@@ -20,6 +20,8 @@ pub struct Metrics {
     pub callbacks: IntCounterVec,
     pub reconciled: IntCounterVec,
     pub receipt_failures: IntCounterVec,
+    pub national_pushes: IntCounterVec,
+    pub national_waiting: prometheus::IntGauge,
     pub simulated_time: IntGaugeVec,
 }
 
@@ -128,6 +130,23 @@ impl Default for Metrics {
                 "Successful payments whose e-receipt failed to be issued at first.",
                 &pp,
             ),
+            national_pushes: counter(
+                &registry,
+                "dvc_portal_national_pushes_total",
+                "Pushes of dossiers from the national portal to a province's portal, by result.",
+                &["province", "result"],
+            ),
+            national_waiting: {
+                let g = prometheus::IntGauge::new(
+                    "dvc_portal_national_waiting",
+                    "Dossiers submitted at the national portal not yet received by their province.",
+                )
+                .expect("invariant: metric names are valid");
+                registry
+                    .register(Box::new(g.clone()))
+                    .expect("invariant: each metric is registered once");
+                g
+            },
             simulated_time: gauge(
                 &registry,
                 "dvc_portal_simulated_time_seconds",

@@ -112,6 +112,17 @@ pub async fn start(
         ));
         groups[group].2.push(portal);
     }
+    let every: Vec<SharedPortal> = groups.iter().flat_map(|g| g.2.iter().cloned()).collect();
+    let national = config.national.as_ref().map(|n| {
+        Arc::new(crate::national::National::new(
+            n.get_ref().clone(),
+            &every,
+            groups[0].1.clone(),
+        ))
+    });
+    if let Some(n) = &national {
+        jobs.spawn(crate::national::forward_forever(n.clone()));
+    }
     let mut main_addr = listen;
     let mut portals = Vec::new();
     for (i, (addr, metrics, group)) in groups.into_iter().enumerate() {
@@ -127,7 +138,13 @@ pub async fn start(
             jobs.spawn(advance_forever(portal.clone()));
             jobs.spawn(routes::gateway::reconcile_forever(portal.clone()));
         }
-        let app = app(&group, metrics);
+        let mut app = app(&group, metrics);
+        if i == 0
+            && let Some(n) = &national
+        {
+            let routes = routes::national::router(n.clone(), config.limits.max_body_bytes);
+            app = app.nest(&n.config.prefix, routes);
+        }
         let mut stopped = stopped.clone();
         let limits = config.limits.listener();
         servers.spawn(async move {

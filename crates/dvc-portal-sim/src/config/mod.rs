@@ -41,6 +41,8 @@ pub struct SimConfig {
     pub limits: LimitsConfig,
     /// The portals to serve; default: one for province 01 at `/`.
     pub portal: Vec<Spanned<PortalConfig>>,
+    /// The national portal as a front door forwarding dossiers to the provinces' portals.
+    pub national: Option<Spanned<NationalConfig>>,
     /// Deprecated keys the file still uses, each with its replacement; the caller shows them.
     #[serde(skip)]
     pub deprecated: Vec<Diagnostic>,
@@ -55,7 +57,40 @@ impl Default for SimConfig {
             accounts: AccountsConfig::default(),
             limits: LimitsConfig::default(),
             portal: Vec::new(),
+            national: None,
             deprecated: Vec::new(),
+        }
+    }
+}
+
+/// The national portal (Cổng Dịch vụ công quốc gia) as a front door: citizens submit there,
+/// it forwards ("pushes") each dossier to the province's portal in this simulator.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct NationalConfig {
+    /// Served under this prefix on the main listener.
+    pub prefix: String,
+    /// Real time from submission to the push reaching the province.
+    pub push_delay: Millis,
+    /// Share of pushes that fail (the integration platform or the province's system down);
+    /// a failed push is tried again after `push_retry`.
+    pub push_failure: f64,
+    pub push_retry: Millis,
+    /// Pushes tried at most; then the dossier stays `push_failed` at the national portal.
+    pub push_attempts: u32,
+    /// Seed of the push failures.
+    pub seed: u64,
+}
+
+impl Default for NationalConfig {
+    fn default() -> Self {
+        NationalConfig {
+            prefix: "/quocgia".into(),
+            push_delay: Millis::from_millis(200),
+            push_failure: 0.0,
+            push_retry: Millis::from_millis(1_000),
+            push_attempts: 5,
+            seed: 1,
         }
     }
 }
@@ -373,6 +408,29 @@ impl SimConfig {
         }
         let catalogue = crate::catalogue::Catalogue::shipped();
         let mut prefixes = std::collections::BTreeSet::new();
+        if let Some(national) = &self.national {
+            let n = national.get_ref();
+            let offset = national.span().start;
+            if !n.prefix.starts_with('/') || n.prefix.len() < 2 || n.prefix.ends_with('/') {
+                at(
+                    offset,
+                    format!(
+                        "national.prefix must start with / and not end with one, e.g. \"/quocgia\"; got {:?}",
+                        n.prefix
+                    ),
+                );
+            }
+            if let Some(problem) = share("national.push_failure", n.push_failure) {
+                at(offset, problem);
+            }
+            if n.push_attempts == 0 {
+                at(
+                    offset,
+                    "national.push_attempts must be at least 1".to_owned(),
+                );
+            }
+            prefixes.insert(n.prefix.clone());
+        }
         for portal in &self.portal {
             let offset = portal.span().start;
             let p = portal.get_ref();

@@ -63,6 +63,8 @@ pub struct Dossier {
     pub attachments: Vec<Attachment>,
     /// Marked as a test dossier by the submitter (probes do this).
     pub test: bool,
+    /// The national portal's code, for a dossier submitted there and forwarded here.
+    pub national_code: Option<String>,
     pub lifecycle: Lifecycle,
     /// When the citizen first submitted.
     pub first_submitted_at: NaiveDateTime,
@@ -164,8 +166,7 @@ pub struct Office {
     officers: HashMap<String, Vec<NaiveDateTime>>,
     events: BinaryHeap<Reverse<(NaiveDateTime, usize, Event)>>,
     sequences: HashMap<(String, NaiveDate), u32>,
-    sessions: HashMap<String, String>,
-    session_order: VecDeque<String>,
+    sessions: crate::sessions::Sessions,
     keys: idempotency::Keys,
     /// Share of receipts that fail at first, and the real time until they are issued again.
     receipts: (f64, std::time::Duration),
@@ -192,8 +193,7 @@ impl Office {
             officers: HashMap::new(),
             events: BinaryHeap::new(),
             sequences: HashMap::new(),
-            sessions: HashMap::new(),
-            session_order: VecDeque::new(),
+            sessions: crate::sessions::Sessions::default(),
             keys: idempotency::Keys::default(),
             receipts: (
                 config.payment.receipt_failure,
@@ -264,6 +264,7 @@ impl Office {
             applicant,
             attachments,
             test,
+            national_code: None,
             lifecycle: Lifecycle::submitted(now),
             first_submitted_at: now,
             submitted_at: now,
@@ -296,6 +297,11 @@ impl Office {
             self.enqueue(idx);
         }
         idx
+    }
+
+    /// Marks dossier `idx` as forwarded by the national portal under `code`.
+    pub fn set_national_code(&mut self, idx: usize, code: Option<String>) {
+        self.dossiers[idx].national_code = code;
     }
 
     fn enqueue(&mut self, idx: usize) {
@@ -412,22 +418,16 @@ impl Office {
     /// Opens a session for a citizen; returns its token.
     pub fn open_session(&mut self, citizen_id: &str, max_sessions: usize) -> String {
         let token = format!("{:032x}", self.rng.random::<u128>());
-        self.sessions.insert(token.clone(), citizen_id.to_owned());
-        self.session_order.push_back(token.clone());
-        while self.sessions.len() > max_sessions.max(1) {
-            if let Some(old) = self.session_order.pop_front() {
-                self.sessions.remove(&old);
-            }
-        }
+        self.sessions.open(token.clone(), citizen_id, max_sessions);
         token
     }
 
     pub fn session(&self, token: &str) -> Option<&str> {
-        self.sessions.get(token).map(String::as_str)
+        self.sessions.get(token)
     }
 
     pub fn close_session(&mut self, token: &str) {
-        self.sessions.remove(token);
+        self.sessions.close(token);
     }
 
     /// Uniform draw in [0, 1), for faults.

@@ -23,6 +23,10 @@ pub struct SubmissionForm {
     /// Marks a test dossier (probes submit these).
     #[serde(default)]
     test: bool,
+    /// The province the dossier is for: required by the national portal, optional (and then
+    /// its own) on a province's portal.
+    #[serde(default)]
+    province: Option<String>,
 }
 
 #[derive(Deserialize, serde::Serialize)]
@@ -37,11 +41,11 @@ pub struct Applicant {
 }
 
 /// Reads a multipart body: an optional JSON `form` part and file parts, within the limits.
-async fn read_parts(
-    portal: &SharedPortal,
+/// The form and files of a multipart submission.
+pub(crate) async fn read_parts(
+    limits: &crate::config::LimitsConfig,
     mut multipart: Multipart,
 ) -> Result<(Option<SubmissionForm>, Vec<Attachment>), ApiError> {
-    let limits = &portal.limits;
     let mut form = None;
     let mut files = Vec::new();
     while let Some(mut field) = multipart.next_field().await? {
@@ -129,26 +133,33 @@ async fn generate_code(portal: &SharedPortal, agency: &str, agency_code: &str) -
 }
 
 /// `POST /api/dossiers`.
-pub async fn submit(
-    State(portal): State<SharedPortal>,
-    headers: HeaderMap,
-    multipart: Result<Multipart, MultipartRejection>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let (form, files) = read_parts(&portal, multipart?).await?;
+/// A submission checked against the catalogue: what it files and where.
+pub(crate) struct Checked {
+    pub procedure: crate::catalogue::Procedure,
+    pub agency: crate::catalogue::Agency,
+    pub form: SubmissionForm,
+    pub files: Vec<Attachment>,
+}
+
+impl SubmissionForm {
+    pub(crate) fn province(&self) -> Option<&str> {
+        self.province.as_deref()
+    }
+}
+
+/// Checks a submission's procedure, applicant and attachments (422 with the reason).
+pub(crate) fn check(
+    catalogue: &crate::catalogue::Catalogue,
+    form: Option<SubmissionForm>,
+    files: Vec<Attachment>,
+) -> Result<Checked, ApiError> {
     let form = form.ok_or_else(|| ApiError::bad_request("missing the JSON part named \"form\""))?;
-    let procedure = portal
-        .catalogue
+    let procedure = catalogue
         .procedure(&form.procedure_code)
         .ok_or_else(|| {
             ApiError::unprocessable(format!("no procedure with code {:?}", form.procedure_code))
         })?
         .clone();
-    if !procedure.anonymous && auth::citizen(&portal, &headers).is_none() {
-        return Err(ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "log in first: this procedure does not accept anonymous submissions",
-        ));
-    }
     if form.applicant.full_name.trim().is_empty() {
         return Err(ApiError::unprocessable(
             "applicant.full_name must not be empty",
@@ -168,18 +179,48 @@ pub async fn submit(
             missing.join(", ")
         )));
     }
-    let agency = portal
-        .catalogue
+    let agency = catalogue
         .agency(&procedure.agency)
         .cloned()
         .ok_or_else(|| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "catalogue error"))?;
-    // A key is the client's and the applicant's: the same key from another citizen is another.
+    Ok(Checked {
+        procedure,
+        agency,
+        form,
+        files,
+    })
+}
+
+pub async fn submit(
+    State(portal): State<SharedPortal>,
+    headers: HeaderMap,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let (form, files) = read_parts(&portal.limits, multipart?).await?;
+    let checked = check(&portal.catalogue, form, files)?;
+    if let Some(other) = checked.form.province()
+        && other != portal.config.province
+    {
+        return Err(ApiError::unprocessable(format!(
+            "this is province {}'s portal; a dossier for province {other} goes to that \
+             province's portal or through the national portal",
+            portal.config.province
+        )));
+    }
+    if !checked.procedure.anonymous && auth::citizen(&portal, &headers).is_none() {
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "log in first: this procedure does not accept anonymous submissions",
+        ));
+    }
     let key = match headers.get("idempotency-key").map(|v| v.to_str()) {
         None => None,
         Some(Ok(k)) if k.trim().is_empty() => None,
-        Some(Ok(k)) if k.trim().len() <= 255 => {
-            Some(format!("{}|{}", form.applicant.citizen_id, k.trim()))
-        }
+        Some(Ok(k)) if k.trim().len() <= 255 => Some(format!(
+            "{}|{}",
+            checked.form.applicant.citizen_id,
+            k.trim()
+        )),
         Some(_) => {
             return Err(ApiError::bad_request(
                 "Idempotency-Key must be at most 255 visible ASCII characters",
@@ -210,16 +251,39 @@ pub async fn submit(
             }
         }
     }
-    let code = generate_code(&portal, &agency.id, &agency.code).await;
+    let body = file(&portal, checked, None, |office, code| {
+        if let Some(key) = reservation.as_mut().and_then(|r| r.key.take()) {
+            office.remember_key(&key, code);
+        }
+    })
+    .await;
+    Ok((StatusCode::CREATED, Json(body)))
+}
+
+/// Files a checked submission in `portal`'s office: a new code, the dossier, the count.
+/// `national_code` marks one forwarded by the national portal; `then` runs under the office's
+/// lock with the new code. Answers the dossier as JSON.
+pub(crate) async fn file(
+    portal: &SharedPortal,
+    checked: Checked,
+    national_code: Option<String>,
+    then: impl FnOnce(&mut crate::office::Office, &str),
+) -> Value {
+    let Checked {
+        procedure,
+        agency,
+        form,
+        files,
+    } = checked;
+    let code = generate_code(portal, &agency.id, &agency.code).await;
     let applicant = json!({ "applicant": form.applicant, "fields": form.fields });
     let body = {
         let mut office = portal.office();
         let now = portal.now();
         let idx = office.submit(code.clone(), &procedure, applicant, files, form.test, now);
-        if let Some(key) = reservation.as_mut().and_then(|r| r.key.take()) {
-            office.remember_key(&key, &code);
-        }
-        dossier_json(&portal, &office.dossiers()[idx])
+        office.set_national_code(idx, national_code);
+        then(&mut office, &code);
+        dossier_json(portal, &office.dossiers()[idx])
     };
     let [name, province] = portal.labels();
     portal
@@ -227,11 +291,9 @@ pub async fn submit(
         .submitted
         .with_label_values(&[name, province, agency.id.as_str()])
         .inc();
-    Ok((StatusCode::CREATED, Json(body)))
+    body
 }
 
-/// A key reserved for a submission in progress; released if the submission ends without a
-/// dossier (the client went away while its code was being generated).
 struct Reservation {
     portal: SharedPortal,
     /// Taken once the dossier is created and the key remembered.
@@ -261,6 +323,8 @@ pub fn dossier_json(portal: &SharedPortal, d: &Dossier) -> Value {
         "state_name_en": state.name_en(),
         "dvcqg_status": state.dvcqg(),
         "test": d.test,
+        "channel": if d.national_code.is_some() { "national" } else { "portal" },
+        "national_code": d.national_code,
         "first_submitted_at": rfc3339(d.first_submitted_at),
         "submitted_at": rfc3339(d.submitted_at),
         "acceptance_due": rfc3339(d.acceptance_due),
@@ -302,7 +366,7 @@ pub async fn supplement(
     headers: HeaderMap,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    let (_, files) = read_parts(&portal, multipart?).await?;
+    let (_, files) = read_parts(&portal.limits, multipart?).await?;
     if files.is_empty() {
         return Err(ApiError::unprocessable("send at least one file"));
     }

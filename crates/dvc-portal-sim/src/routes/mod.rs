@@ -5,6 +5,7 @@ pub mod auth;
 pub mod catalogue;
 pub mod dossiers;
 pub mod gateway;
+pub mod national;
 pub mod pages;
 pub mod payments;
 pub mod sso;
