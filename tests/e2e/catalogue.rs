@@ -69,7 +69,13 @@ fn opening_bell() {
 
 #[test]
 fn deadline_eve_confirms_every_payment_despite_a_slow_gateway() {
-    let s = run_short("deadline-eve");
+    // At 20× a medium province the short form has enough payments to meet pending ones and
+    // duplicate callbacks.
+    let s = run_scaled("deadline-eve", "20");
+    assert!(
+        step(&s, "payment_confirmed")["count"].as_u64() >= Some(8),
+        "{s}"
+    );
     let confirmed = step(&s, "payment_confirmed");
     // The gateway calls back after 2 s: confirmation cannot be faster.
     assert!(
@@ -196,7 +202,7 @@ fn a_run_that_reaches_no_portal_could_not_measure_and_exits_4() {
 #[test]
 fn exam_registration_closed_runs_desks_back_to_back() {
     // 30 desks; each finishes the candidate it started when the short form ends.
-    let s = run_scaled("exam-registration-closed", "0.1");
+    let s = run_scaled("exam-registration-closed", "1");
     assert_eq!(s["model"], "closed");
     assert_eq!(s["goose"]["max_users"], 30);
     assert_eq!(step(&s, "submit")["count"], 30, "one candidate per desk");

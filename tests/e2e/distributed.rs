@@ -454,7 +454,7 @@ fn a_closed_crowd_is_split_over_segments_and_merged() {
         .map(|i| {
             Command::new(dvcbench_binary())
                 .args(["run", "-q", &scenario.display().to_string()])
-                .args(["--duration", "5s", "--scale", "0.1", "--target", &sim.url()])
+                .args(["--duration", "5s", "--scale", "1", "--target", &sim.url()])
                 .args(["--start-at", &start_at, "--segment", &format!("{i}/2")])
                 .arg("--out")
                 .arg(scratch.path.join(format!("seg-{i}.json")))
