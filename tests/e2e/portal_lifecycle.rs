@@ -1,5 +1,5 @@
-//! The dossier lifecycle over HTTP: a citizen withdraws only their own dossier, and papers asked
-//! for during processing pause its clock.
+//! The dossier lifecycle over HTTP: a citizen withdraws only their own dossier, papers asked
+//! for during processing pause its clock, and random codes leave nothing to guess.
 
 use crate::portal::{login, login_as, submit};
 use dvcbench_e2e::http::{get, multipart, send, wait_for};
@@ -180,5 +180,38 @@ async fn a_submission_sent_again_with_its_key_gets_the_same_dossier() {
             .is_some_and(|e| e.contains("255"))
     );
     assert_eq!(sim::dossiers(&base).await.len(), 2);
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn random_codes_cannot_be_guessed_from_a_neighbours() {
+    let sim = sim::start("[[portal]]\ncodes = \"random\"\n").await;
+    let base = sim.portal_url().to_owned();
+    let cookie = login(&base).await;
+    let mut codes = Vec::new();
+    for _ in 0..20 {
+        let d = submit(&base, &cookie, "1.900007", 1, 10).await;
+        assert_eq!(d.status, 201, "{}", d.text());
+        codes.push(d.json()["code"].as_str().expect("code").to_owned());
+    }
+    for code in &codes {
+        let (prefix, suffix) = code.rsplit_once('-').expect("agency-date-suffix");
+        assert!(prefix.starts_with("000.20.01.H01-"), "{code}");
+        assert_eq!(suffix.len(), 8, "{code}");
+        assert!(
+            suffix
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b.is_ascii_uppercase() && !b"ILOU".contains(&b))),
+            "{code}"
+        );
+        let found = get(&format!("{base}/api/dossiers/{code}")).await;
+        assert_eq!(found.status, 200);
+    }
+    let distinct: std::collections::BTreeSet<&String> = codes.iter().collect();
+    assert_eq!(distinct.len(), codes.len());
+    // The sequential neighbour of the first code does not exist.
+    let date = codes[0].rsplit_once('-').expect("parts").0;
+    let guessed = get(&format!("{base}/api/dossiers/{date}-0002")).await;
+    assert_eq!(guessed.status, 404);
     sim.shutdown().await;
 }

@@ -163,6 +163,10 @@ pub struct PortalConfig {
     pub listen: Option<SocketAddr>,
     /// Seed of the portal's random choices (officers' work, payment outcomes, faults).
     pub seed: u64,
+    /// How the last part of a dossier code is made: "sequential" (the agency's number of the
+    /// day, as most portals do) or "random" (eight random characters nobody can guess from a
+    /// neighbour's code).
+    pub codes: CodeStyle,
     pub back_office: BackOfficeConfig,
     pub payment: PaymentConfig,
     pub capacity: CapacityConfig,
@@ -203,6 +207,7 @@ impl Default for PortalConfig {
             prefix: String::new(),
             listen: None,
             seed: 1,
+            codes: CodeStyle::Sequential,
             back_office: BackOfficeConfig::default(),
             payment: PaymentConfig::default(),
             capacity: CapacityConfig::default(),
@@ -211,6 +216,17 @@ impl Default for PortalConfig {
             calendar: None,
         }
     }
+}
+
+/// How the last part of a dossier code is made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CodeStyle {
+    /// `000.00.12.H01-250401-0001`: the agency's sequence number of the day.
+    #[default]
+    Sequential,
+    /// `000.00.12.H01-250401-K7Q2M9XA`: eight random characters (Crockford base 32).
+    Random,
 }
 
 /// How an intake officer's work on one dossier is spread around its mean.

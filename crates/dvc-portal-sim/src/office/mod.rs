@@ -430,6 +430,14 @@ impl Office {
         self.sessions.close(token);
     }
 
+    /// Eight random characters of Crockford's base 32 (no I, L, O, U), for a dossier code.
+    pub fn random_code(&mut self) -> String {
+        const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+        (0..8)
+            .map(|_| char::from(ALPHABET[self.rng.random_range(0..32)]))
+            .collect()
+    }
+
     /// Uniform draw in [0, 1), for faults.
     pub fn roll(&mut self) -> f64 {
         self.rng.random()

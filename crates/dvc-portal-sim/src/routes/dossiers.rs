@@ -128,8 +128,19 @@ async fn generate_code(portal: &SharedPortal, agency: &str, agency_code: &str) -
         }
         portal.office().next_sequence(agency, day)
     };
-    let prefix = portal.office().agency_code(agency_code);
-    format!("{prefix}-{}-{seq:04}", day.format("%y%m%d"))
+    let mut office = portal.office();
+    let prefix = office.agency_code(agency_code);
+    match portal.config.codes {
+        crate::config::CodeStyle::Sequential => {
+            format!("{prefix}-{}-{seq:04}", day.format("%y%m%d"))
+        }
+        crate::config::CodeStyle::Random => loop {
+            let code = format!("{prefix}-{}-{}", day.format("%y%m%d"), office.random_code());
+            if office.find(&code).is_err() {
+                break code;
+            }
+        },
+    }
 }
 
 /// `POST /api/dossiers`.
