@@ -71,6 +71,13 @@ fn a_report_on_standard_output_is_alone_there_and_a_misspelt_province_is_named()
     );
     let both = run(&["--md", "-", "--csv", "-"]);
     assert_eq!(both.code, 2);
+    let sheet_to_stdout = run(&["--xlsx", "-"]);
+    assert_eq!(sheet_to_stdout.code, 2);
+    assert!(
+        sheet_to_stdout
+            .error
+            .is_some_and(|e| e.contains("--xlsx needs a file name"))
+    );
     let misspelt = run(&["--province", "Ha Noi"]);
     assert_eq!(misspelt.code, 2);
     let error = misspelt.error.unwrap_or_default();
@@ -156,7 +163,7 @@ fn state_files_of_probes_in_two_places_are_pooled() {
     let row: Vec<&str> = lines[1].split(',').collect();
     let value = |name: &str| row[header.iter().position(|h| *h == name).expect(name)];
     assert_eq!(value("availability_samples"), "80");
-    assert_eq!(value("availability"), "0.75");
+    assert_eq!(value("availability_ratio"), "0.75");
     let md = pooled("--md");
     assert!(
         md.stdout.contains("hn-dc1, hcm-dc1") && md.stdout.contains("north.db, "),

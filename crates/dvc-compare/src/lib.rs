@@ -75,6 +75,25 @@ pub enum Unit {
     WorkingHours,
 }
 
+impl Unit {
+    /// The unit's suffix in exported column names: `ratio`, `s`, `working_h`.
+    pub fn suffix(self) -> &'static str {
+        match self {
+            Unit::Ratio => "ratio",
+            Unit::Seconds => "s",
+            Unit::WorkingHours => "working_h",
+        }
+    }
+
+    /// A value as exported in this unit: ratios 0–1, seconds, working hours.
+    pub fn exported(self, value: f64) -> f64 {
+        match self {
+            Unit::WorkingHours => value / 3600.0,
+            _ => value,
+        }
+    }
+}
+
 impl FigureId {
     pub const ALL: [FigureId; 11] = [
         FigureId::AvailabilityOffice,
@@ -151,6 +170,11 @@ impl FigureId {
             FigureId::PaymentP95 => 0.1,
             FigureId::PageP50 | FigureId::JourneyP50 | FigureId::IntakeP50 => 0.0,
         }
+    }
+
+    /// The exported column of the figure's value, with its unit: `page_p95_s`.
+    pub fn column(self) -> String {
+        format!("{}_{}", self.id(), self.unit().suffix())
     }
 
     pub fn parse(id: &str) -> Option<FigureId> {

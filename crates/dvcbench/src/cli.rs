@@ -111,6 +111,11 @@ pub struct CompareArgs {
     #[arg(long, value_name = "FILE")]
     pub csv: Option<PathBuf>,
 
+    /// Write the comparison as a spreadsheet (.xlsx: ranking, samples, points lost,
+    /// methodology; headers in the report's language, with units) here.
+    #[arg(long, value_name = "FILE")]
+    pub xlsx: Option<PathBuf>,
+
     /// Weight of a figure in the overall score, e.g. availability_office_hours=0.4 (repeat;
     /// 0 leaves a figure out). The defaults and the weights used are printed in the report.
     #[arg(long = "weight", value_name = "FIGURE=WEIGHT")]

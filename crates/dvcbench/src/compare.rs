@@ -2,8 +2,8 @@
 
 use crate::Failure;
 use crate::cli::CompareArgs;
-use crate::report::{lang, write};
-use anyhow::anyhow;
+use crate::report::{lang, write, write_bytes};
+use anyhow::{Context, anyhow};
 use chrono::{DateTime, Utc};
 use dvc_compare::Weights;
 use dvc_report::compare;
@@ -133,6 +133,11 @@ pub fn run(args: CompareArgs, out: &mut dyn Write) -> Result<(), Failure> {
         .iter()
         .filter(|p| p.as_ref().is_some_and(|p| p.as_os_str() == "-"))
         .count();
+    if args.xlsx.as_ref().is_some_and(|p| p.as_os_str() == "-") {
+        return Err(Failure::bad_input(anyhow!(
+            "--xlsx needs a file name: a spreadsheet is not written to standard output"
+        )));
+    }
     if piped > 1 {
         return Err(Failure::bad_input(anyhow!(
             "only one of --md and --csv can be - (standard output)"
@@ -184,6 +189,13 @@ pub fn run(args: CompareArgs, out: &mut dyn Write) -> Result<(), Failure> {
     if let Some(path) = &args.html {
         write(path, &compare::html::html(&comparison, lang))?;
         notes.push_str(&format!("HTML comparison written to {}\n", path.display()));
+    }
+    if let Some(path) = &args.xlsx {
+        let bytes = compare::xlsx::xlsx(&comparison, lang)
+            .context("cannot build the spreadsheet")
+            .map_err(Failure::failed)?;
+        write_bytes(path, &bytes)?;
+        notes.push_str(&format!("spreadsheet written to {}\n", path.display()));
     }
     for (what, path, text) in [
         (

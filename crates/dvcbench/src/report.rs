@@ -31,7 +31,12 @@ pub fn lang(text: &str) -> Result<Lang, Failure> {
 
 /// Writes `text` to `path`.
 pub fn write(path: &Path, text: &str) -> Result<(), Failure> {
-    std::fs::write(path, text)
+    write_bytes(path, text.as_bytes())
+}
+
+/// Writes `bytes` to `path`, saying which file could not be written.
+pub fn write_bytes(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
+    std::fs::write(path, bytes)
         .with_context(|| format!("cannot write {}", path.display()))
         .map_err(Failure::failed)
 }

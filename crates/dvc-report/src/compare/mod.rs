@@ -6,3 +6,4 @@ pub mod html;
 mod labels;
 pub mod text;
 mod view;
+pub mod xlsx;

@@ -133,16 +133,17 @@ pub fn terminal(c: &Comparison) -> String {
     out
 }
 
-/// The CSV comparison: one row per province, each figure's value (raw: ratios 0–1, seconds)
-/// and samples, then the points each figure earned a ranked province (`{figure}_points`, empty
-/// when not scored; they add up to the score), then `not_scored`: the weighted figures left out of every score because some
+/// The CSV comparison: one row per province, each figure's value in the unit its column names
+/// (`_ratio` 0–1, `_s` seconds, `_working_h` working hours) and its samples, then the points
+/// each figure earned a ranked province (`{figure}_points`, empty when not scored; they add up
+/// to the score), then `not_scored`: the weighted figures left out of every score because some
 /// province lacks them (`;`-separated, the same on every row).
 /// The file starts with a UTF-8 byte-order mark, for spreadsheet programs.
 pub fn csv(c: &Comparison) -> String {
     // A UTF-8 byte-order mark first: without it Excel reads "Hà Nội" as Latin-1.
     let mut out = String::from("\u{feff}rank,province,score,ranked");
     for f in FigureId::ALL {
-        let _ = write!(out, ",{0},{0}_samples", f.id());
+        let _ = write!(out, ",{},{}_samples", f.column(), f.id());
     }
     for f in FigureId::ALL {
         let _ = write!(out, ",{}_points", f.id());
@@ -165,7 +166,8 @@ pub fn csv(c: &Comparison) -> String {
             let _ = write!(
                 out,
                 ",{},{}",
-                fig.value.map_or(String::new(), |v| format!("{v}")),
+                fig.value
+                    .map_or(String::new(), |v| format!("{}", f.unit().exported(v))),
                 fig.samples
             );
         }
