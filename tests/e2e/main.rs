@@ -15,6 +15,7 @@ mod failures;
 mod golden;
 mod hostile;
 mod import;
+mod index;
 mod k8s;
 mod listeners;
 mod national;

@@ -267,6 +267,16 @@ pub async fn compare(at: Prometheus<'_>, q: Query<'_>) -> Result<Comparison, Pro
         )
         .await?;
     figures.insert(FigureId::OnTime, ratio(&on_time, &counted_all));
+    for f in FigureId::ALL {
+        let Some((num, den)) = f.counts() else {
+            continue;
+        };
+        let numerator = api.instant(&last(num), to).await?;
+        let denominator = api.instant(&last(den), to).await?;
+        if !denominator.is_empty() {
+            figures.insert(f, ratio(&numerator, &denominator));
+        }
+    }
 
     let mut provinces: BTreeMap<String, Province> = BTreeMap::new();
     for (id, (values, samples)) in &figures {

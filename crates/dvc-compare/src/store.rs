@@ -80,6 +80,8 @@ pub fn compare(
     let mut values: BTreeMap<(&str, &str), Vec<f64>> = BTreeMap::new();
     // The statistics' latest counts, per portal.
     let mut stats: BTreeMap<(&str, &str), (f64, f64)> = BTreeMap::new();
+    // The index counts' latest values, per portal and field.
+    let mut counts: BTreeMap<(&str, &str, &str), f64> = BTreeMap::new();
     for o in &observations {
         match o.figure.as_str() {
             figure::STATS_ON_TIME => {
@@ -87,6 +89,10 @@ pub fn compare(
             }
             figure::STATS_COUNTED => {
                 stats.entry((&o.province, &o.portal)).or_default().1 = o.value;
+            }
+            name if name.starts_with(figure::STATS_COUNT_PREFIX) => {
+                let field = &name[figure::STATS_COUNT_PREFIX.len()..];
+                counts.insert((&o.province, &o.portal, field), o.value);
             }
             name => values.entry((&o.province, name)).or_default().push(o.value),
         }
@@ -127,6 +133,30 @@ pub fn compare(
                 samples: all as u64,
             },
         );
+    }
+    // Per province, each field summed over its portals; each index figure their ratio.
+    let mut summed: BTreeMap<(&str, &str), f64> = BTreeMap::new();
+    for ((province, _, field), value) in counts {
+        *summed.entry((province, field)).or_default() += value;
+    }
+    let with_counts: Vec<&str> = summed.keys().map(|(p, _)| *p).collect();
+    for province in with_counts {
+        for f in FigureId::ALL {
+            let Some((num, den)) = f.counts() else {
+                continue;
+            };
+            let (Some(n), Some(d)) = (summed.get(&(province, num)), summed.get(&(province, den)))
+            else {
+                continue;
+            };
+            entry(&mut provinces, province).figures.insert(
+                f,
+                Figure {
+                    value: (*d > 0.0).then(|| n / d),
+                    samples: d.max(0.0) as u64,
+                },
+            );
+        }
     }
     let mut provinces: Vec<Province> = provinces.into_values().collect();
     let unscored = rank(&mut provinces, &q.weights, q.min_samples);

@@ -26,8 +26,15 @@ fn figures_score_linearly_between_their_anchors() {
     assert_eq!(FigureId::Availability.score(0.5), 0.0);
     assert_eq!(FigureId::PageP95.score(0.3), 100.0);
     assert!((FigureId::PageP95.score(3.2) - 50.0).abs() < 1e-9);
-    assert_eq!(FigureId::OnTime.score(0.4), 50.0, "proportional below 80%");
-    assert_eq!(FigureId::OnTime.score(0.9), 100.0);
+    // Ours separates 90–100%; the index's own scale gives full marks from 80%.
+    assert_eq!(FigureId::OnTime.score(0.4), 0.0);
+    assert!((FigureId::OnTime.score(0.95) - 90.0).abs() < 1e-9);
+    assert_eq!(FigureId::OnTime.score(1.0), 100.0);
+    let index = FigureId::OnTime.index().expect("the index counts it");
+    assert_eq!((index.group, index.group_points), ("progress", 20));
+    assert_eq!(index.marks(0.95), 1.0);
+    assert_eq!(index.marks(0.4), 0.5, "in proportion below 80%");
+    assert!(FigureId::PageP95.index().is_none());
 }
 
 #[test]
@@ -110,6 +117,15 @@ fn weights_are_checked() {
         .map(|f| format!("{}=0", f.id()))
         .collect();
     assert!(Weights::with(&zero).is_err());
-    let sum: f64 = Weights::default().0.values().sum();
-    assert!((sum - 1.0).abs() < 1e-9);
+    // The service levels' weights add up to 1, the index figures' to 0.3.
+    let sum = |index: bool| -> f64 {
+        Weights::default()
+            .0
+            .iter()
+            .filter(|(f, _)| f.counts().is_some() == index)
+            .map(|(_, w)| w)
+            .sum()
+    };
+    assert!((sum(false) - 1.0).abs() < 1e-9);
+    assert!((sum(true) - 0.3).abs() < 1e-9);
 }

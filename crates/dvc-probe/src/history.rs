@@ -19,6 +19,14 @@ pub mod figure {
     pub const STATS_ON_TIME: &str = "stats_on_time";
     /// ... and all dossiers finished or open (the national index's denominator).
     pub const STATS_COUNTED: &str = "stats_counted";
+    /// The prefix of an index count from one run of a stats check, summed over agencies:
+    /// `stats:dossiers_online`.
+    pub const STATS_COUNT_PREFIX: &str = "stats:";
+
+    /// The history's name of stats field `field` (an index count).
+    pub fn stats_count(field: &str) -> String {
+        format!("{STATS_COUNT_PREFIX}{field}")
+    }
 }
 
 /// One check run.

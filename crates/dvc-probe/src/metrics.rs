@@ -218,7 +218,7 @@ impl Metrics {
             ),
             stats_dossiers: gauge(
                 "dvc_stats_dossiers",
-                "Dossier counts from the portal's public statistics for the current period, by figure (received, resolved_early, resolved_on_time, resolved_late, open_in_time, open_overdue, late_acceptances).",
+                "Counts from the portal's public statistics for the current period, by figure: the deadline counts (received, resolved_early, resolved_on_time, resolved_late, open_in_time, open_overdue, late_acceptances) and the national index's (procedures_*, dossiers_*, results_*, payments_*, satisfaction_*).",
                 &["portal", "province", "agency", "figure"],
             ),
             stats_on_time_ratio: gauge(

@@ -175,6 +175,45 @@ pub struct PortalConfig {
     /// How this province's one-stop office works (hours, seasons, Saturday intake, working-day
     /// length, its own days off), over the simulator's calendar.
     pub calendar: Option<dvc_domain::portal_calendar::CalendarSpec>,
+    /// The figures of the national service index the portal publishes at `/api/stats/index`.
+    pub index: IndexConfig,
+}
+
+/// What the portal's index figures are made of besides its own online dossiers: the
+/// province's counter (offline) business and the shares of its dossiers digitised, paid online
+/// and rated by their citizens. Each share is applied to the dossiers in order, so a share of
+/// 0.7 makes exactly 7 of every 10 (to one dossier).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct IndexConfig {
+    /// Procedures the province offers only at the counter, besides the catalogue's online ones.
+    pub offline_procedures: u32,
+    /// Share of the province's dossiers received online (the rest at the counter); above 0.
+    pub online_share: f64,
+    /// Share of the fees paid online (the rest at the counter); above 0.
+    pub online_payment_share: f64,
+    /// Share of received dossiers whose papers were digitised.
+    pub digitised_share: f64,
+    /// Share of results issued digitally.
+    pub result_digitised_share: f64,
+    /// Share of finished dossiers whose citizen answered the satisfaction survey ...
+    pub response_share: f64,
+    /// ... and the share of answers that were "satisfied".
+    pub satisfied_share: f64,
+}
+
+impl Default for IndexConfig {
+    fn default() -> Self {
+        IndexConfig {
+            offline_procedures: 0,
+            online_share: 1.0,
+            online_payment_share: 1.0,
+            digitised_share: 0.0,
+            result_digitised_share: 0.0,
+            response_share: 0.0,
+            satisfied_share: 0.0,
+        }
+    }
 }
 
 /// The single sign-on stand-in (an OpenID Connect provider modelled on VNeID's flow).
@@ -214,6 +253,7 @@ impl Default for PortalConfig {
             faults: FaultsConfig::default(),
             sso: SsoConfig::default(),
             calendar: None,
+            index: IndexConfig::default(),
         }
     }
 }
@@ -499,6 +539,18 @@ impl PortalConfig {
                 &[pay.success, pay.failed, pay.pending],
             ),
             share("sso.error_rate", self.sso.error_rate),
+            share("index.online_share", self.index.online_share),
+            share(
+                "index.online_payment_share",
+                self.index.online_payment_share,
+            ),
+            share("index.digitised_share", self.index.digitised_share),
+            share(
+                "index.result_digitised_share",
+                self.index.result_digitised_share,
+            ),
+            share("index.response_share", self.index.response_share),
+            share("index.satisfied_share", self.index.satisfied_share),
         ]
         .into_iter()
         .flatten()
@@ -518,6 +570,13 @@ impl PortalConfig {
         }
         if b.officers == 0 {
             out.push("back_office.officers must be at least 1".into());
+        }
+        if self.index.online_share <= 0.0 || self.index.online_payment_share <= 0.0 {
+            out.push(
+                "index.online_share and index.online_payment_share must be above 0 (the \
+                 simulator's dossiers and payments are online)"
+                    .into(),
+            );
         }
         for (id, staff) in &b.agency {
             if catalogue.agency(id).is_none() {

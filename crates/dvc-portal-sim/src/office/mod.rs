@@ -24,6 +24,7 @@ use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, VecDeque};
 
 mod idempotency;
+mod index;
 mod payments;
 mod processing;
 mod stats;
@@ -31,6 +32,7 @@ mod stats;
 mod tests;
 
 pub use idempotency::KeyState;
+pub use index::IndexFigures;
 pub use payments::{
     Confirmation, GatewayOutcome, Payment, PaymentStatus, ReceiptStatus, Transaction,
 };

@@ -48,6 +48,7 @@ pub fn portal_router(portal: SharedPortal) -> Router {
         .route("/api/payments/{id}", get(payments::status))
         .route("/api/payments/{id}/receipt", get(payments::receipt))
         .route("/api/stats", get(stats::stats))
+        .route("/api/stats/index", get(stats::index))
         .route("/payment/return", get(gateway::return_page))
         .route(
             "/gateway/pay/{id}",

@@ -28,6 +28,48 @@ fn date(name: &str, value: Option<&str>, default: NaiveDate) -> Result<NaiveDate
     }
 }
 
+/// The period of a statistics query: `from` (default: the first of the current simulated
+/// month) to `to` (default: today), both dates.
+fn period(
+    portal: &SharedPortal,
+    from: Option<&str>,
+    to: Option<&str>,
+) -> Result<(NaiveDate, NaiveDate), ApiError> {
+    let today = portal.now().date();
+    let month_start = today.with_day0(0).unwrap_or(today);
+    let from = date("from", from, month_start)?;
+    let to = date("to", to, today)?;
+    if to < from {
+        return Err(ApiError::bad_request("to must not be before from"));
+    }
+    Ok((from, to))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IndexQuery {
+    from: Option<String>,
+    to: Option<String>,
+}
+
+/// `GET /api/stats/index?from=&to=`: the portal's figures for the national service index.
+pub async fn index(
+    State(portal): State<SharedPortal>,
+    query: Result<Query<IndexQuery>, QueryRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let Query(q) = query?;
+    let (from, to) = period(&portal, q.from.as_deref(), q.to.as_deref())?;
+    let now = portal.now();
+    let office = portal.office_now();
+    let figures = office.index_figures(&portal.catalogue, &portal.config.index, from, to, now);
+    let mut body = serde_json::to_value(&figures).unwrap_or_default();
+    body["province"] = json!(portal.province.code);
+    body["from"] = json!(from.to_string());
+    body["to"] = json!(to.to_string());
+    body["as_of"] = json!(rfc3339(now));
+    Ok(Json(body))
+}
+
 /// `GET /api/stats?agency=&from=&to=`.
 pub async fn stats(
     State(portal): State<SharedPortal>,
@@ -35,13 +77,7 @@ pub async fn stats(
 ) -> Result<Json<Value>, ApiError> {
     let Query(q) = query?;
     let now = portal.now();
-    let today = now.date();
-    let month_start = today.with_day0(0).unwrap_or(today);
-    let from = date("from", q.from.as_deref(), month_start)?;
-    let to = date("to", q.to.as_deref(), today)?;
-    if to < from {
-        return Err(ApiError::bad_request("to must not be before from"));
-    }
+    let (from, to) = period(&portal, q.from.as_deref(), q.to.as_deref())?;
     let agencies: Vec<&str> = match &q.agency {
         Some(id) => {
             portal

@@ -56,6 +56,8 @@ impl Probe {
         let mut other: BTreeMap<&'static str, f64> = BTreeMap::new();
         let mut other_on_time = (0.0, 0.0);
         let mut dropped = 0u64;
+        // Every field summed over all agencies, for the index's counts.
+        let mut totals: BTreeMap<&'static str, f64> = BTreeMap::new();
         for item in items {
             let named = s
                 .agency
@@ -78,6 +80,9 @@ impl Probe {
                     ));
                 };
                 figures.push((*field, value));
+                if field.is_index_count() {
+                    *totals.entry(field.id()).or_default() += value;
+                }
                 match &agency {
                     Some(agency) => self
                         .metrics
@@ -133,6 +138,9 @@ impl Probe {
         if on_time.1 > 0.0 {
             self.observe(t, figure::STATS_ON_TIME, on_time.0);
             self.observe(t, figure::STATS_COUNTED, on_time.1);
+        }
+        for (field, value) in totals {
+            self.observe(t, &figure::stats_count(field), value);
         }
         Ok(())
     }

@@ -191,7 +191,7 @@ pub fn html(c: &Comparison, lang: Lang) -> String {
 
     let _ = write!(
         out,
-        "<h2>{}</h2><p>{}</p><table id=\"methodology\"><tr><th>{}</th><th style=\"text-align:left\">{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
+        "<h2>{}</h2><p>{}</p><table id=\"methodology\"><tr><th>{}</th><th style=\"text-align:left\">{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th style=\"text-align:left\">{}</th></tr>",
         l.methodology,
         l.method_intro,
         l.figure,
@@ -199,19 +199,21 @@ pub fn html(c: &Comparison, lang: Lang) -> String {
         l.full_marks,
         l.zero_marks,
         l.weight,
-        l.weight_used
+        l.weight_used,
+        l.index_scale
     );
     for m in &v.methodology {
         let _ = write!(
             out,
-            "<tr data-figure=\"{}\"><td>{}</td><td style=\"text-align:left\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr data-figure=\"{}\"><td>{}</td><td style=\"text-align:left\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td style=\"text-align:left\">{}</td></tr>",
             m.id.id(),
             m.name,
             m.meaning,
             escape(&m.full_marks),
             escape(&m.zero_marks),
             m.weight,
-            m.used
+            m.used,
+            escape(&m.index)
         );
     }
     out.push_str("</table>");

@@ -68,6 +68,8 @@ crate::i18n::labels! {
             "Weight";
         weight_used: "Trọng số áp dụng",
             "Weight used";
+        index_scale: "Cách Bộ chỉ số (QĐ 766) tính",
+            "How the national index (Decision 766) counts it";
         breakdown: "Điểm bị trừ theo chỉ số",
             "Where each province lost points";
         breakdown_intro: "Số điểm (trên 100) mỗi tỉnh bị trừ ở từng chỉ số được tính điểm: trọng số áp dụng × (100 − điểm của chỉ số). Tổng điểm bị trừ cộng với điểm tổng hợp bằng 100.",
@@ -183,6 +185,94 @@ impl Labels {
                 "Payment confirmation p95",
                 "95th percentile time from paying at the gateway until the portal shows the payment settled (seconds).",
             ),
+            (FigureId::ProceduresFullOnline, true) => (
+                "TTHC trực tuyến toàn trình",
+                "Số thủ tục cung cấp dịch vụ công trực tuyến toàn trình (NĐ 42/2022; trước đây mức độ 4) / tổng số thủ tục của tỉnh, từ thống kê công khai (nhóm cung cấp dịch vụ trực tuyến, QĐ 766).",
+            ),
+            (FigureId::ProceduresFullOnline, false) => (
+                "Procedures fully online",
+                "Procedures offered fully online (\"toàn trình\", Decree 42/2022; formerly level 4) / all the province's procedures, from the public statistics (online service group, Decision 766).",
+            ),
+            (FigureId::ProceduresPartlyOnline, true) => (
+                "TTHC trực tuyến một phần",
+                "Số thủ tục cung cấp dịch vụ công trực tuyến một phần (trước đây mức độ 3) / tổng số thủ tục của tỉnh; chỉ để tham khảo, không tính điểm mặc định.",
+            ),
+            (FigureId::ProceduresPartlyOnline, false) => (
+                "Procedures partly online",
+                "Procedures offered partly online (\"một phần\", formerly level 3) / all the province's procedures; shown for reference, not scored by default.",
+            ),
+            (FigureId::DossiersOnline, true) => (
+                "Hồ sơ trực tuyến",
+                "Số hồ sơ tiếp nhận trực tuyến / tổng số hồ sơ tiếp nhận (trực tuyến và trực tiếp) trong kỳ, từ thống kê công khai (nhóm cung cấp dịch vụ trực tuyến, QĐ 766).",
+            ),
+            (FigureId::DossiersOnline, false) => (
+                "Dossiers online",
+                "Dossiers received online / all dossiers received (online and at the counter) in the period, from the public statistics (online service group, Decision 766).",
+            ),
+            (FigureId::PaymentsOnline, true) => (
+                "Thanh toán trực tuyến",
+                "Số giao dịch nộp phí, lệ phí trực tuyến / tổng số giao dịch nộp phí, lệ phí trong kỳ (nhóm thanh toán trực tuyến, QĐ 766).",
+            ),
+            (FigureId::PaymentsOnline, false) => (
+                "Payments online",
+                "Fee payments made online / all fee payments in the period (online payment group, Decision 766).",
+            ),
+            (FigureId::DossiersDigitised, true) => (
+                "Số hóa hồ sơ",
+                "Số hồ sơ được số hóa thành phần hồ sơ / tổng số hồ sơ tiếp nhận trong kỳ (nhóm số hóa hồ sơ, QĐ 766).",
+            ),
+            (FigureId::DossiersDigitised, false) => (
+                "Dossiers digitised",
+                "Dossiers whose papers were digitised / all dossiers received in the period (digitisation group, Decision 766).",
+            ),
+            (FigureId::ResultsDigitised, true) => (
+                "Số hóa kết quả",
+                "Số kết quả giải quyết được số hóa (cấp bản điện tử) / tổng số kết quả trả trong kỳ (nhóm số hóa hồ sơ, QĐ 766).",
+            ),
+            (FigureId::ResultsDigitised, false) => (
+                "Results digitised",
+                "Results issued digitally / all results issued in the period (digitisation group, Decision 766).",
+            ),
+            (FigureId::Satisfaction, true) => (
+                "Hài lòng",
+                "Số ý kiến hài lòng / tổng số ý kiến đánh giá của người dân trong kỳ, nơi cổng công bố (nhóm mức độ hài lòng, QĐ 766).",
+            ),
+            (FigureId::Satisfaction, false) => (
+                "Satisfaction",
+                "Satisfied answers / all answers of citizens' ratings in the period, where the portal publishes them (satisfaction group, Decision 766).",
+            ),
+        }
+    }
+
+    /// How the national index counts figure `f` (its group and scale), or "—".
+    pub fn index_rule(&self, f: FigureId) -> String {
+        let vi = self.html_lang == "vi";
+        let Some(rule) = f.index() else {
+            return "—".to_owned();
+        };
+        let group = match (rule.group, vi) {
+            ("progress", true) => "tiến độ giải quyết",
+            ("progress", false) => "progress of handling",
+            ("online_service", true) => "cung cấp dịch vụ trực tuyến",
+            ("online_service", false) => "online service",
+            ("online_payment", true) => "thanh toán trực tuyến",
+            ("online_payment", false) => "online payment",
+            ("digitisation", true) => "số hóa hồ sơ",
+            ("digitisation", false) => "digitisation",
+            (_, true) => "mức độ hài lòng",
+            (_, false) => "satisfaction",
+        };
+        let target = rule.full_marks_at * 100.0;
+        if vi {
+            format!(
+                "nhóm {group} ({} điểm/100); đạt điểm tối đa khi ≥ {target:.0}%, dưới mức đó tính theo tỷ lệ",
+                rule.group_points
+            )
+        } else {
+            format!(
+                "{group} group ({} of 100 points); full marks at ≥ {target:.0}%, in proportion below",
+                rule.group_points
+            )
         }
     }
 }

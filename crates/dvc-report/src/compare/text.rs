@@ -59,14 +59,19 @@ pub fn markdown(c: &Comparison, lang: Lang) -> String {
     }
     let _ = writeln!(
         out,
-        "\n### {}\n\n| {} | {} | {} | {} | {} |\n|---|---:|---:|---:|---:|",
-        l.methodology, l.figure, l.weight, l.weight_used, l.full_marks, l.zero_marks
+        "\n### {}\n\n| {} | {} | {} | {} | {} | {} |\n|---|---:|---:|---:|---:|---|",
+        l.methodology, l.figure, l.weight, l.weight_used, l.full_marks, l.zero_marks, l.index_scale
     );
     for m in &v.methodology {
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {} |",
-            m.name, m.weight, m.used, m.full_marks, m.zero_marks
+            "| {} | {} | {} | {} | {} | {} |",
+            m.name,
+            m.weight,
+            m.used,
+            m.full_marks,
+            m.zero_marks,
+            cell(&m.index)
         );
     }
     if !v.unscored.is_empty() {
@@ -136,8 +141,10 @@ pub fn terminal(c: &Comparison) -> String {
 /// The CSV comparison: one row per province, each figure's value in the unit its column names
 /// (`_ratio` 0–1, `_s` seconds, `_working_h` working hours) and its samples, then the points
 /// each figure earned a ranked province (`{figure}_points`, empty when not scored; they add up
-/// to the score), then `not_scored`: the weighted figures left out of every score because some
-/// province lacks them (`;`-separated, the same on every row).
+/// to the score), then `{figure}_index_marks_ratio` for the figures the national index counts
+/// (the share of the indicator's marks the value earns on the index's own scale), then
+/// `not_scored`: the weighted figures left out of every score because some province lacks them
+/// (`;`-separated, the same on every row).
 /// The file starts with a UTF-8 byte-order mark, for spreadsheet programs.
 pub fn csv(c: &Comparison) -> String {
     // A UTF-8 byte-order mark first: without it Excel reads "Hà Nội" as Latin-1.
@@ -147,6 +154,13 @@ pub fn csv(c: &Comparison) -> String {
     }
     for f in FigureId::ALL {
         let _ = write!(out, ",{}_points", f.id());
+    }
+    let indexed: Vec<FigureId> = FigureId::ALL
+        .into_iter()
+        .filter(|f| f.index().is_some())
+        .collect();
+    for f in &indexed {
+        let _ = write!(out, ",{}_index_marks_ratio", f.id());
     }
     out.push_str(",not_scored\n");
     let not_scored: Vec<&str> = c.unscored.iter().map(|u| u.figure.id()).collect();
@@ -177,6 +191,13 @@ pub fn csv(c: &Comparison) -> String {
                 ",{}",
                 c.points(p, f).map_or(String::new(), |x| format!("{x:.2}"))
             );
+        }
+        for f in &indexed {
+            let marks = f
+                .index()
+                .zip(p.figure(*f).value)
+                .map(|(rule, v)| rule.marks(v));
+            let _ = write!(out, ",{}", marks.map_or(String::new(), |m| format!("{m}")));
         }
         let _ = writeln!(out, ",{not_scored}");
     }

@@ -58,6 +58,8 @@ pub(crate) struct MethodRow {
     pub used: String,
     pub full_marks: String,
     pub zero_marks: String,
+    /// How the national index counts it (group, points, scale), or "—".
+    pub index: String,
 }
 
 impl<'a> ComparisonView<'a> {
@@ -116,6 +118,7 @@ impl<'a> ComparisonView<'a> {
                     used: format!("{:.3}", c.used_weight(*f)),
                     full_marks: anchor(*f, full, l),
                     zero_marks: anchor(*f, zero, l),
+                    index: l.index_rule(*f),
                 }
             })
             .collect();

@@ -111,6 +111,7 @@ pub fn xlsx(c: &Comparison, lang: Lang) -> Result<Vec<u8>, XlsxError> {
         l.weight,
         l.weight_used,
         l.not_scored,
+        l.index_scale,
     ]
     .map(str::to_owned);
     header(sheet, &head, &bold)?;
@@ -133,6 +134,7 @@ pub fn xlsx(c: &Comparison, lang: Lang) -> Result<Vec<u8>, XlsxError> {
             };
             sheet.write_string(row, 6, who)?;
         }
+        sheet.write_string(row, 7, l.index_rule(*f))?;
     }
     sheet.set_column_width(1, 80)?;
     book.save_to_buffer()

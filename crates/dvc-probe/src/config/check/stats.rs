@@ -44,7 +44,9 @@ pub struct StatsCheck {
     pub fields: Vec<(StatsField, JsonPath)>,
 }
 
-/// The figures a statistics check can read.
+/// The figures a statistics check can read: the deadline counts of indicator 2.1, and the
+/// counts behind the other groups of the national service index (online service, online
+/// payment, digitisation, satisfaction).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StatsField {
     Received,
@@ -54,10 +56,22 @@ pub enum StatsField {
     OpenInTime,
     OpenOverdue,
     LateAcceptances,
+    ProceduresTotal,
+    ProceduresFullOnline,
+    ProceduresPartlyOnline,
+    DossiersTotal,
+    DossiersOnline,
+    DossiersDigitised,
+    ResultsTotal,
+    ResultsDigitised,
+    PaymentsTotal,
+    PaymentsOnline,
+    SatisfactionResponses,
+    SatisfactionSatisfied,
 }
 
 impl StatsField {
-    pub const ALL: [(&'static str, StatsField); 7] = [
+    pub const ALL: [(&'static str, StatsField); 19] = [
         ("received", StatsField::Received),
         ("resolved_early", StatsField::ResolvedEarly),
         ("resolved_on_time", StatsField::ResolvedOnTime),
@@ -65,7 +79,37 @@ impl StatsField {
         ("open_in_time", StatsField::OpenInTime),
         ("open_overdue", StatsField::OpenOverdue),
         ("late_acceptances", StatsField::LateAcceptances),
+        ("procedures_total", StatsField::ProceduresTotal),
+        ("procedures_full_online", StatsField::ProceduresFullOnline),
+        (
+            "procedures_partly_online",
+            StatsField::ProceduresPartlyOnline,
+        ),
+        ("dossiers_total", StatsField::DossiersTotal),
+        ("dossiers_online", StatsField::DossiersOnline),
+        ("dossiers_digitised", StatsField::DossiersDigitised),
+        ("results_total", StatsField::ResultsTotal),
+        ("results_digitised", StatsField::ResultsDigitised),
+        ("payments_total", StatsField::PaymentsTotal),
+        ("payments_online", StatsField::PaymentsOnline),
+        ("satisfaction_responses", StatsField::SatisfactionResponses),
+        ("satisfaction_satisfied", StatsField::SatisfactionSatisfied),
     ];
+
+    /// Whether the field is one of the index's counts kept in the history (the deadline counts
+    /// are kept as the on-time pair).
+    pub fn is_index_count(self) -> bool {
+        !matches!(
+            self,
+            StatsField::Received
+                | StatsField::ResolvedEarly
+                | StatsField::ResolvedOnTime
+                | StatsField::ResolvedLate
+                | StatsField::OpenInTime
+                | StatsField::OpenOverdue
+                | StatsField::LateAcceptances
+        )
+    }
 
     pub fn id(self) -> &'static str {
         StatsField::ALL
