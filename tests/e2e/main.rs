@@ -3,6 +3,7 @@
 mod alerts;
 mod architecture;
 mod bridge;
+mod browser_check;
 mod calendar;
 mod cardinality;
 mod catalogue;

@@ -245,6 +245,38 @@ pub async fn compare(at: Prometheus<'_>, q: Query<'_>) -> Result<Comparison, Pro
             figures.insert(id, (values, samples.clone()));
         }
     }
+    // Browser timings: the 75th percentile, as the web's page-speed figures are read.
+    for (histogram, id) in [
+        (
+            "dvc_browser_first_contentful_paint_seconds_bucket{SEL}",
+            FigureId::FcpP75,
+        ),
+        (
+            "dvc_browser_largest_contentful_paint_seconds_bucket{SEL}",
+            FigureId::LcpP75,
+        ),
+        (
+            "dvc_browser_total_blocking_time_seconds_bucket{SEL}",
+            FigureId::TbtP75,
+        ),
+    ] {
+        let samples = api
+            .instant(
+                &format!("sum by (province) (increase({histogram}[{d}]))")
+                    .replace("_bucket{", "_count{"),
+                to,
+            )
+            .await?;
+        let values = api
+            .instant(
+                &format!(
+                    "histogram_quantile(0.75, sum by (le, province) (increase({histogram}[{d}])))"
+                ),
+                to,
+            )
+            .await?;
+        figures.insert(id, (values, samples));
+    }
     let accepted = api
         .instant(&counted("dvc_intake_accepted_total{SEL}"), to)
         .await?;

@@ -115,6 +115,15 @@ pub fn compare(
                 p.figures
                     .insert(FigureId::PaymentP95, percentile(&mut v, 0.95));
             }
+            figure::BROWSER_FCP_SECONDS => {
+                p.figures.insert(FigureId::FcpP75, percentile(&mut v, 0.75));
+            }
+            figure::BROWSER_LCP_SECONDS => {
+                p.figures.insert(FigureId::LcpP75, percentile(&mut v, 0.75));
+            }
+            figure::BROWSER_TBT_SECONDS => {
+                p.figures.insert(FigureId::TbtP75, percentile(&mut v, 0.75));
+            }
             _ => {}
         }
     }

@@ -25,7 +25,12 @@ fn figures_score_linearly_between_their_anchors() {
     assert!((FigureId::Availability.score(0.9725) - 50.0).abs() < 1e-9);
     assert_eq!(FigureId::Availability.score(0.5), 0.0);
     assert_eq!(FigureId::PageP95.score(0.3), 100.0);
-    assert!((FigureId::PageP95.score(3.2) - 50.0).abs() < 1e-9);
+    assert!((FigureId::PageP95.score(2.75) - 50.0).abs() < 1e-9);
+    // A page in a browser: full marks within the ministry's limit, none at twice it.
+    assert_eq!(FigureId::LcpP75.score(3.9), 100.0);
+    assert!((FigureId::LcpP75.score(6.0) - 50.0).abs() < 1e-9);
+    assert_eq!(FigureId::TbtP75.score(1.2), 0.0);
+    assert_eq!(FigureId::FcpP75.anchors(), (3.0, 6.0));
     // Ours separates 90–100%; the index's own scale gives full marks from 80%.
     assert_eq!(FigureId::OnTime.score(0.4), 0.0);
     assert!((FigureId::OnTime.score(0.95) - 90.0).abs() < 1e-9);
@@ -41,8 +46,8 @@ fn figures_score_linearly_between_their_anchors() {
 fn provinces_rank_by_weighted_score_and_too_few_samples_are_not_ranked() {
     use FigureId::*;
     let mut ps = vec![
-        province("B", &[(Availability, 0.96, 100), (PageP95, 0.6, 100)]),
-        province("A", &[(Availability, 0.999, 100), (PageP95, 3.2, 100)]),
+        province("B", &[(Availability, 0.96, 100), (PageP95, 0.5, 100)]),
+        province("A", &[(Availability, 0.999, 100), (PageP95, 2.75, 100)]),
         province("C", &[(Availability, 1.0, 5), (PageP95, 0.1, 100)]),
         province("D", &[(Availability, 1.0, 100)]),
     ];

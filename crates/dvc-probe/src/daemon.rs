@@ -116,6 +116,9 @@ impl Daemon {
                 for c in [&m.scheduled, &m.run, &m.late] {
                     c.with_label_values(&labels).inc_by(0);
                 }
+                if let CheckKind::Browser(_) = &check.kind {
+                    m.browser_errors.with_label_values(&labels).inc_by(0);
+                }
                 if let CheckKind::Payment(_) = &check.kind {
                     for outcome in ["succeeded", "failed", "unconfirmed"] {
                         m.payments
@@ -289,6 +292,7 @@ async fn run_once(
 ) -> Result<(), Failed> {
     match &check.kind {
         CheckKind::Http(h) => probe.http(target, check, h).await,
+        CheckKind::Browser(b) => probe.browser(target, check, b).await,
         CheckKind::Journey(j) => match runtime {
             Some(rt) => probe.journey(target, check, rt, j.journey, iteration).await,
             None => Ok(()),

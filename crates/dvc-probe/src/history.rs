@@ -19,6 +19,11 @@ pub mod figure {
     pub const STATS_ON_TIME: &str = "stats_on_time";
     /// ... and all dossiers finished or open (the national index's denominator).
     pub const STATS_COUNTED: &str = "stats_counted";
+    /// A browser check's page load: first contentful paint, largest contentful paint and total
+    /// blocking time, in seconds.
+    pub const BROWSER_FCP_SECONDS: &str = "browser_fcp_seconds";
+    pub const BROWSER_LCP_SECONDS: &str = "browser_lcp_seconds";
+    pub const BROWSER_TBT_SECONDS: &str = "browser_tbt_seconds";
     /// The prefix of an index count from one run of a stats check, summed over agencies:
     /// `stats:dossiers_online`.
     pub const STATS_COUNT_PREFIX: &str = "stats:";

@@ -13,6 +13,13 @@ const PROBE_BUCKETS: [f64; 14] = [
 const CONFIRM_BUCKETS: [f64; 13] = [
     0.25, 0.5, 1.0, 2.0, 3.0, 5.0, 10.0, 20.0, 30.0, 60.0, 120.0, 300.0, 600.0,
 ];
+/// Browser timings (paints, blocking time), from a tenth of a second to half a minute; the
+/// ministry's limits (0.6 s, 3 s, 4 s) are bucket bounds.
+const BROWSER_BUCKETS: [f64; 14] = [
+    0.05, 0.1, 0.2, 0.3, 0.6, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 6.0, 10.0, 30.0,
+];
+/// Bytes a page load transfers, from 10 kB to 20 MB.
+const BYTES_BUCKETS: [f64; 10] = [1e4, 5e4, 1e5, 2.5e5, 5e5, 1e6, 2e6, 5e6, 1e7, 2e7];
 /// Wall time from a minute to two weeks.
 const INTAKE_BUCKETS: [f64; 14] = [
     60.0, 300.0, 900.0, 1800.0, 3600.0, 7200.0, 14400.0, 28800.0, 86400.0, 172800.0, 259200.0,
@@ -53,6 +60,11 @@ pub struct Metrics {
     pub payment_confirmation: HistogramVec,
     pub payments: IntCounterVec,
     pub payment_pending: GaugeVec,
+    pub browser_fcp: HistogramVec,
+    pub browser_lcp: HistogramVec,
+    pub browser_tbt: HistogramVec,
+    pub browser_bytes: HistogramVec,
+    pub browser_errors: IntCounterVec,
     pub stats_dossiers: GaugeVec,
     pub stats_on_time_ratio: GaugeVec,
     pub label_values_dropped: IntCounterVec,
@@ -100,7 +112,7 @@ impl Metrics {
             ),
             probes: counter(
                 "dvc_probes_total",
-                "Check runs, by kind of check (http, journey, intake, payment, stats) and outcome.",
+                "Check runs, by kind of check (http, browser, journey, intake, payment, stats) and outcome.",
                 &["portal", "province", "check", "kind", "outcome"],
             ),
             duration: histogram(
@@ -215,6 +227,35 @@ impl Metrics {
                 "dvc_payment_pending",
                 "1 when the last probe payment was still unconfirmed at confirm_timeout, else 0.",
                 &TARGET,
+            ),
+            browser_fcp: histogram(
+                "dvc_browser_first_contentful_paint_seconds",
+                "First contentful paint of a browser check's page load, from navigation start.",
+                &CHECK,
+                &BROWSER_BUCKETS,
+            ),
+            browser_lcp: histogram(
+                "dvc_browser_largest_contentful_paint_seconds",
+                "Largest contentful paint of a browser check's page load, from navigation start.",
+                &CHECK,
+                &BROWSER_BUCKETS,
+            ),
+            browser_tbt: histogram(
+                "dvc_browser_total_blocking_time_seconds",
+                "Total blocking time of a browser check's page load: long tasks' time over 50 ms each, from first contentful paint to the end of the watch.",
+                &CHECK,
+                &BROWSER_BUCKETS,
+            ),
+            browser_bytes: histogram(
+                "dvc_browser_transfer_bytes",
+                "Bytes a browser check's page load transferred (the page and its resources).",
+                &CHECK,
+                &BYTES_BUCKETS,
+            ),
+            browser_errors: counter(
+                "dvc_browser_errors_total",
+                "Errors during browser checks' page loads: script errors and resources answered 4xx/5xx.",
+                &CHECK,
             ),
             stats_dossiers: gauge(
                 "dvc_stats_dossiers",

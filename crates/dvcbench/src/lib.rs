@@ -94,7 +94,8 @@ pub fn run(cli: cli::Cli, out: &mut dyn Write) -> Result<(), Failure> {
     }
 }
 
-/// Logs to stderr: `RUST_LOG` when set, else warnings, raised by each `-v`; as text, coloured
+/// Logs to stderr: `RUST_LOG` when set, else warnings (the browser check's DevTools client:
+/// errors only), raised by each `-v`; as text, coloured
 /// only when stderr is a terminal and `NO_COLOR` is unset, or as JSON lines. While an embedded
 /// portal's log is sent to a file ([`log_portal_to`]), the portal's own lines go there instead.
 pub fn init_tracing(verbose: u8, format: cli::LogFormat) {
@@ -108,7 +109,10 @@ pub fn init_tracing(verbose: u8, format: cli::LogFormat) {
         2 => "debug",
         _ => "trace",
     };
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level));
+    // The DevTools client warns of every protocol event of a newer Chromium it cannot parse:
+    // noise to a user, so only its errors show unless RUST_LOG asks.
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new(format!("{level},chromiumoxide=error")));
     let ansi = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let stderr = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
     let stderr = match format {

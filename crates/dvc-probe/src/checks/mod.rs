@@ -1,6 +1,7 @@
 //! What one run of each kind of check does, and what it records: the shared parts here, each
 //! kind in its own module.
 
+mod browser;
 mod http;
 mod intake;
 mod payment;

@@ -17,8 +17,8 @@ use active::ActiveFile;
 use tree::{raw_checks, raw_templates};
 
 pub use check::{
-    CheckClass, CheckKind, HttpCheck, IntakeCheck, JourneyCheck, PaymentCheck, ProbeCheck,
-    StatsCheck, StatsField,
+    BrowserCheck, CheckClass, CheckKind, HttpCheck, IntakeCheck, JourneyCheck, PaymentCheck,
+    ProbeCheck, StatsCheck, StatsField,
 };
 
 #[derive(Debug, Deserialize)]

@@ -70,7 +70,7 @@ fn every_problem_is_located() {
         e,
         [
             "probe.toml:4:7: url must start with http:// or https://",
-            "probe.toml:7:8: unknown check kind \"ping\"; known: http, journey, intake, payment, stats",
+            "probe.toml:7:8: unknown check kind \"ping\"; known: http, browser, journey, intake, payment, stats",
             "probe.toml:11:12: expected a duration such as \"250ms\", \"30s\", \"2m\"; got \"soon\"",
             "probe.toml:14:8: an intake check needs procedure = \"<code>\"",
         ]
@@ -356,6 +356,44 @@ templates = ["province"]
     assert!(
         e.iter()
             .any(|m| m.starts_with("probe.toml:3:1: target \"hn\": check \"i\" is active")),
+        "{e:?}"
+    );
+}
+
+#[test]
+fn a_browser_check_is_passive_and_its_keys_are_checked() {
+    let target = "[[target]]\nportal = \"hn\"\nprovince = \"x\"\nurl = \"http://a\"\n";
+    let c = ProbeConfig::from_source(
+        "probe.toml",
+        &format!(
+            "{target}[[target.check]]\nname = \"b\"\nkind = \"browser\"\npath = \"/tra-cuu\"\n"
+        ),
+        None,
+    )
+    .expect("valid");
+    let check = &c.targets[0].checks[0];
+    assert!(
+        matches!(&check.kind, CheckKind::Browser(b) if b.path == "/tra-cuu" && b.settle == std::time::Duration::from_secs(1))
+    );
+    assert_eq!(check.kind.class(), CheckClass::Passive, "no consent needed");
+    assert_eq!(check.timeout, std::time::Duration::from_secs(60));
+    let e = errors(&format!(
+        "{target}[[target.check]]\nname = \"b\"\nkind = \"browser\"\npath = \"home\"\nsettle = \"2m\"\nstatus = [200]\n"
+    ));
+    assert!(
+        e.iter()
+            .any(|m| m.contains("status does not apply to browser checks")),
+        "{e:?}"
+    );
+    let e = errors(&format!(
+        "{target}[[target.check]]\nname = \"b\"\nkind = \"browser\"\npath = \"home\"\nsettle = \"2m\"\n"
+    ));
+    assert!(
+        e.iter().any(|m| m.contains("path must start with /")),
+        "{e:?}"
+    );
+    assert!(
+        e.iter().any(|m| m.contains("settle must be at most 60s")),
         "{e:?}"
     );
 }

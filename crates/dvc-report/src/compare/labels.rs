@@ -38,14 +38,14 @@ crate::i18n::labels! {
             "Charts";
         score_chart: "Điểm tổng hợp",
             "Overall score";
-        page_chart: "Thời gian tải trang (p50, p95)",
-            "Page latency (p50, p95)";
+        page_chart: "Thời gian trả lời HTTP của trang (p50, p95)",
+            "A page's HTTP answer time (p50, p95)";
         intake_chart: "Thời gian chờ tiếp nhận, giờ làm việc (p50, p95)",
             "Wait before acceptance, working hours (p50, p95)";
         availability_trend: "Tỉ lệ sẵn sàng theo thời gian",
             "Availability over the period";
-        page_trend: "Thời gian tải trang p95 theo thời gian",
-            "Page latency p95 over the period";
+        page_trend: "Thời gian trả lời HTTP của trang p95 theo thời gian",
+            "A page's HTTP answer time p95 over the period";
         minutes_since_start: "phút từ đầu kỳ",
             "minutes since the start of the period";
         hours_since_start: "giờ từ đầu kỳ",
@@ -115,20 +115,44 @@ impl Labels {
                 "Share of page and journey checks that succeeded, at any time.",
             ),
             (FigureId::PageP50, true) => (
-                "Tải trang p50",
-                "Trung vị thời gian một lượt kiểm tra trang (giây), kể cả lượt lỗi.",
+                "Trang (HTTP) p50",
+                "Trung vị thời gian trả lời HTTP của một lượt kiểm tra trang (giây), kể cả lượt lỗi; mốc điểm là của dvcbench, không phải tiêu chí của Bộ (tiêu chí đó áp dụng cho trang hiển thị trong trình duyệt, xem các chỉ số trình duyệt).",
             ),
             (FigureId::PageP50, false) => (
-                "Page p50",
-                "Median duration of a page check (seconds), failed ones included.",
+                "Page (HTTP) p50",
+                "Median time of a page check's HTTP answer (seconds), failed ones included; its anchors are dvcbench's own, not the ministry's criteria (those are about a page shown in a browser: see the browser figures).",
             ),
             (FigureId::PageP95, true) => (
-                "Tải trang p95",
-                "Phân vị 95 thời gian một lượt kiểm tra trang (giây).",
+                "Trang (HTTP) p95",
+                "Phân vị 95 thời gian trả lời HTTP của một lượt kiểm tra trang (giây); mốc điểm của dvcbench.",
             ),
             (FigureId::PageP95, false) => (
-                "Page p95",
-                "95th percentile duration of a page check (seconds).",
+                "Page (HTTP) p95",
+                "95th percentile time of a page check's HTTP answer (seconds); dvcbench's own anchors.",
+            ),
+            (FigureId::FcpP75, true) => (
+                "Hiển thị nội dung đầu tiên p75",
+                "Phân vị 75 thời điểm trình duyệt (Chromium không giao diện, hồ sơ trống) vẽ nội dung đầu tiên của trang, tính từ lúc bắt đầu điều hướng; tiêu chí của Bộ: dưới 3 giây.",
+            ),
+            (FigureId::FcpP75, false) => (
+                "First contentful paint p75",
+                "75th percentile of when the browser (headless Chromium, empty profile) painted the page's first content, from navigation start; the ministry's criterion: under 3 s.",
+            ),
+            (FigureId::LcpP75, true) => (
+                "Hiển thị nội dung lớn nhất p75",
+                "Phân vị 75 thời điểm vẽ phần nội dung lớn nhất của trang; tiêu chí của Bộ: dưới 4 giây.",
+            ),
+            (FigureId::LcpP75, false) => (
+                "Largest contentful paint p75",
+                "75th percentile of when the page's largest content was painted; the ministry's criterion: under 4 s.",
+            ),
+            (FigureId::TbtP75, true) => (
+                "Tổng thời gian chặn p75",
+                "Phân vị 75 tổng thời gian các tác vụ dài chặn trang (phần trên 50 ms của mỗi tác vụ, từ lúc hiển thị nội dung đầu tiên); tiêu chí của Bộ: dưới 0,6 giây.",
+            ),
+            (FigureId::TbtP75, false) => (
+                "Total blocking time p75",
+                "75th percentile of the time long tasks blocked the page (each task's time over 50 ms, from the first contentful paint); the ministry's criterion: under 0.6 s.",
             ),
             (FigureId::JourneyP50, true) => (
                 "Hành trình p50",

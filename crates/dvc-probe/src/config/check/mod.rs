@@ -15,11 +15,13 @@ use std::time::Duration;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue, ValueDeserializer};
 
+pub mod browser;
 pub mod http;
 pub mod intake;
 pub mod journey;
 pub mod stats;
 
+pub use browser::BrowserCheck;
 pub use http::HttpCheck;
 pub use intake::{IntakeCheck, PaymentCheck};
 pub use journey::JourneyCheck;
@@ -58,8 +60,9 @@ const COMMON: [&str; 6] = [
 pub(super) const MIN_EVERY: Duration = Duration::from_millis(100);
 
 /// The kinds and the keys each takes beside the common ones.
-pub(super) const KINDS: [(&str, &[&str]); 5] = [
+pub(super) const KINDS: [(&str, &[&str]); 6] = [
     ("http", http::KEYS),
+    ("browser", browser::KEYS),
     ("journey", journey::KEYS),
     ("intake", intake::INTAKE_KEYS),
     ("payment", intake::PAYMENT_KEYS),
@@ -81,6 +84,7 @@ pub struct ProbeCheck {
 #[derive(Debug, Clone)]
 pub enum CheckKind {
     Http(HttpCheck),
+    Browser(BrowserCheck),
     Journey(JourneyCheck),
     Intake(IntakeCheck),
     Payment(PaymentCheck),
@@ -111,7 +115,7 @@ impl CheckKind {
     /// does when one of its steps sends anything but GET or HEAD, or posts a page's form.
     pub fn class(&self) -> CheckClass {
         match self {
-            CheckKind::Http(_) | CheckKind::Stats(_) => CheckClass::Passive,
+            CheckKind::Http(_) | CheckKind::Browser(_) | CheckKind::Stats(_) => CheckClass::Passive,
             CheckKind::Intake(_) | CheckKind::Payment(_) => CheckClass::Active,
             CheckKind::Journey(j) => {
                 let writes = j.scenario.journeys[j.journey].steps.iter().any(|s| {
@@ -131,6 +135,7 @@ impl CheckKind {
     pub fn id(&self) -> &'static str {
         match self {
             CheckKind::Http(_) => "http",
+            CheckKind::Browser(_) => "browser",
             CheckKind::Journey(_) => "journey",
             CheckKind::Intake(_) => "intake",
             CheckKind::Payment(_) => "payment",
@@ -202,6 +207,12 @@ impl ProbeCheck {
                 }
                 w
             }
+            CheckKind::Browser(b) => format!(
+                "loads {} in headless Chromium, watched {} after load: first and largest \
+                 contentful paint, total blocking time, bytes, errors",
+                b.path,
+                human(b.settle)
+            ),
             CheckKind::Journey(j) => format!(
                 "journey {:?} of scenario {:?} ({} steps)",
                 j.scenario.journeys[j.journey].name,
@@ -342,6 +353,7 @@ pub(super) fn check(
         "intake" => (Duration::from_secs(3600), Duration::from_secs(30)),
         "payment" => (Duration::from_secs(900), Duration::from_secs(120)),
         "stats" => (Duration::from_secs(300), Duration::from_secs(30)),
+        "browser" => (Duration::from_secs(300), Duration::from_secs(60)),
         _ => (Duration::from_secs(60), Duration::from_secs(10)),
     };
     let interval = cx.every("interval", &c.interval, interval_default, MIN_EVERY);
@@ -369,6 +381,10 @@ pub(super) fn check(
         "http" => {
             let file = read(cx, span, rest)?;
             CheckKind::Http(http::check(cx, file))
+        }
+        "browser" => {
+            let file = read(cx, span, rest)?;
+            CheckKind::Browser(browser::check(cx, file, &place))
         }
         "journey" => {
             let file = read(cx, span, rest)?;
