@@ -23,6 +23,7 @@ pub fn router(national: SharedNational, max_body_bytes: usize) -> Router {
         .route("/api/dossiers", post(submit))
         .route("/api/dossiers/{code}", get(lookup))
         .route("/api/provinces", get(provinces))
+        .route("/api/scoreboard", get(scoreboard))
         .layer(DefaultBodyLimit::max(max_body_bytes))
         .with_state(national)
 }
@@ -184,4 +185,45 @@ async fn provinces(State(national): State<SharedNational>) -> Json<Value> {
         )
         .collect();
     Json(json!({ "provinces": list }))
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Period {
+    from: Option<String>,
+    to: Option<String>,
+}
+
+/// `GET {prefix}/api/scoreboard?from=&to=`: the national portal's public scoreboard, one row per
+/// province with the counts behind the national service index (each province's own
+/// `/api/stats/index` figures, side by side).
+async fn scoreboard(
+    State(national): State<SharedNational>,
+    query: Result<axum::extract::Query<Period>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let axum::extract::Query(q) = query?;
+    let mut rows = Vec::new();
+    let mut period = None;
+    for (code, portal) in &national.provinces {
+        let (from, to) = crate::routes::stats::period(portal, q.from.as_deref(), q.to.as_deref())?;
+        let now = portal.now();
+        let figures = portal.office_now().index_figures(
+            &portal.catalogue,
+            &portal.config.index,
+            from,
+            to,
+            now,
+        );
+        let mut row = serde_json::to_value(&figures).unwrap_or_default();
+        row["code"] = json!(code);
+        row["name"] = json!(portal.province.name);
+        rows.push(row);
+        period.get_or_insert((from, to));
+    }
+    let (from, to) = period.unzip();
+    Ok(Json(json!({
+        "from": from.map(|d| d.to_string()),
+        "to": to.map(|d| d.to_string()),
+        "provinces": rows,
+    })))
 }

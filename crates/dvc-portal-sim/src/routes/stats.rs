@@ -30,7 +30,7 @@ fn date(name: &str, value: Option<&str>, default: NaiveDate) -> Result<NaiveDate
 
 /// The period of a statistics query: `from` (default: the first of the current simulated
 /// month) to `to` (default: today), both dates.
-fn period(
+pub(crate) fn period(
     portal: &SharedPortal,
     from: Option<&str>,
     to: Option<&str>,

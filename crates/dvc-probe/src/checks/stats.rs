@@ -14,6 +14,16 @@ pub const MAX_AGENCIES: usize = 100;
 /// Longest `agency` label value, in characters; longer names are cut.
 const MAX_AGENCY_CHARS: usize = 64;
 
+/// Where a stats check reads: its `path` under the target's URL, or a whole URL (a national
+/// scoreboard on another host).
+fn stats_url(target: &str, path: &str) -> String {
+    if path.starts_with("http://") || path.starts_with("https://") {
+        path.to_owned()
+    } else {
+        format!("{target}{path}")
+    }
+}
+
 impl Probe {
     /// Whether `agency` may be a label value of `portal`: one already exported, or a new one
     /// while fewer than [`MAX_AGENCIES`] are.
@@ -38,7 +48,7 @@ impl Probe {
         s: &StatsCheck,
     ) -> Result<(), Failed> {
         let answer = self
-            .send(t, c, "stats", Prepared::get(format!("{}{}", t.url, s.path)))
+            .send(t, c, "stats", Prepared::get(stats_url(&t.url, &s.path)))
             .await?;
         let body = json_answer(&answer, 200, "statistics")?;
         let items: Vec<&Value> = match &s.items {
@@ -47,9 +57,26 @@ impl Probe {
                 .and_then(Value::as_array)
                 .ok_or_else(|| failed(CheckOutcome::CheckFailed, format!("{path} is not a list")))?
                 .iter()
+                .filter(|item| {
+                    s.select.iter().all(|(path, want)| {
+                        path.find(item)
+                            .is_some_and(|v| dvc_loadgen::as_text(v) == *want)
+                    })
+                })
                 .collect(),
             None => vec![&body],
         };
+        if !s.select.is_empty() && items.is_empty() {
+            let wanted: Vec<String> = s
+                .select
+                .iter()
+                .map(|(p, w)| format!("{p} = {w:?}"))
+                .collect();
+            return Err(failed(
+                CheckOutcome::CheckFailed,
+                format!("no item where {}", wanted.join(" and ")),
+            ));
+        }
         // Over all agencies: (finished early or on time, or open in time; all finished or open).
         let mut on_time = (0.0, 0.0);
         // Agencies past the bound: their figures summed, and how many there were.

@@ -397,3 +397,25 @@ fn a_browser_check_is_passive_and_its_keys_are_checked() {
         "{e:?}"
     );
 }
+
+#[test]
+fn a_stats_check_selects_its_row_only_from_a_list() {
+    let target = "[[target]]\nportal = \"dn\"\nprovince = \"x\"\nurl = \"http://a\"\n";
+    let c = ProbeConfig::from_source(
+        "probe.toml",
+        &format!(
+            "{target}[[target.check]]\nname = \"s\"\nkind = \"stats\"\npath = \"https://dichvucong.example/scoreboard\"\n\
+             items = \"$.provinces\"\nselect = {{ \"$.code\" = \"48\" }}\nfields = {{ dossiers_total = \"$.dossiers.total\" }}\n"
+        ),
+        None,
+    )
+    .expect("valid");
+    assert!(matches!(&c.targets[0].checks[0].kind, CheckKind::Stats(s) if s.select.len() == 1));
+    let e = errors(&format!(
+        "{target}[[target.check]]\nname = \"s\"\nkind = \"stats\"\nselect = {{ \"$.code\" = \"48\" }}\nfields = {{ dossiers_total = \"$.a\" }}\n"
+    ));
+    assert!(
+        e.iter().any(|m| m.contains("select picks items of a list")),
+        "{e:?}"
+    );
+}

@@ -22,7 +22,8 @@ use toml::Spanned;
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StatsFile {
-    /// The statistics answer's path; default `/api/stats`.
+    /// The statistics answer's path under the target's URL, or a whole `http(s)://` URL (a
+    /// scoreboard on the national portal); default `/api/stats`.
     pub path: Option<Spanned<String>>,
     /// JSON path of the list of per-agency objects; absent: the answer is one object.
     pub items: Option<Spanned<String>>,
@@ -30,9 +31,12 @@ pub struct StatsFile {
     pub agency: Option<Spanned<String>>,
     /// Figure name (see [`StatsField::ALL`]) → JSON path of its value.
     pub fields: Option<Spanned<BTreeMap<String, String>>>,
+    /// Only the items where each JSON path holds the given text, e.g. `{ "$.code" = "01" }`:
+    /// this province's row of a scoreboard that lists every province.
+    pub select: Option<Spanned<BTreeMap<String, String>>>,
 }
 
-pub(in crate::config) const KEYS: &[&str] = &["path", "items", "agency", "fields"];
+pub(in crate::config) const KEYS: &[&str] = &["path", "items", "agency", "fields", "select"];
 
 /// Where the statistics answer keeps each agency's figures: `items` is the list of per-agency
 /// objects (absent: the answer is one object), `agency` the agency's name within an item.
@@ -42,6 +46,8 @@ pub struct StatsCheck {
     pub items: Option<JsonPath>,
     pub agency: Option<JsonPath>,
     pub fields: Vec<(StatsField, JsonPath)>,
+    /// Items are read only where each path holds its text.
+    pub select: Vec<(JsonPath, String)>,
 }
 
 /// The figures a statistics check can read: the deadline counts of indicator 2.1, and the
@@ -143,6 +149,24 @@ pub(super) fn check(cx: &mut Ctx<'_>, c: StatsFile, place: &Place<'_>) -> StatsC
             }
         }
     }
+    let select = c.select.as_ref().map_or_else(Vec::new, |map| {
+        if c.items.is_none() {
+            cx.error(
+                map.span().start,
+                "select picks items of a list: give items = \"$.…\" too",
+            );
+        }
+        map.get_ref()
+            .iter()
+            .filter_map(|(p, want)| match JsonPath::parse(p) {
+                Ok(path) => Some((path, want.clone())),
+                Err(e) => {
+                    cx.error(map.span().start, format!("select {p}: {e}"));
+                    None
+                }
+            })
+            .collect()
+    });
     let mut path_of = |v: &Option<Spanned<String>>| {
         v.as_ref().and_then(|p| {
             JsonPath::parse(p.get_ref())
@@ -151,6 +175,7 @@ pub(super) fn check(cx: &mut Ctx<'_>, c: StatsFile, place: &Place<'_>) -> StatsC
         })
     };
     StatsCheck {
+        select,
         path: c
             .path
             .as_ref()
