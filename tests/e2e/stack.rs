@@ -54,9 +54,15 @@ fn probe_config(base: &str, tls_port: u16) -> String {
         )
     };
     let home = "  [[target.check]]\n  name = \"home\"\n  kind = \"http\"\n  interval = \"500ms\"\n  status = [200]\n";
+    // A page in a browser, and the national index's counts.
+    let browser = "  [[target.check]]\n  name = \"home-browser\"\n  kind = \"browser\"\n  interval = \"5s\"\n  settle = \"200ms\"\n";
+    let index = "  [[target.check]]\n  name = \"index\"\n  kind = \"stats\"\n  interval = \"1s\"\n  \
+                 path = \"/api/stats/index\"\n  fields = { dossiers_total = \"$.dossiers.total\", \
+                 dossiers_online = \"$.dossiers.online\", dossiers_digitised = \"$.dossiers.digitised\", \
+                 payments_total = \"$.payments.total\", payments_online = \"$.payments.online\" }\n";
     format!(
         "[probe]\nlocation = \"stack-e2e\"\n\
-         [[target]]\nportal = \"hn\"\nprovince = \"Hà Nội\"\nurl = \"{base}/hn\"\n  [target.active]\n  test_procedure = [\"1.900001\", \"1.900004\"]\n  consent = \"the simulator\"\n{home}{intake}{stats}\
+         [[target]]\nportal = \"hn\"\nprovince = \"Hà Nội\"\nurl = \"{base}/hn\"\n  [target.active]\n  test_procedure = [\"1.900001\", \"1.900004\"]\n  consent = \"the simulator\"\n{home}{browser}{index}{intake}{stats}\
            [[target.check]]\n  name = \"payment\"\n  kind = \"payment\"\n  procedure = \"1.900004\"\n  \
            outcome = \"success\"\n  interval = \"2s\"\n  poll_every = \"50ms\"\n\
          [[target]]\nportal = \"hcm\"\nprovince = \"Hồ Chí Minh\"\nurl = \"{base}/hcm\"\n  [target.active]\n  test_procedure = [\"1.900001\", \"1.900004\"]\n  consent = \"the simulator\"\n{home}{intake_slow}{stats}\
