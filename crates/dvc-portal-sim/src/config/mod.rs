@@ -16,12 +16,16 @@
 //! error_rate = 0.02
 //! ```
 
+mod back_office;
 mod duration;
 mod faults;
+mod national;
 
+pub use back_office::{AgencyStaff, BackOfficeConfig, CodeStyle, IntakeWork};
 pub use duration::Millis;
 use dvc_domain::Diagnostic;
 pub use faults::{FaultsConfig, OutageWindow};
+pub use national::{IndexConfig, NationalConfig};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -59,38 +63,6 @@ impl Default for SimConfig {
             portal: Vec::new(),
             national: None,
             deprecated: Vec::new(),
-        }
-    }
-}
-
-/// The national portal (Cổng Dịch vụ công quốc gia) as a front door: citizens submit there,
-/// it forwards ("pushes") each dossier to the province's portal in this simulator.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct NationalConfig {
-    /// Served under this prefix on the main listener.
-    pub prefix: String,
-    /// Real time from submission to the push reaching the province.
-    pub push_delay: Millis,
-    /// Share of pushes that fail (the integration platform or the province's system down);
-    /// a failed push is tried again after `push_retry`.
-    pub push_failure: f64,
-    pub push_retry: Millis,
-    /// Pushes tried at most; then the dossier stays `push_failed` at the national portal.
-    pub push_attempts: u32,
-    /// Seed of the push failures.
-    pub seed: u64,
-}
-
-impl Default for NationalConfig {
-    fn default() -> Self {
-        NationalConfig {
-            prefix: "/quocgia".into(),
-            push_delay: Millis::from_millis(200),
-            push_failure: 0.0,
-            push_retry: Millis::from_millis(1_000),
-            push_attempts: 5,
-            seed: 1,
         }
     }
 }
@@ -179,43 +151,6 @@ pub struct PortalConfig {
     pub index: IndexConfig,
 }
 
-/// What the portal's index figures are made of besides its own online dossiers: the
-/// province's counter (offline) business and the shares of its dossiers digitised, paid online
-/// and rated by their citizens. Each share is applied to the dossiers in order, so a share of
-/// 0.7 makes exactly 7 of every 10 (to one dossier).
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct IndexConfig {
-    /// Procedures the province offers only at the counter, besides the catalogue's online ones.
-    pub offline_procedures: u32,
-    /// Share of the province's dossiers received online (the rest at the counter); above 0.
-    pub online_share: f64,
-    /// Share of the fees paid online (the rest at the counter); above 0.
-    pub online_payment_share: f64,
-    /// Share of received dossiers whose papers were digitised.
-    pub digitised_share: f64,
-    /// Share of results issued digitally.
-    pub result_digitised_share: f64,
-    /// Share of finished dossiers whose citizen answered the satisfaction survey ...
-    pub response_share: f64,
-    /// ... and the share of answers that were "satisfied".
-    pub satisfied_share: f64,
-}
-
-impl Default for IndexConfig {
-    fn default() -> Self {
-        IndexConfig {
-            offline_procedures: 0,
-            online_share: 1.0,
-            online_payment_share: 1.0,
-            digitised_share: 0.0,
-            result_digitised_share: 0.0,
-            response_share: 0.0,
-            satisfied_share: 0.0,
-        }
-    }
-}
-
 /// The single sign-on stand-in (an OpenID Connect provider modelled on VNeID's flow).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -254,80 +189,6 @@ impl Default for PortalConfig {
             sso: SsoConfig::default(),
             calendar: None,
             index: IndexConfig::default(),
-        }
-    }
-}
-
-/// How the last part of a dossier code is made.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CodeStyle {
-    /// `000.00.12.H01-250401-0001`: the agency's sequence number of the day.
-    #[default]
-    Sequential,
-    /// `000.00.12.H01-250401-K7Q2M9XA`: eight random characters (Crockford base 32).
-    Random,
-}
-
-/// How an intake officer's work on one dossier is spread around its mean.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum IntakeWork {
-    /// Exponential: many quick dossiers, a few long ones (the M/M/c queue).
-    #[default]
-    Exponential,
-    /// Every dossier takes exactly the mean (the M/D/c queue; capacity is exact).
-    Fixed,
-}
-
-/// One agency's own intake staff, over the portal-wide default.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AgencyStaff {
-    /// Intake officers of this agency.
-    pub officers: u32,
-}
-
-/// Intake officers and processing, in simulated working time.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct BackOfficeConfig {
-    /// Intake officers per agency, unless the agency has its own under `agency`.
-    pub officers: u32,
-    /// Mean working minutes an officer spends on one dossier at intake.
-    pub intake_minutes: f64,
-    /// How that work is spread: "exponential" (default) or "fixed".
-    pub intake_work: IntakeWork,
-    /// Officers of one agency, by the catalogue's agency id: `[portal.back_office.agency.tuphap]`.
-    pub agency: BTreeMap<String, AgencyStaff>,
-    /// Shares of intake decisions; they must add up to 1.
-    pub accept: f64,
-    pub refuse: f64,
-    pub supplement: f64,
-    /// Probability that processing finishes after the due date (1–3 working days late); the
-    /// office then sends the citizen an apology letter with a new date on the due date.
-    pub late_probability: f64,
-    /// Probability, each time processing starts or resumes, that the officer asks the citizen
-    /// for more papers (the clock pauses until `POST …/supplement`; a second request is not
-    /// excused).
-    pub processing_supplement: f64,
-    /// Probability that the agency refuses to resolve an accepted dossier (stopped, state 8).
-    pub stop: f64,
-}
-
-impl Default for BackOfficeConfig {
-    fn default() -> Self {
-        BackOfficeConfig {
-            officers: 3,
-            intake_minutes: 20.0,
-            intake_work: IntakeWork::Exponential,
-            agency: BTreeMap::new(),
-            accept: 0.9,
-            refuse: 0.05,
-            supplement: 0.05,
-            late_probability: 0.1,
-            processing_supplement: 0.0,
-            stop: 0.0,
         }
     }
 }
