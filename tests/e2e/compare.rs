@@ -260,7 +260,10 @@ fn spreadsheet_matches_csv(path: &std::path::Path, rows: &[BTreeMap<String, Stri
         .map(ToString::to_string)
         .collect();
     assert_eq!(&header[..3], ["Rank", "Province", "Score (/100)"]);
-    assert!(header.iter().any(|h| h == "Page p95 (s)"), "{header:?}");
+    assert!(
+        header.iter().any(|h| h == "Page (HTTP) p95 (s)"),
+        "{header:?}"
+    );
     let number = |d: &Data| match d {
         Data::Float(v) => Some(*v),
         Data::Int(v) => Some(*v as f64),

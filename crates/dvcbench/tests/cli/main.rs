@@ -271,7 +271,7 @@ fn probe_check_config_validates_and_redacts_secrets() {
         .expect("runs");
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let text = stdout(&out);
-    assert!(text.ends_with("4 targets, 24 checks: valid\n"), "{text}");
+    assert!(text.ends_with("4 targets, 28 checks: valid\n"), "{text}");
     assert!(!text.contains("s3cret-from-env"), "{text}");
     // A summary of what will run, not the file echoed back.
     assert!(
