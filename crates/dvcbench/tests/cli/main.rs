@@ -312,7 +312,7 @@ fn probe_check_config_validates_and_redacts_secrets() {
         .output()
         .expect("runs");
     assert!(
-        stdout(&out).ends_with("4 targets, 24 checks: valid\n"),
+        stdout(&out).ends_with("4 targets, 28 checks: valid\n"),
         "{}",
         stderr(&out)
     );
