@@ -5,7 +5,7 @@
 //! scale beside ours.
 
 use crate::portal::{login, submit};
-use dvcbench_e2e::http::{get, send, wait_for};
+use dvcbench_e2e::http::{get, wait_for};
 use dvcbench_e2e::{Scratch, dvcbench, sim, start_probe};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -100,22 +100,7 @@ async fn business(base: &str) {
             .as_str()
             .expect("code")
             .to_owned();
-        let p = send(
-            "POST",
-            &format!("{base}/api/dossiers/{code}/payments"),
-            &[("cookie", &cookie)],
-            vec![],
-        )
-        .await
-        .json();
-        let id = p["payment_id"].as_str().expect("id");
-        send(
-            "POST",
-            &format!("{base}/gateway/pay/{id}"),
-            &[("content-type", "application/x-www-form-urlencoded")],
-            b"action=pay&outcome=success".to_vec(),
-        )
-        .await;
+        crate::portal::pay(base, &cookie, &code, "success").await;
     }
 }
 

@@ -39,6 +39,31 @@ pub async fn submit(base: &str, cookie: &str, procedure: &str, files: usize, siz
     .await
 }
 
+/// Creates the payment of dossier `code`'s fee and pays it on the gateway's page with the
+/// sandbox `outcome`; answers the payment id and the gateway's reply.
+pub async fn pay(base: &str, cookie: &str, code: &str, outcome: &str) -> (String, Reply) {
+    let created = send(
+        "POST",
+        &format!("{base}/api/dossiers/{code}/payments"),
+        &[("cookie", cookie)],
+        vec![],
+    )
+    .await
+    .json();
+    let id = created["payment_id"]
+        .as_str()
+        .expect("a payment id")
+        .to_owned();
+    let paid = send(
+        "POST",
+        &format!("{base}/gateway/pay/{id}"),
+        &[("content-type", "application/x-www-form-urlencoded")],
+        format!("action=pay&outcome={outcome}").into_bytes(),
+    )
+    .await;
+    (id, paid)
+}
+
 async fn put_faults(base: &str, faults: Value) -> Reply {
     send(
         "PUT",
@@ -192,22 +217,7 @@ async fn reconciliation_settles_lost_callbacks_and_pending_transactions() {
     for outcome in ["success", "pending"] {
         let d = submit(&base, &cookie, "1.900046", 1, 100).await.json();
         let code = d["code"].as_str().expect("code");
-        let p = send(
-            "POST",
-            &format!("{base}/api/dossiers/{code}/payments"),
-            &[("cookie", &cookie)],
-            vec![],
-        )
-        .await
-        .json();
-        let id = p["payment_id"].as_str().expect("id").to_owned();
-        send(
-            "POST",
-            &format!("{base}/gateway/pay/{id}"),
-            &[("content-type", "application/x-www-form-urlencoded")],
-            format!("action=pay&outcome={outcome}").into_bytes(),
-        )
-        .await;
+        let (id, _) = pay(&base, &cookie, code, outcome).await;
         let p = wait_for("reconciliation", Duration::from_secs(10), || {
             let url = format!("{base}/api/payments/{id}");
             async move {

@@ -2,33 +2,17 @@
 //! fails after the money was taken and is issued again, and a receipt in Vietnamese.
 
 use crate::portal::{login, submit};
-use dvcbench_e2e::http::{Reply, get, send, wait_for};
+use dvcbench_e2e::http::{Reply, get, wait_for};
 use dvcbench_e2e::sim;
 use std::time::Duration;
 
-/// Submits a pay-first dossier of procedure 1.900011 (200,000 đồng), creates its payment and
-/// pays on the gateway page with `outcome`; answers the payment id and the gateway's reply.
+/// Submits a pay-first dossier of procedure 1.900011 (200,000 đồng) and pays it on the gateway
+/// page with `outcome`; answers the payment id and the gateway's reply.
 async fn pay(base: &str, outcome: &str) -> (String, Reply) {
     let cookie = login(base).await;
     let d = submit(base, &cookie, "1.900011", 2, 1000).await.json();
-    let code = d["code"].as_str().expect("code").to_owned();
-    let created = send(
-        "POST",
-        &format!("{base}/api/dossiers/{code}/payments"),
-        &[("cookie", &cookie)],
-        vec![],
-    )
-    .await
-    .json();
-    let id = created["payment_id"].as_str().expect("id").to_owned();
-    let paid = send(
-        "POST",
-        &format!("{base}/gateway/pay/{id}"),
-        &[("content-type", "application/x-www-form-urlencoded")],
-        format!("action=pay&outcome={outcome}").into_bytes(),
-    )
-    .await;
-    (id, paid)
+    let code = d["code"].as_str().expect("code");
+    crate::portal::pay(base, &cookie, code, outcome).await
 }
 
 async fn settled(base: &str, id: &str) -> serde_json::Value {
