@@ -458,8 +458,8 @@ fn compare_ranks_provinces_by_their_quality_with_the_simulators_figures() {
             );
             assert!(p("availability_samples") >= 30.0, "{ctx}");
             // Page p50: the configured latency plus the portal's own milliseconds (tens of them
-            // on a loaded 2-core machine); from Prometheus, inside the histogram bucket that
-            // holds it.
+            // on a loaded 2-core machine, up to 80); from Prometheus, inside the histogram
+            // buckets that hold that window.
             let page = p("page_p50_s");
             if source == "store" {
                 assert!(
@@ -467,7 +467,8 @@ fn compare_ranks_provinces_by_their_quality_with_the_simulators_figures() {
                     "page p50 {ctx}"
                 );
             } else {
-                let (lo, hi) = bucket(&PROBE_BUCKETS, t.latency + 0.005);
+                let (lo, _) = bucket(&PROBE_BUCKETS, t.latency + 0.001);
+                let (_, hi) = bucket(&PROBE_BUCKETS, t.latency + 0.08);
                 assert!(page >= lo - 1e-9 && page <= hi + 1e-9, "page p50 {ctx}");
             }
             // Intake: the simulator's own acceptances (the probe may not have seen the last
