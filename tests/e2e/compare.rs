@@ -58,10 +58,14 @@ fn sim_config() -> String {
         out.push_str(&format!(
             "\n[[portal]]\nprovince = \"{}\"\nprefix = \"/{portal}\"\nseed = {}\n\
              [portal.back_office]\nofficers = 20\nintake_minutes = {intake}\naccept = 1.0\nrefuse = 0.0\nsupplement = 0.0\n\
+             late_probability = {}\n\
              [portal.payment]\ncallback_delay_ms = {callback}\nsuccess = 1.0\nfailed = 0.0\npending = 0.0\n\
              [portal.faults]\nlatency_ms = {{ \"GET /\" = {latency} }}\noutage_windows = [{}]\n",
             ["01", "48", "79", "92"][i],
             i + 1,
+            // Late processing follows the provinces' quality too, so the on-time ratio
+            // (scored from 50% to 100%) ranks them the same way as the other figures.
+            [0.0, 0.0, 0.1, 0.25][i],
             windows.join(", ")
         ));
     }

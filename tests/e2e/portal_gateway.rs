@@ -2,7 +2,7 @@
 //! fails after the money was taken and is issued again, and a receipt in Vietnamese.
 
 use crate::portal::{login, submit};
-use dvcbench_e2e::http::{Reply, get, wait_for};
+use dvcbench_e2e::http::{Reply, get, send, wait_for};
 use dvcbench_e2e::sim;
 use std::time::Duration;
 
@@ -52,6 +52,38 @@ async fn the_return_url_is_signed_and_a_tampered_one_is_refused() {
             .is_some_and(|e| e.contains("checksum mismatch")),
         "{}",
         refused.text()
+    );
+    // Cancelling on the gateway's page comes back signed too: failed, without a transaction.
+    let cookie = login(&base).await;
+    let d = submit(&base, &cookie, "1.900011", 2, 1000).await.json();
+    let code = d["code"].as_str().expect("code");
+    let created = send(
+        "POST",
+        &format!("{base}/api/dossiers/{code}/payments"),
+        &[("cookie", &cookie)],
+        vec![],
+    )
+    .await
+    .json();
+    let other = created["payment_id"].as_str().expect("id");
+    let cancel = send(
+        "POST",
+        &format!("{base}/gateway/pay/{other}"),
+        &[("content-type", "application/x-www-form-urlencoded")],
+        b"action=cancel".to_vec(),
+    )
+    .await;
+    let back = cancel.header("location").expect("a way back").to_owned();
+    assert!(
+        back.contains("&result_code=24&transaction_id=&checksum="),
+        "{back}"
+    );
+    let page = get(&format!("{}{back}", sim.url())).await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.text().contains("Bạn đã hủy thanh toán"),
+        "{}",
+        page.text()
     );
     let unsigned = get(&format!("{base}/payment/return?payment_id={id}")).await;
     assert_eq!(unsigned.status, 400, "a return without a checksum");

@@ -77,12 +77,9 @@ pub async fn page_post(
     }
     if form.action.as_deref() == Some("cancel") {
         let amount = portal.office().payment(&id)?.amount;
+        // A cancelled payment comes back failed and without a transaction.
         let back = return_url(&portal, &id, amount, "24", "");
-        return Ok((
-            StatusCode::SEE_OTHER,
-            [(header::LOCATION, format!("{back}&cancelled=1"))],
-        )
-            .into_response());
+        return Ok((StatusCode::SEE_OTHER, [(header::LOCATION, back)]).into_response());
     }
     let forced = match form.outcome.as_deref().unwrap_or("") {
         "" => None,
@@ -267,14 +264,14 @@ pub async fn return_page(
     }
     let id = field("payment_id");
     let status = portal.office().payment(id)?.status;
-    let text = match (q.contains_key("cancelled"), field("result_code")) {
-        (true, _) => "Bạn đã hủy thanh toán.",
-        (false, "00") => {
+    let text = match (field("result_code"), field("transaction_id")) {
+        ("00", _) => {
             "Cổng thanh toán báo giao dịch thành công; hồ sơ được cập nhật khi cổng xác nhận."
         }
-        (false, "99") => {
+        ("99", _) => {
             "Giao dịch đang chờ ngân hàng xử lý; trạng thái sẽ được cập nhật khi có kết quả."
         }
+        (_, "") => "Bạn đã hủy thanh toán.",
         _ => "Giao dịch không thành công.",
     };
     Ok(page(

@@ -95,9 +95,18 @@ pub async fn load(b: &BrowserCheck, url: &str) -> Result<PageLoad, Failed> {
         .args(["--disable-gpu", "--no-first-run", "--disable-dev-shm-usage"])
         .build()
         .map_err(|e| failed(CheckOutcome::Internal, format!("browser setup: {e}")))?;
-    let result = run(config, url, b.settle).await;
-    let _ = std::fs::remove_dir_all(&profile);
-    result
+    // Removed however the run ends, a timeout dropping it midway included.
+    let _profile = Profile(profile);
+    run(config, url, b.settle).await
+}
+
+/// A run's browser profile directory, removed when the run ends.
+struct Profile(PathBuf);
+
+impl Drop for Profile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 async fn run(
