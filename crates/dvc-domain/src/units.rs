@@ -16,6 +16,20 @@
 
 use std::time::Duration;
 
+/// `n` with its thousands separated by `sep`: `group_thousands(1200000, '.')` is `1.200.000`
+/// (Vietnamese amounts), with `','` it is `1,200,000`.
+pub fn group_thousands(n: u64, sep: char) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(sep);
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// A value that is not in the unit it should be; the message shows an example and the input.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum UnitError {
@@ -104,6 +118,14 @@ pub fn parse_value(input: &str) -> Result<f64, UnitError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn thousands_are_grouped() {
+        assert_eq!(group_thousands(0, '.'), "0");
+        assert_eq!(group_thousands(999, '.'), "999");
+        assert_eq!(group_thousands(200_000, '.'), "200.000");
+        assert_eq!(group_thousands(1_234_567, ','), "1,234,567");
+    }
 
     #[test]
     fn parses_units_and_rejects_garbage() {

@@ -326,15 +326,7 @@ fn clock(seconds: f64) -> String {
 
 /// A count with thousands separated by commas.
 fn fmt_count(v: f64) -> String {
-    let digits = format!("{:.0}", v.max(0.0));
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    dvc_domain::units::group_thousands(v.max(0.0).round_ties_even() as u64, ',')
 }
 
 #[cfg(test)]

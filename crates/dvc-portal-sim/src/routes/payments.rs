@@ -209,7 +209,10 @@ pub async fn receipt(
             format!("Mã hồ sơ: {}", d.code),
             format!("Thủ tục: {procedure}"),
             format!("Người nộp: {payer}"),
-            format!("Số tiền: {} đồng", vnd(p.amount)),
+            format!(
+                "Số tiền: {} đồng",
+                dvc_domain::units::group_thousands(p.amount, '.')
+            ),
             format!("Mã thanh toán: {}", p.id),
             format!(
                 "Mã giao dịch: {}",
@@ -237,19 +240,6 @@ pub async fn receipt(
         crate::pdf::text_pdf(&lines),
     )
         .into_response())
-}
-
-/// An amount in đồng as Vietnamese write it: 1.200.000.
-fn vnd(amount: u64) -> String {
-    let digits = amount.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push('.');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// Applies a reconciliation result (used by the gateway module's job).
