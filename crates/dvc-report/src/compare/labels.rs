@@ -268,6 +268,15 @@ impl Labels {
         }
     }
 
+    /// Who lacks an unscored figure: "no province has figures", or "no figures for …".
+    pub fn lacking(&self, u: &dvc_compare::Unscored, provinces: usize) -> String {
+        if u.missing_in.len() == provinces {
+            self.measured_nowhere.to_owned()
+        } else {
+            format!("{} {}", self.no_figures_for, u.missing_in.join(", "))
+        }
+    }
+
     /// How the national index counts figure `f` (its group and scale), or "—".
     pub fn index_rule(&self, f: FigureId) -> String {
         let vi = self.html_lang == "vi";

@@ -170,17 +170,13 @@ impl<'a> ComparisonView<'a> {
                 .unscored
                 .iter()
                 .map(|u| {
-                    let who = if u.missing_in.len() == c.provinces.len() {
-                        l.measured_nowhere.to_owned()
-                    } else {
-                        format!("{} {}", l.no_figures_for, u.missing_in.join(", "))
-                    };
                     format!(
-                        "{} — {} ({} {}): {who}; {}.",
+                        "{} — {} ({} {}): {}; {}.",
                         l.not_scored,
                         l.figure(u.figure).0,
                         l.weight.to_lowercase(),
                         u.weight,
+                        l.lacking(u, c.provinces.len()),
                         l.weight_moved
                     )
                 })

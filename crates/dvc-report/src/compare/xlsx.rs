@@ -127,12 +127,7 @@ pub fn xlsx(c: &Comparison, lang: Lang) -> Result<Vec<u8>, XlsxError> {
         sheet.write_number(row, 4, c.weights.get(*f))?;
         sheet.write_number(row, 5, c.used_weight(*f))?;
         if let Some(u) = c.unscored.iter().find(|u| u.figure == *f) {
-            let who = if u.missing_in.len() == c.provinces.len() {
-                l.measured_nowhere.to_owned()
-            } else {
-                format!("{} {}", l.no_figures_for, u.missing_in.join(", "))
-            };
-            sheet.write_string(row, 6, who)?;
+            sheet.write_string(row, 6, l.lacking(u, c.provinces.len()))?;
         }
         sheet.write_string(row, 7, l.index_rule(*f))?;
     }
