@@ -17,7 +17,7 @@ pub const SESSION_COOKIE: &str = "dvc_session";
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
-    citizen_id: String,
+    pub(crate) citizen_id: String,
     password: String,
 }
 
@@ -49,35 +49,45 @@ pub fn citizen(portal: &SharedPortal, headers: &HeaderMap) -> Option<String> {
     portal.office().session(&token).map(str::to_owned)
 }
 
+/// Refuses a login that is not a 12-digit citizen ID with the shared password.
+pub(crate) fn check_login(
+    req: &LoginRequest,
+    accounts: &crate::config::AccountsConfig,
+) -> Result<(), ApiError> {
+    if !valid_citizen_id(&req.citizen_id) {
+        return Err(ApiError::unprocessable("citizen_id must be 12 digits"));
+    }
+    if req.password != accounts.password {
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "wrong citizen_id or password",
+        ));
+    }
+    Ok(())
+}
+
+/// The answer to a login: the session cookie `token` for `path` ("" is "/"), and who is in.
+pub(crate) fn logged_in(citizen_id: &str, token: &str, path: &str) -> Response {
+    let path = if path.is_empty() { "/" } else { path };
+    let cookie = format!("{SESSION_COOKIE}={token}; Path={path}; HttpOnly; SameSite=Lax");
+    (
+        [(header::SET_COOKIE, cookie)],
+        Json(json!({ "citizen_id": citizen_id })),
+    )
+        .into_response()
+}
+
 /// `POST /api/login`.
 pub async fn login(
     State(portal): State<SharedPortal>,
     body: Result<Json<LoginRequest>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let Json(req) = body?;
-    if !valid_citizen_id(&req.citizen_id) {
-        return Err(ApiError::unprocessable("citizen_id must be 12 digits"));
-    }
-    if req.password != portal.accounts.password {
-        return Err(ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "wrong citizen_id or password",
-        ));
-    }
+    check_login(&req, &portal.accounts)?;
     let token = portal
         .office()
         .open_session(&req.citizen_id, portal.accounts.max_sessions);
-    let path = if portal.config.prefix.is_empty() {
-        "/"
-    } else {
-        &portal.config.prefix
-    };
-    let cookie = format!("{SESSION_COOKIE}={token}; Path={path}; HttpOnly; SameSite=Lax");
-    Ok((
-        [(header::SET_COOKIE, cookie)],
-        Json(json!({ "citizen_id": req.citizen_id })),
-    )
-        .into_response())
+    Ok(logged_in(&req.citizen_id, &token, &portal.config.prefix))
 }
 
 /// `POST /api/logout`.

@@ -4,15 +4,15 @@
 use crate::error::ApiError;
 use crate::national::{Push, SharedNational};
 use crate::portal::rfc3339;
-use crate::routes::auth::{self, SESSION_COOKIE};
+use crate::routes::auth;
 use crate::routes::dossiers::{self, read_parts};
 use axum::Json;
 use axum::Router;
 use axum::extract::multipart::{Multipart, MultipartRejection};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{DefaultBodyLimit, Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use axum::routing::{get, post};
 use serde_json::{Value, json};
 
@@ -40,31 +40,17 @@ fn first(national: &SharedNational) -> Result<&crate::portal::SharedPortal, ApiE
 /// `POST {prefix}/api/login`: as a province's portal, with the national portal's own session.
 async fn login(
     State(national): State<SharedNational>,
-    body: Result<Json<Value>, JsonRejection>,
+    body: Result<Json<auth::LoginRequest>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let Json(req) = body?;
-    let id = req["citizen_id"].as_str().unwrap_or_default();
-    let password = req["password"].as_str().unwrap_or_default();
-    if !auth::valid_citizen_id(id) {
-        return Err(ApiError::unprocessable("citizen_id must be 12 digits"));
-    }
     let accounts = &first(&national)?.accounts;
-    if password != accounts.password {
-        return Err(ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "wrong citizen_id or password",
-        ));
-    }
-    let token = national.open_session(id, accounts.max_sessions);
-    let cookie = format!(
-        "{SESSION_COOKIE}={token}; Path={}; HttpOnly; SameSite=Lax",
-        national.config.prefix
-    );
-    Ok((
-        [(header::SET_COOKIE, cookie)],
-        Json(json!({ "citizen_id": id })),
-    )
-        .into_response())
+    auth::check_login(&req, accounts)?;
+    let token = national.open_session(&req.citizen_id, accounts.max_sessions);
+    Ok(auth::logged_in(
+        &req.citizen_id,
+        &token,
+        &national.config.prefix,
+    ))
 }
 
 /// `POST {prefix}/api/dossiers`: the province's submission form with `province` set. Answers
