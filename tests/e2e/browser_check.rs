@@ -3,7 +3,7 @@
 //! them.
 
 use dvcbench_e2e::http::{get, wait_for};
-use dvcbench_e2e::{Scratch, dvcbench, sim, start_probe};
+use dvcbench_e2e::{Scratch, sim, start_probe};
 use std::time::Duration;
 
 /// The home page's answer is held this long; nothing can be painted before it.
@@ -61,29 +61,13 @@ fn a_slowed_page_paints_within_the_injected_delay_s_range() {
     dvcbench_e2e::promtool_check_metrics(&metrics);
 
     let to = chrono::Utc::now() + chrono::Duration::seconds(1);
-    let run = dvcbench(&[
-        "compare",
-        "--probe-store",
-        state.to_str().expect("utf-8"),
-        "--from",
-        &from.to_rfc3339(),
-        "--to",
-        &to.to_rfc3339(),
-        "--min-samples",
-        "1",
-        "--csv",
-        "-",
-    ]);
-    assert_eq!(run.code, 0, "{:?}", run.error);
-    let text = run.stdout.trim_start_matches('\u{feff}');
-    let mut lines = text.lines();
-    let header: Vec<&str> = lines.next().expect("header").split(',').collect();
-    let row: Vec<&str> = lines.next().expect("Hà Nội").split(',').collect();
+    let run = dvcbench_e2e::compare_store(&state, from, to, &["--csv", "-"]);
+    let rows = dvcbench_e2e::csv_rows(&run.stdout);
+    let row = rows.first().expect("Hà Nội");
     let value = |name: &str| -> f64 {
-        let i = header.iter().position(|h| *h == name).expect(name);
-        row[i]
+        row[name]
             .parse()
-            .unwrap_or_else(|_| panic!("{name}: {:?}", row[i]))
+            .unwrap_or_else(|_| panic!("{name}: {:?}", row[name]))
     };
     // Painted after the held answer, and on a 2-core machine within two seconds of it.
     for figure in [

@@ -222,24 +222,6 @@ async fn truth(
     out
 }
 
-/// A CSV comparison: per province, its rank and each column's value.
-fn read_csv(text: &str) -> Vec<BTreeMap<String, String>> {
-    let text = text
-        .strip_prefix('\u{feff}')
-        .expect("a byte-order mark, for spreadsheet programs");
-    let mut lines = text.lines();
-    let header: Vec<&str> = lines.next().expect("header").split(',').collect();
-    lines
-        .map(|l| {
-            header
-                .iter()
-                .zip(l.split(','))
-                .map(|(k, v)| ((*k).to_owned(), v.trim_matches('"').to_owned()))
-                .collect()
-        })
-        .collect()
-}
-
 /// The spreadsheet shows the CSV's numbers: each province's rank, score and figures on the
 /// ranking sheet, its samples on the samples sheet.
 fn spreadsheet_matches_csv(path: &std::path::Path, rows: &[BTreeMap<String, String>]) {
@@ -438,7 +420,7 @@ fn compare_ranks_provinces_by_their_quality_with_the_simulators_figures() {
         ]);
         let r = dvcbench(&args);
         assert_eq!(r.code, 0, "{name}: {:?}\n{}", r.error, r.stdout);
-        let rows = read_csv(&std::fs::read_to_string(&csv).expect("csv"));
+        let rows = dvcbench_e2e::csv_rows(&std::fs::read_to_string(&csv).expect("csv"));
         spreadsheet_matches_csv(&xlsx, &rows);
         (rows, html, r.stdout)
     };

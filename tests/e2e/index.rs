@@ -6,7 +6,7 @@
 
 use crate::portal::{login, submit};
 use dvcbench_e2e::http::{get, multipart, send, wait_for};
-use dvcbench_e2e::{Scratch, dvcbench, sim, start_probe};
+use dvcbench_e2e::{Scratch, sim, start_probe};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -250,31 +250,20 @@ fn compare_shows_the_index_figures_the_portals_publish() {
     let to = chrono::Utc::now() + chrono::Duration::seconds(1);
     let csv = scratch.path.join("index.csv");
     let md = scratch.path.join("index.md");
-    let run = dvcbench(&[
-        "compare",
-        "--probe-store",
-        state.to_str().expect("utf-8"),
-        "--from",
-        &from.to_rfc3339(),
-        "--to",
-        &to.to_rfc3339(),
-        "--min-samples",
-        "1",
-        "--csv",
-        csv.to_str().expect("utf-8"),
-        "--md",
-        md.to_str().expect("utf-8"),
-        "--lang",
-        "en",
-    ]);
-    assert_eq!(run.code, 0, "{:?}\n{}", run.error, run.stdout);
-    let text = std::fs::read_to_string(&csv).expect("csv");
-    let text = text.trim_start_matches('\u{feff}');
-    let mut lines = text.lines();
-    let header: Vec<&str> = lines.next().expect("header").split(',').collect();
-    let rows: Vec<BTreeMap<&str, &str>> = lines
-        .map(|l| header.iter().copied().zip(l.split(',')).collect())
-        .collect();
+    dvcbench_e2e::compare_store(
+        &state,
+        from,
+        to,
+        &[
+            "--csv",
+            csv.to_str().expect("utf-8"),
+            "--md",
+            md.to_str().expect("utf-8"),
+            "--lang",
+            "en",
+        ],
+    );
+    let rows = dvcbench_e2e::csv_rows(&std::fs::read_to_string(&csv).expect("csv"));
     let ratio = |f: &Value, num: &str, den: &str| {
         let at = |path: &str| {
             let (group, key) = path.split_once('.').expect("group.key");
@@ -283,7 +272,7 @@ fn compare_shows_the_index_figures_the_portals_publish() {
         at(num) / at(den)
     };
     for row in &rows {
-        let name = row["province"].trim_matches('"');
+        let name = row["province"].as_str();
         let (f, on_time) = &truth[name];
         let got: f64 = row["on_time_ratio"].parse().expect("on time");
         assert!(
@@ -341,10 +330,7 @@ fn compare_shows_the_index_figures_the_portals_publish() {
         assert!((marks - (online / 0.8).min(1.0)).abs() < 1e-12, "{name}");
     }
     // Đà Nẵng digitises and pays online most; Cần Thơ least, and it is late on the most.
-    let order: Vec<&str> = rows
-        .iter()
-        .map(|r| r["province"].trim_matches('"'))
-        .collect();
+    let order: Vec<&str> = rows.iter().map(|r| r["province"].as_str()).collect();
     assert_eq!(order.len(), 4);
     assert_eq!(
         (order.first(), order.last()),

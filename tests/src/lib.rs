@@ -12,6 +12,51 @@ pub struct Outcome {
     pub error: Option<String>,
 }
 
+/// A comparison's CSV (`dvcbench compare --csv`): per province, each column's value, quotes
+/// taken off. The text must start with the byte-order mark spreadsheet programs need.
+pub fn csv_rows(text: &str) -> Vec<std::collections::BTreeMap<String, String>> {
+    let text = text
+        .strip_prefix('\u{feff}')
+        .expect("a byte-order mark, for spreadsheet programs");
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().expect("header").split(',').collect();
+    lines
+        .map(|l| {
+            header
+                .iter()
+                .zip(l.split(','))
+                .map(|(k, v)| ((*k).to_owned(), v.trim_matches('"').to_owned()))
+                .collect()
+        })
+        .collect()
+}
+
+/// `dvcbench compare` of a probe's state file over `from ..= to` with at least one sample
+/// behind a ranked figure, and `extra` arguments; panics unless it exits 0.
+pub fn compare_store(
+    state: &std::path::Path,
+    from: chrono::DateTime<chrono::Utc>,
+    to: chrono::DateTime<chrono::Utc>,
+    extra: &[&str],
+) -> Outcome {
+    let (from, to) = (from.to_rfc3339(), to.to_rfc3339());
+    let mut args = vec![
+        "compare",
+        "--probe-store",
+        state.to_str().expect("utf-8"),
+        "--from",
+        &from,
+        "--to",
+        &to,
+        "--min-samples",
+        "1",
+    ];
+    args.extend_from_slice(extra);
+    let run = dvcbench(&args);
+    assert_eq!(run.code, 0, "{:?}\n{}", run.error, run.stdout);
+    run
+}
+
 /// Runs `dvcbench ARGS…` in-process, as the binary would.
 pub fn dvcbench(args: &[&str]) -> Outcome {
     let cli = match dvcbench::cli::parse(std::iter::once("dvcbench").chain(args.iter().copied())) {
