@@ -106,6 +106,8 @@ async fn metrics_pass_promtool_check_metrics() {
         get(&format!("{base}/api/procedures?q=x")).await;
         get(&format!("{base}/api/dossiers/none")).await;
     }
+    // Browsers ask the origin's root for an icon, whatever the portals' prefixes.
+    assert_eq!(get(&format!("{}/favicon.ico", sim.url())).await.status, 204);
     let text = get(&format!("{}/metrics", sim.url())).await.text();
     assert!(text.contains("dvc_portal_http_requests_total{method=\"POST\",portal=\"a\",province=\"01\",route=\"/api/dossiers\",status=\"201\"} 1"), "{text}");
     assert!(text.contains(

@@ -183,6 +183,8 @@ pub fn app(portals: &[SharedPortal], metrics: Metrics) -> Router {
             "/healthz",
             get(|| async { axum::Json(serde_json::json!({ "status": "ok" })) }),
         )
+        // Browsers ask the origin's root for an icon, whatever the portal's prefix.
+        .route("/favicon.ico", get(routes::pages::favicon))
         .route(
             "/metrics",
             get(move || {

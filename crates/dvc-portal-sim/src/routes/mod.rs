@@ -23,7 +23,6 @@ use axum::routing::{get, post};
 pub fn portal_router(portal: SharedPortal) -> Router {
     Router::new()
         .route("/", get(pages::home))
-        .route("/favicon.ico", get(pages::favicon))
         .route("/procedures/{code}", get(pages::procedure))
         .route("/api/procedures", get(catalogue::search))
         .route("/api/procedures/{code}", get(catalogue::detail))

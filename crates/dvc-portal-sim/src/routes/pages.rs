@@ -94,7 +94,8 @@ pub async fn procedure(
     ))
 }
 
-/// `GET /favicon.ico`: no icon (204), so a browser's automatic request for one is not an error.
+/// `GET /favicon.ico` at each listener's root (where browsers ask, whatever the portal's
+/// prefix): no icon (204), so a browser's automatic request for one is not an error.
 pub async fn favicon() -> axum::http::StatusCode {
     axum::http::StatusCode::NO_CONTENT
 }
