@@ -39,19 +39,40 @@ pub enum HolidayKind {
     Reunification,
     Labour,
     NationalDay,
+    /// Vietnamese Culture Day, 24 November, a paid day off from 2026.
+    CultureDay,
     Other,
 }
 
 impl HolidayKind {
     /// The kinds the law fixes, forecast when a year has no data for them.
-    pub const STATUTORY: [HolidayKind; 6] = [
+    pub const STATUTORY: [HolidayKind; 7] = [
         HolidayKind::NewYear,
         HolidayKind::Tet,
         HolidayKind::HungKings,
         HolidayKind::Reunification,
         HolidayKind::Labour,
         HolidayKind::NationalDay,
+        HolidayKind::CultureDay,
     ];
+
+    /// The first year Vietnamese Culture Day is a day off (Resolution 28/2026/QH16, in force
+    /// from 1 July 2026).
+    pub const FIRST_CULTURE_DAY: i32 = 2026;
+
+    /// The statutory kinds that exist in `year`.
+    pub fn statutory_in(year: i32) -> impl Iterator<Item = HolidayKind> {
+        Self::STATUTORY
+            .into_iter()
+            .filter(move |k| *k != HolidayKind::CultureDay || year >= Self::FIRST_CULTURE_DAY)
+    }
+
+    /// True when a day of this kind on a weekend is made up on the next working day: the
+    /// holidays of Labour Code 2019 art. 112(1), to which art. 111(3) applies. Culture Day is
+    /// given by a resolution outside that article, so it is not made up.
+    fn compensated(self) -> bool {
+        !matches!(self, HolidayKind::CultureDay | HolidayKind::Other)
+    }
 
     /// The identifier used in `holidays.toml` and in script-friendly output.
     pub fn as_str(self) -> &'static str {
@@ -62,6 +83,7 @@ impl HolidayKind {
             HolidayKind::Reunification => "reunification",
             HolidayKind::Labour => "labour",
             HolidayKind::NationalDay => "national_day",
+            HolidayKind::CultureDay => "culture_day",
             HolidayKind::Other => "other",
         }
     }
@@ -75,6 +97,7 @@ impl HolidayKind {
             HolidayKind::Reunification => "Ngày Chiến thắng 30/4",
             HolidayKind::Labour => "Ngày Quốc tế Lao động 1/5",
             HolidayKind::NationalDay => "Quốc khánh 2/9",
+            HolidayKind::CultureDay => "Ngày Văn hóa Việt Nam 24/11",
             HolidayKind::Other => "Ngày nghỉ khác",
         }
     }
@@ -330,8 +353,7 @@ impl DayTable {
         for year in lunar::SUPPORTED_YEARS.filter(|y| forecast_law(*y).is_some()) {
             let announced = by_year.get(&year).map(Vec::as_slice).unwrap_or_default();
             let covered: BTreeSet<HolidayKind> = announced.iter().map(|d| d.kind).collect();
-            let missing: Vec<HolidayKind> = HolidayKind::STATUTORY
-                .into_iter()
+            let missing: Vec<HolidayKind> = HolidayKind::statutory_in(year)
                 .filter(|k| !covered.contains(k))
                 .collect();
             let taken: BTreeSet<NaiveDate> =
@@ -399,17 +421,18 @@ fn statutory_days(year: i32, kind: HolidayKind) -> Vec<NaiveDate> {
         HolidayKind::Labour => vec![ymd(5, 1)],
         // One day under the Labour Code 2012.
         HolidayKind::NationalDay if year < 2021 => vec![ymd(9, 2)],
-        // 2/9 and the adjacent day that joins the break to a weekend: 1/9 when 2/9 is a Tuesday,
-        // a Friday or a Saturday (as in 2025, 2022 and 2023), otherwise 3/9 (as in 2024 and
-        // 2021).
+        // 2/9 and the adjacent day the schedules chose: 1/9 when 2/9 is a Tuesday, a Wednesday,
+        // a Friday or a Saturday (as in 2025, 2026, 2022 and 2023), otherwise 3/9 (as in 2024
+        // and 2021).
         HolidayKind::NationalDay => {
             let adjacent = match ymd(9, 2).map(|d| d.weekday()) {
-                Some(Weekday::Tue | Weekday::Fri | Weekday::Sat) => ymd(9, 1),
+                Some(Weekday::Tue | Weekday::Wed | Weekday::Fri | Weekday::Sat) => ymd(9, 1),
                 _ => ymd(9, 3),
             };
             vec![ymd(9, 2), adjacent]
         }
-        HolidayKind::Other => vec![],
+        HolidayKind::CultureDay if year >= HolidayKind::FIRST_CULTURE_DAY => vec![ymd(11, 24)],
+        HolidayKind::CultureDay | HolidayKind::Other => vec![],
     };
     days.into_iter().flatten().collect()
 }
@@ -426,7 +449,7 @@ fn forecast(year: i32, kinds: &[HolidayKind], mut taken: BTreeSet<NaiveDate>) ->
     for (kind, days) in statutory {
         for &date in &days {
             out.push(forecast_day(date, year, kind, kind.name_vi().to_owned()));
-            if is_weekend(date) {
+            if is_weekend(date) && kind.compensated() {
                 let mut comp = date + TimeDelta::days(1);
                 while is_weekend(comp) || taken.contains(&comp) {
                     comp += TimeDelta::days(1);

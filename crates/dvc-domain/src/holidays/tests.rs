@@ -25,14 +25,40 @@ fn announced_2025_schedule_is_used_as_is() {
 
 #[test]
 fn unannounced_kinds_of_a_partly_announced_year_are_forecast() {
-    let table = DayTable::resolve(&Holidays::shipped());
-    let tet = table.get(d(2026, 2, 16)).expect("Tết 2026");
+    // A province's file announces Tết 2027 alone; the rest of 2027 stays forecast.
+    let user = Holidays::parse(
+        "tet-2027.toml",
+        "[[day_off]]\nkind = \"tet\"\nfrom = 2027-02-04\nto = 2027-02-10\nname = \"Tết\"\nsource = \"notice\"\n",
+    )
+    .expect("valid");
+    let table = DayTable::resolve(&Holidays::shipped().overridden_by(user));
+    let tet = table.get(d(2027, 2, 8)).expect("Tết 2027");
     assert!(!tet.is_forecast());
-    // Hùng Kings 2026: lunar 10/3 is Sunday 26 April, compensated on Monday 27 April.
-    let hung = table.get(d(2026, 4, 26)).expect("Hùng Kings 2026");
+    // Hùng Kings 2027: lunar 10/3 Đinh Mùi is Friday 16 April.
+    let hung = table.get(d(2027, 4, 16)).expect("Hùng Kings 2027");
     assert!(hung.is_forecast() && hung.kind == HolidayKind::HungKings);
-    let comp = table.get(d(2026, 4, 27)).expect("compensation");
+    // 1 May 2027 is a Saturday, made up on Monday 3 May.
+    let comp = table.get(d(2027, 5, 3)).expect("compensation");
     assert!(comp.is_forecast() && comp.name.starts_with("Nghỉ bù"));
+    let culture = table.get(d(2027, 11, 24)).expect("Culture Day 2027");
+    assert!(culture.is_forecast() && culture.kind == HolidayKind::CultureDay);
+}
+
+#[test]
+fn culture_day_is_a_day_off_from_2026_and_not_made_up() {
+    let table = DayTable::resolve(&Holidays::shipped());
+    let announced = table
+        .get(d(2026, 11, 24))
+        .expect("Culture Day 2026, a Tuesday");
+    assert!(announced.off && !announced.is_forecast());
+    assert_eq!(announced.kind, HolidayKind::CultureDay);
+    assert!(
+        table.get(d(2025, 11, 24)).is_none(),
+        "not a day off before 2026"
+    );
+    // 24 November 2029 is a Saturday: the resolution's day off is not made up on Monday.
+    assert!(table.get(d(2029, 11, 24)).is_some_and(|s| s.is_forecast()));
+    assert!(table.get(d(2029, 11, 26)).is_none());
 }
 
 #[test]
@@ -184,10 +210,10 @@ fn effect<'a>(days: impl Iterator<Item = &'a SpecialDay>) -> (Vec<NaiveDate>, Ve
 }
 
 #[test]
-fn the_shipped_data_holds_every_holiday_of_2021_to_2025() {
+fn the_shipped_data_holds_every_holiday_of_2021_to_2026() {
     let shipped = Holidays::shipped();
-    for year in 2021..=2025 {
-        for kind in HolidayKind::STATUTORY {
+    for year in 2021..=2026 {
+        for kind in HolidayKind::statutory_in(year) {
             assert!(
                 shipped
                     .days()
@@ -206,8 +232,9 @@ fn the_forecast_rule_gives_every_announced_period_but_the_swaps() {
     let shipped = Holidays::shipped();
     let (mut periods, mut misses) = (0, Vec::new());
     for year in 2021..=2026 {
-        let forecast = forecast(year, &HolidayKind::STATUTORY, BTreeSet::new());
-        for kind in HolidayKind::STATUTORY {
+        let kinds: Vec<HolidayKind> = HolidayKind::statutory_in(year).collect();
+        let forecast = forecast(year, &kinds, BTreeSet::new());
+        for kind in kinds {
             let announced = effect(
                 shipped
                     .days()
@@ -227,14 +254,19 @@ fn the_forecast_rule_gives_every_announced_period_but_the_swaps() {
         "forecast hit rate: {} of {periods} announced holiday periods, 2021-2026",
         periods - misses.len()
     );
-    assert_eq!(periods, 31, "six kinds a year for 2021-2025, Tết 2026");
+    assert_eq!(
+        periods, 37,
+        "six kinds a year for 2021-2025, seven for 2026"
+    );
     assert_eq!(
         misses,
         [
             (2024, HolidayKind::Reunification),
-            (2025, HolidayKind::Labour)
+            (2025, HolidayKind::Labour),
+            (2026, HolidayKind::NewYear),
+            (2026, HolidayKind::NationalDay),
         ],
-        "only the swapped weekdays of 30/4 2024 and 1/5 2025 are unforeseeable"
+        "only the swapped weekdays (30/4 2024, 1/5 2025, 1/1 and 2/9 2026) are unforeseeable"
     );
 }
 
