@@ -184,7 +184,13 @@ async fn pay_first_payment_with_signed_callback_receipt_and_idempotent_duplicate
         d["submitted_at"], d["paid_at"],
         "payment resets the intake clock"
     );
-    let receipt = get(&format!("{base}/api/payments/{id}/receipt")).await;
+    let receipt = send(
+        "GET",
+        &format!("{base}/api/payments/{id}/receipt"),
+        &[("cookie", &cookie)],
+        vec![],
+    )
+    .await;
     assert_eq!(receipt.header("content-type"), Some("application/pdf"));
     assert!(receipt.body.starts_with(b"%PDF-1.4"));
 

@@ -1,18 +1,25 @@
 //! The simulated gateway's way back and the e-receipt: a signed return URL, a receipt that
 //! fails after the money was taken and is issued again, and a receipt in Vietnamese.
 
-use crate::portal::{login, submit};
+use crate::portal::{login, login_as, submit};
 use dvcbench_e2e::http::{Reply, get, send, wait_for};
 use dvcbench_e2e::sim;
 use std::time::Duration;
 
 /// Submits a pay-first dossier of procedure 1.900011 (200,000 đồng) and pays it on the gateway
-/// page with `outcome`; answers the payment id and the gateway's reply.
-async fn pay(base: &str, outcome: &str) -> (String, Reply) {
+/// page with `outcome`; answers the payment id, the gateway's reply and the applicant's cookie.
+async fn pay(base: &str, outcome: &str) -> (String, Reply, String) {
     let cookie = login(base).await;
     let d = submit(base, &cookie, "1.900011", 2, 1000).await.json();
     let code = d["code"].as_str().expect("code");
-    crate::portal::pay(base, &cookie, code, outcome).await
+    let (id, reply) = crate::portal::pay(base, &cookie, code, outcome).await;
+    (id, reply, cookie)
+}
+
+/// The receipt of payment `id` as the holder of `cookie` gets it.
+async fn receipt(base: &str, id: &str, cookie: &str) -> Reply {
+    let url = format!("{base}/api/payments/{id}/receipt");
+    send("GET", &url, &[("cookie", cookie)], vec![]).await
 }
 
 async fn settled(base: &str, id: &str) -> serde_json::Value {
@@ -30,7 +37,7 @@ async fn settled(base: &str, id: &str) -> serde_json::Value {
 async fn the_return_url_is_signed_and_a_tampered_one_is_refused() {
     let sim = sim::start("[[portal]]\n[portal.payment]\ncallback_delay = \"10ms\"\n").await;
     let base = sim.portal_url().to_owned();
-    let (id, paid) = pay(&base, "failed").await;
+    let (id, paid, _) = pay(&base, "failed").await;
     assert_eq!(paid.status, 303);
     let location = paid.header("location").expect("a way back").to_owned();
     assert!(
@@ -103,11 +110,10 @@ async fn a_receipt_that_failed_after_payment_is_issued_again() {
     )
     .await;
     let base = sim.portal_url().to_owned();
-    let (id, _) = pay(&base, "success").await;
+    let (id, _, cookie) = pay(&base, "success").await;
     let p = settled(&base, &id).await;
     assert_eq!(p["receipt"], "retrying", "{p}");
-    let url = format!("{base}/api/payments/{id}/receipt");
-    let failed = get(&url).await;
+    let failed = receipt(&base, &id, &cookie).await;
     assert_eq!(failed.status, 503, "{}", failed.text());
     assert!(failed.header("retry-after").is_some());
     assert!(
@@ -126,9 +132,9 @@ async fn a_receipt_that_failed_after_payment_is_issued_again() {
         "the receipt is issued again",
         Duration::from_secs(10),
         || {
-            let url = url.clone();
+            let (base, id, cookie) = (base.clone(), id.clone(), cookie.clone());
             async move {
-                let r = get(&url).await;
+                let r = receipt(&base, &id, &cookie).await;
                 (r.status == 200).then_some(r)
             }
         },
@@ -149,9 +155,16 @@ async fn a_receipt_that_failed_after_payment_is_issued_again() {
 async fn the_receipt_reads_in_vietnamese() {
     let sim = sim::start("[[portal]]\n[portal.payment]\ncallback_delay = \"10ms\"\n").await;
     let base = sim.portal_url().to_owned();
-    let (id, _) = pay(&base, "success").await;
+    let (id, _, cookie) = pay(&base, "success").await;
     let p = settled(&base, &id).await;
-    let receipt = get(&format!("{base}/api/payments/{id}/receipt")).await;
+    // The receipt names the payer: nobody but the applicant gets it.
+    let anonymous = get(&format!("{base}/api/payments/{id}/receipt")).await;
+    assert_eq!(anonymous.status, 401, "{}", anonymous.text());
+    let neighbour = login_as(&base, "001199004322").await;
+    let other = receipt(&base, &id, &neighbour).await;
+    assert_eq!(other.status, 403, "{}", other.text());
+    assert!(other.json()["error"].is_string());
+    let receipt = receipt(&base, &id, &cookie).await;
     assert_eq!(receipt.status, 200);
     let doc = lopdf::Document::load_mem(&receipt.body).expect("a PDF reader opens it");
     let text = doc.extract_text(&[1]).expect("its text extracts");

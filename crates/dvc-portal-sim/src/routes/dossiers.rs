@@ -393,6 +393,7 @@ pub async fn supplement(
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Act {
     Pay,
+    Receipt,
     Supplement,
     Withdraw,
 }
@@ -401,6 +402,7 @@ impl Act {
     fn verb(self) -> &'static str {
         match self {
             Act::Pay => "pay for",
+            Act::Receipt => "get the receipt of",
             Act::Supplement => "supplement",
             Act::Withdraw => "withdraw",
         }

@@ -157,15 +157,26 @@ pub async fn ipn(
     Ok(Json(json!({ "result": result })))
 }
 
-/// `GET /api/payments/{id}/receipt`: the e-receipt, a PDF in Vietnamese, once paid. While
-/// issuing it has failed (`payment.receipt_failure`) it answers 503 with `Retry-After`.
+/// `GET /api/payments/{id}/receipt`: the e-receipt, a PDF in Vietnamese, once paid. It names
+/// the payer, so only the applicant's session gets it (as paying does; anyone who paid for a
+/// procedure that takes anonymous submissions gets it by the payment's id). While issuing it
+/// has failed (`payment.receipt_failure`) it answers 503 with `Retry-After`.
 pub async fn receipt(
     State(portal): State<SharedPortal>,
     Path(id): Path<String>,
+    headers: HeaderMap,
 ) -> Result<Response, ApiError> {
+    let citizen = crate::routes::auth::citizen(&portal, &headers);
     let lines = {
         let office = portal.office();
         let p = office.payment(&id)?;
+        crate::routes::dossiers::require_applicant(
+            &portal,
+            &office,
+            &office.payment_dossier(p).code,
+            citizen.as_deref(),
+            crate::routes::dossiers::Act::Receipt,
+        )?;
         match p.receipt() {
             None => {
                 return Err(ApiError::new(
