@@ -28,8 +28,15 @@ impl Sessions {
         self.by_token.get(token).map(String::as_str)
     }
 
+    /// Closes session `token`. The order forgets closed tokens once they are most of it, so a
+    /// stream of logins and logouts keeps memory bounded by the live sessions (amortised: each
+    /// sweep follows at least as many closes as it keeps).
     pub fn close(&mut self, token: &str) {
         self.by_token.remove(token);
+        if self.order.len() > 2 * self.by_token.len() + 1024 {
+            let live = &self.by_token;
+            self.order.retain(|t| live.contains_key(t));
+        }
     }
 }
 
@@ -48,5 +55,18 @@ mod tests {
         s.close("b");
         assert_eq!(s.get("b"), None);
         assert_eq!(s.get("c"), Some("3"));
+    }
+
+    #[test]
+    fn logins_and_logouts_keep_the_order_bounded_by_live_sessions() {
+        let mut s = Sessions::default();
+        s.open("kept".into(), "1", 1_000_000);
+        for i in 0..100_000 {
+            let token = format!("t{i}");
+            s.open(token.clone(), "2", 1_000_000);
+            s.close(&token);
+        }
+        assert!(s.order.len() <= 2 * s.by_token.len() + 1025, "{}", s.order.len());
+        assert_eq!(s.get("kept"), Some("1"), "a live session is never swept");
     }
 }
