@@ -41,7 +41,6 @@ pub struct Applicant {
 }
 
 /// Reads a multipart body: an optional JSON `form` part and file parts, within the limits.
-/// The form and files of a multipart submission.
 pub(crate) async fn read_parts(
     limits: &crate::config::LimitsConfig,
     mut multipart: Multipart,
@@ -143,7 +142,6 @@ async fn generate_code(portal: &SharedPortal, agency: &str, agency_code: &str) -
     }
 }
 
-/// `POST /api/dossiers`.
 /// A submission checked against the catalogue: what it files and where.
 pub(crate) struct Checked {
     pub procedure: crate::catalogue::Procedure,
@@ -202,6 +200,7 @@ pub(crate) fn check(
     })
 }
 
+/// `POST /api/dossiers`: a citizen's submission to this province's portal.
 pub async fn submit(
     State(portal): State<SharedPortal>,
     headers: HeaderMap,
@@ -305,6 +304,8 @@ pub(crate) async fn file(
     body
 }
 
+/// A key reserved for a submission in progress; released if the submission ends without a
+/// dossier (the client went away while its code was being generated).
 struct Reservation {
     portal: SharedPortal,
     /// Taken once the dossier is created and the key remembered.
