@@ -203,28 +203,38 @@ pub async fn compare(at: Prometheus<'_>, q: Query<'_>) -> Result<Comparison, Pro
     let all = api.instant(&office(RUNS), to).await?;
     let ok = api.instant(&office(OK_RUNS), to).await?;
     figures.insert(FigureId::AvailabilityOffice, ratio(&ok, &all));
-    for (histogram, p50, p95) in [
+    // Latency percentiles; the browser's timings at the 75th, as page-speed figures are read.
+    let percentiles: [(&str, &[(f64, FigureId)]); 7] = [
         (
             r#"dvc_probe_duration_seconds_bucket{kind="http",SEL}"#,
-            Some(FigureId::PageP50),
-            FigureId::PageP95,
+            &[(0.5, FigureId::PageP50), (0.95, FigureId::PageP95)],
         ),
         (
             r#"dvc_probe_duration_seconds_bucket{kind="journey",SEL}"#,
-            Some(FigureId::JourneyP50),
-            FigureId::JourneyP95,
+            &[(0.5, FigureId::JourneyP50), (0.95, FigureId::JourneyP95)],
         ),
         (
             r#"dvc_intake_latency_working_seconds_bucket{SEL}"#,
-            Some(FigureId::IntakeP50),
-            FigureId::IntakeP95,
+            &[(0.5, FigureId::IntakeP50), (0.95, FigureId::IntakeP95)],
         ),
         (
             r#"dvc_payment_confirmation_seconds_bucket{SEL}"#,
-            None,
-            FigureId::PaymentP95,
+            &[(0.95, FigureId::PaymentP95)],
         ),
-    ] {
+        (
+            "dvc_browser_first_contentful_paint_seconds_bucket{SEL}",
+            &[(0.75, FigureId::FcpP75)],
+        ),
+        (
+            "dvc_browser_largest_contentful_paint_seconds_bucket{SEL}",
+            &[(0.75, FigureId::LcpP75)],
+        ),
+        (
+            "dvc_browser_total_blocking_time_seconds_bucket{SEL}",
+            &[(0.75, FigureId::TbtP75)],
+        ),
+    ];
+    for (histogram, wanted) in percentiles {
         let samples = api
             .instant(
                 &format!(r#"sum by (province) (increase({histogram}[{d}]))"#)
@@ -232,8 +242,7 @@ pub async fn compare(at: Prometheus<'_>, q: Query<'_>) -> Result<Comparison, Pro
                 to,
             )
             .await?;
-        for (q_, id) in [(0.5, p50), (0.95, Some(p95))] {
-            let Some(id) = id else { continue };
+        for &(q_, id) in wanted {
             let values = api
                 .instant(
                     &format!(
@@ -244,38 +253,6 @@ pub async fn compare(at: Prometheus<'_>, q: Query<'_>) -> Result<Comparison, Pro
                 .await?;
             figures.insert(id, (values, samples.clone()));
         }
-    }
-    // Browser timings: the 75th percentile, as the web's page-speed figures are read.
-    for (histogram, id) in [
-        (
-            "dvc_browser_first_contentful_paint_seconds_bucket{SEL}",
-            FigureId::FcpP75,
-        ),
-        (
-            "dvc_browser_largest_contentful_paint_seconds_bucket{SEL}",
-            FigureId::LcpP75,
-        ),
-        (
-            "dvc_browser_total_blocking_time_seconds_bucket{SEL}",
-            FigureId::TbtP75,
-        ),
-    ] {
-        let samples = api
-            .instant(
-                &format!("sum by (province) (increase({histogram}[{d}]))")
-                    .replace("_bucket{", "_count{"),
-                to,
-            )
-            .await?;
-        let values = api
-            .instant(
-                &format!(
-                    "histogram_quantile(0.75, sum by (le, province) (increase({histogram}[{d}])))"
-                ),
-                to,
-            )
-            .await?;
-        figures.insert(id, (values, samples));
     }
     let accepted = api
         .instant(&counted("dvc_intake_accepted_total{SEL}"), to)
