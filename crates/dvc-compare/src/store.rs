@@ -148,7 +148,7 @@ pub fn compare(
     for ((province, _, field), value) in counts {
         *summed.entry((province, field)).or_default() += value;
     }
-    let with_counts: Vec<&str> = summed.keys().map(|(p, _)| *p).collect();
+    let with_counts: std::collections::BTreeSet<&str> = summed.keys().map(|(p, _)| *p).collect();
     for province in with_counts {
         for f in FigureId::ALL {
             let Some((num, den)) = f.counts() else {
