@@ -1,8 +1,8 @@
 //! The national portal as a front door: a dossier submitted there reaches the province's
 //! portal through pushes that may fail and are retried, and both portals agree on it.
 
-use crate::portal::login_as;
-use dvcbench_e2e::http::{Reply, get, multipart, send, wait_for};
+use crate::portal::{login_as, submit_form};
+use dvcbench_e2e::http::{Reply, get, send, wait_for};
 use dvcbench_e2e::sim::{self, form};
 use serde_json::Value;
 use std::time::Duration;
@@ -15,14 +15,7 @@ async fn submit_national(base: &str, cookie: &str, province: Option<&str>) -> Re
     if let Some(p) = province {
         f["province"] = Value::from(p);
     }
-    let (content_type, body) = multipart(&f, &[100]);
-    send(
-        "POST",
-        &format!("{base}/api/dossiers"),
-        &[("content-type", &content_type), ("cookie", cookie)],
-        body,
-    )
-    .await
+    submit_form(base, cookie, &f, &[100]).await
 }
 
 async fn settled(base: &str, code: &str) -> Value {

@@ -29,7 +29,12 @@ pub async fn login_as(base: &str, id: &str) -> String {
 
 /// Submits a dossier for `procedure` with `files` attachments of `size` bytes.
 pub async fn submit(base: &str, cookie: &str, procedure: &str, files: usize, size: usize) -> Reply {
-    let (content_type, body) = multipart(&form(procedure), &vec![size; files]);
+    submit_form(base, cookie, &form(procedure), &vec![size; files]).await
+}
+
+/// Submits submission form `form` with attachments of the given sizes.
+pub async fn submit_form(base: &str, cookie: &str, form: &Value, sizes: &[usize]) -> Reply {
+    let (content_type, body) = multipart(form, sizes);
     send(
         "POST",
         &format!("{base}/api/dossiers"),

@@ -66,7 +66,11 @@ mod tests {
             s.open(token.clone(), "2", 1_000_000);
             s.close(&token);
         }
-        assert!(s.order.len() <= 2 * s.by_token.len() + 1025, "{}", s.order.len());
+        assert!(
+            s.order.len() <= 2 * s.by_token.len() + 1025,
+            "{}",
+            s.order.len()
+        );
         assert_eq!(s.get("kept"), Some("1"), "a live session is never swept");
     }
 }
